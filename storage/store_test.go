@@ -1,0 +1,359 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// openTest opens a store in a fresh temporary folder and closes it at the
+// end of the test.
+func openTest(tb testing.TB) (*Store, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "test.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		tb.Fatalf("Open(%s) = %v", path, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+var t0 = time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+
+func testItem(path, title, hash string, at time.Time) Item {
+	return Item{
+		Path:       path,
+		Title:      title,
+		Paragraphs: []string{"فقرة " + title},
+		Published:  at,
+		Updated:    at,
+		File:       File{Size: 10, ModTime: at, Hash: hash},
+	}
+}
+
+func mustPut(tb testing.TB, s *Store, items ...Item) []Change {
+	tb.Helper()
+	c, err := s.Put(items...)
+	if err != nil {
+		tb.Fatalf("Put = %v", err)
+	}
+	return c
+}
+
+func TestPutKeepsKeyAndPublished(t *testing.T) {
+	s, _ := openTest(t)
+	if c := mustPut(t, s, testItem("أخبار/مقال.txt", "أول", "h1", t0)); c[0] != Added {
+		t.Fatalf("first Put = %v, want added", c[0])
+	}
+	// Same content, newer modification time (touch): nothing the feeds show changes.
+	if c := mustPut(t, s, testItem("أخبار/مقال.txt", "أول", "h1", t0.Add(time.Hour))); c[0] != Unchanged {
+		t.Fatalf("Put of same hash = %v, want unchanged", c[0])
+	}
+	// New content: updated moves, published and key stay.
+	if c := mustPut(t, s, testItem("أخبار/مقال.txt", "ثان", "h2", t0.Add(2*time.Hour))); c[0] != Updated {
+		t.Fatalf("Put of new hash = %v, want updated", c[0])
+	}
+	it, err := s.Article("أخبار/مقال")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Item{
+		Key: "أخبار/مقال", Path: "أخبار/مقال.txt", Title: "ثان", Paragraphs: []string{"فقرة ثان"},
+		Published: t0, Updated: t0.Add(2 * time.Hour),
+		File: File{Size: 10, ModTime: t0.Add(2 * time.Hour), Hash: "h2"},
+	}
+	if fmt.Sprint(it) != fmt.Sprint(want) {
+		t.Errorf("Article = %+v\nwant      %+v", it, want)
+	}
+	// The touch above recorded the new fingerprint without changing the feed.
+	files, err := s.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := files["أخبار/مقال.txt"]; f.Hash != "h2" || !f.ModTime.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("Files()[path] = %+v", f)
+	}
+}
+
+func TestUpdatedNeverBeforePublished(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "a", "h1", t0))
+	mustPut(t, s, testItem("a.txt", "b", "h2", t0.Add(-time.Hour))) // an older file copied over it
+	it, err := s.Article("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !it.Updated.Equal(t0) || !it.Published.Equal(t0) {
+		t.Errorf("published, updated = %v, %v; want both %v", it.Published, it.Updated, t0)
+	}
+}
+
+func TestNewestOrderAndLimit(t *testing.T) {
+	s, _ := openTest(t)
+	var items []Item
+	for i := range 10 {
+		// Stored out of order, with two sharing a date.
+		at := t0.Add(time.Duration((i*7)%10) * time.Minute)
+		items = append(items, testItem(fmt.Sprintf("%02d.txt", i), fmt.Sprint(i), fmt.Sprint(i), at))
+	}
+	items = append(items, testItem("dup.txt", "dup", "dup", t0.Add(9*time.Minute)))
+	mustPut(t, s, items...)
+
+	got, err := s.Newest(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, it := range got {
+		paths = append(paths, it.Path)
+	}
+	// 07.txt has minute 9 like dup.txt; ties go by key, descending.
+	want := []string{"dup.txt", "07.txt", "04.txt", "01.txt"}
+	if !slices.Equal(paths, want) {
+		t.Errorf("Newest(4) = %v, want %v", paths, want)
+	}
+	all, err := s.Newest(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 11 {
+		t.Errorf("len(Newest(100)) = %d, want 11", len(all))
+	}
+}
+
+func TestRemove(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "a", "ha", t0), testItem("b.txt", "b", "hb", t0.Add(time.Minute)))
+	n, err := s.Remove("a.txt", "missing.txt")
+	if err != nil || n != 1 {
+		t.Fatalf("Remove = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := s.Article("a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Article(a) after Remove = %v, want ErrNotFound", err)
+	}
+	got, err := s.Newest(10)
+	if err != nil || len(got) != 1 || got[0].Path != "b.txt" {
+		t.Errorf("Newest after Remove = %v, %v; want [b.txt]", got, err)
+	}
+	files, err := s.Files()
+	if err != nil || len(files) != 1 {
+		t.Errorf("Files after Remove = %v, %v", files, err)
+	}
+	// The key is free again, and the same path gets the same key.
+	mustPut(t, s, testItem("a.txt", "a", "ha", t0))
+	if it, err := s.Article("a"); err != nil || it.Key != "a" {
+		t.Errorf("Article(a) after re-adding = %+v, %v", it, err)
+	}
+}
+
+func TestKeyTakenByAnotherPath(t *testing.T) {
+	s, path := openTest(t)
+	mustPut(t, s, testItem("a.txt", "first", "h1", t0))
+	// Simulate a rename that kept the article's key: the file record for
+	// a.txt moves to b.txt, and the article says so.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		files := tx.Bucket(bucketFiles)
+		v := bytes.Clone(files.Get([]byte("a.txt")))
+		if err := files.Delete([]byte("a.txt")); err != nil {
+			return err
+		}
+		if err := files.Put([]byte("b.txt"), v); err != nil {
+			return err
+		}
+		var a article
+		if err := getJSON(tx.Bucket(bucketArticles), []byte("a"), &a); err != nil {
+			return err
+		}
+		a.Path = "b.txt"
+		return putJSON(tx.Bucket(bucketArticles), []byte("a"), a)
+	})
+	if err != nil {
+		t.Fatalf("rename in %s: %v", path, err)
+	}
+	// A new a.txt must not take over the renamed article's key.
+	mustPut(t, s, testItem("a.txt", "second", "h2", t0.Add(time.Hour)))
+	it, err := s.Article("a")
+	if err != nil || it.Key != "a-2" || it.Title != "second" {
+		t.Errorf("Article(a) = %+v, %v; want key a-2, title second", it, err)
+	}
+	old, err := s.Article("b")
+	if err != nil || old.Key != "a" || old.Title != "first" {
+		t.Errorf("Article(b) = %+v, %v; want key a, title first", old, err)
+	}
+}
+
+func TestArticleByOldName(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("x.txt", "x", "h", t0))
+	if _, err := s.Article("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Article(nope) = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Article(""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Article(\"\") = %v, want ErrNotFound", err)
+	}
+}
+
+func TestChangedSignals(t *testing.T) {
+	s, _ := openTest(t)
+	ch := s.Changed()
+	mustPut(t, s, testItem("a.txt", "a", "h", t0))
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed not closed after an added article")
+	}
+	ch = s.Changed()
+	mustPut(t, s, testItem("a.txt", "a", "h", t0.Add(time.Hour))) // touch only
+	if _, err := s.Remove("missing.txt"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("Changed closed although nothing the feeds show changed")
+	default:
+	}
+	if _, err := s.Remove("a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed not closed after a removal")
+	}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "re.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, testItem("a.txt", "a", "h", t0))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	it, err := s.Article("a")
+	if err != nil || !it.Published.Equal(t0) || it.Title != "a" {
+		t.Errorf("after reopen Article(a) = %+v, %v", it, err)
+	}
+}
+
+func TestOpenLocked(t *testing.T) {
+	_, path := openTest(t)
+	start := time.Now()
+	s, err := Open(path, Options{LockTimeout: 200 * time.Millisecond})
+	if err == nil {
+		s.Close()
+		t.Fatal("second Open of a held database succeeded")
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open = %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("second Open took %v despite a 200ms lock timeout", d)
+	}
+}
+
+func TestOpenRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	otherBolt := filepath.Join(dir, "other.db")
+	db, err := bolt.Open(otherBolt, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("users")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	newer := filepath.Join(dir, "newer.db")
+	db, err = bolt.Open(newer, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return b.Put(keySchema, []byte("99"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	text := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(text, bytes.Repeat([]byte("not a database\n"), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct{ name, path string }{
+		{"another bbolt application", otherBolt},
+		{"a newer schema", newer},
+		{"a text file", text},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := os.ReadFile(tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(tc.path, Options{})
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open(%s) succeeded", tc.name)
+			}
+			if !errors.Is(err, ErrForeign) {
+				t.Errorf("Open(%s) = %v, want ErrForeign", tc.name, err)
+			}
+			after, err := os.ReadFile(tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(before, after) {
+				t.Errorf("Open(%s) changed the file", tc.name)
+			}
+		})
+	}
+}
+
+// TestNewestReadsOnlyN checks that the date index, not a scan, serves
+// Newest: with the articles bucket emptied of everything but the newest
+// two, Newest(2) still works, while Newest(3) reaches a missing record.
+func TestNewestReadsOnlyN(t *testing.T) {
+	s, _ := openTest(t)
+	for i := range 50 {
+		mustPut(t, s, testItem(fmt.Sprintf("%02d.txt", i), fmt.Sprint(i), fmt.Sprint(i), t0.Add(time.Duration(i)*time.Minute)))
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		for i := range 48 {
+			if err := b.Delete(fmt.Appendf(nil, "%02d", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Newest(2)
+	if err != nil || len(got) != 2 || got[0].Path != "49.txt" || got[1].Path != "48.txt" {
+		t.Errorf("Newest(2) = %v, %v", got, err)
+	}
+	if _, err := s.Newest(3); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Newest(3) = %v, want it to reach a deleted record", err)
+	}
+}
