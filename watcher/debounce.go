@@ -1,0 +1,83 @@
+package watcher
+
+import (
+	"container/heap"
+	"time"
+)
+
+// debouncer holds, per path, the moment a file is considered settled:
+// delay after the last event seen for it. Every event pushes the moment
+// back. It takes the time as an argument, so tests need no clock.
+type debouncer struct {
+	delay time.Duration
+	due   map[string]time.Time
+	queue deadlines // may hold stale entries; due is the truth
+}
+
+func newDebouncer(delay time.Duration) *debouncer {
+	return &debouncer{delay: delay, due: make(map[string]time.Time)}
+}
+
+// touch records an event for path at now.
+func (d *debouncer) touch(path string, now time.Time) {
+	t := now.Add(d.delay)
+	d.due[path] = t
+	heap.Push(&d.queue, deadline{t, path})
+}
+
+// cancel forgets path.
+func (d *debouncer) cancel(path string) { delete(d.due, path) }
+
+// pending reports how many paths wait.
+func (d *debouncer) pending() int { return len(d.due) }
+
+// next returns the earliest moment a path settles; ok is false when none waits.
+func (d *debouncer) next() (t time.Time, ok bool) {
+	d.dropStale()
+	if len(d.queue) == 0 {
+		return time.Time{}, false
+	}
+	return d.queue[0].at, true
+}
+
+// settled removes and returns the paths that have settled by now, in the
+// order they settled.
+func (d *debouncer) settled(now time.Time) []string {
+	var paths []string
+	for d.dropStale(); len(d.queue) > 0 && !d.queue[0].at.After(now); d.dropStale() {
+		dl := heap.Pop(&d.queue).(deadline)
+		delete(d.due, dl.path)
+		paths = append(paths, dl.path)
+	}
+	return paths
+}
+
+// dropStale pops queue heads that a later touch or a cancel superseded.
+func (d *debouncer) dropStale() {
+	for len(d.queue) > 0 {
+		head := d.queue[0]
+		if t, ok := d.due[head.path]; ok && t.Equal(head.at) {
+			return
+		}
+		heap.Pop(&d.queue)
+	}
+}
+
+type deadline struct {
+	at   time.Time
+	path string
+}
+
+// deadlines is a min-heap of deadlines by time.
+type deadlines []deadline
+
+func (q deadlines) Len() int           { return len(q) }
+func (q deadlines) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q deadlines) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *deadlines) Push(x any)        { *q = append(*q, x.(deadline)) }
+func (q *deadlines) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}

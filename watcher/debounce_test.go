@@ -1,0 +1,54 @@
+package watcher
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestDebounce(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	d := newDebouncer(100 * time.Millisecond)
+
+	if _, ok := d.next(); ok {
+		t.Fatal("next() on an empty debouncer reported a deadline")
+	}
+	d.touch("a", at(0))
+	d.touch("b", at(10))
+	d.touch("a", at(50)) // a's deadline moves to 150
+	d.touch("c", at(60))
+	d.cancel("c")
+
+	if next, ok := d.next(); !ok || !next.Equal(at(110)) {
+		t.Fatalf("next() = %v, %v; want b's deadline %v", next, ok, at(110))
+	}
+	for _, step := range []struct {
+		now  int
+		want []string
+	}{
+		{99, nil},            // nothing settled yet
+		{110, []string{"b"}}, // b settles; a was touched again
+		{149, nil},
+		{150, []string{"a"}},
+		{1000, nil}, // c was cancelled
+	} {
+		if got := d.settled(at(step.now)); !slices.Equal(got, step.want) {
+			t.Errorf("settled(%dms) = %v, want %v", step.now, got, step.want)
+		}
+	}
+	if n := d.pending(); n != 0 {
+		t.Errorf("pending() = %d after everything settled, want 0", n)
+	}
+	if _, ok := d.next(); ok {
+		t.Error("next() reported a deadline after everything settled")
+	}
+
+	// Many touches of one path leave one deadline and one result.
+	for i := range 1000 {
+		d.touch("x", at(2000+i))
+	}
+	if got := d.settled(at(5000)); !slices.Equal(got, []string{"x"}) {
+		t.Errorf("settled after 1000 touches = %v, want [x]", got)
+	}
+}

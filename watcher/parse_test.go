@@ -1,0 +1,126 @@
+package watcher
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		in         string
+		title      string
+		paragraphs []string
+		err        error
+	}{
+		{name: "title only", in: "عنوان", title: "عنوان"},
+		{name: "title and paragraphs", in: "عنوان\nفقرة ١\nفقرة ٢\n", title: "عنوان", paragraphs: []string{"فقرة ١", "فقرة ٢"}},
+		{name: "leading blank lines", in: "\n\n  \nعنوان\n\n\nفقرة\n\n", title: "عنوان", paragraphs: []string{"فقرة"}},
+		{name: "BOM and CRLF", in: "\uFEFFعنوان\r\n\r\nفقرة\r\n", title: "عنوان", paragraphs: []string{"فقرة"}},
+		{name: "lone CR", in: "عنوان\rفقرة\r", title: "عنوان", paragraphs: []string{"فقرة"}},
+		{name: "space around lines", in: " \t عنوان \t\n\u00a0 فقرة  \n", title: "عنوان", paragraphs: []string{"فقرة"}},
+		{name: "tab inside a line", in: "a\tb\nc\td", title: "a\tb", paragraphs: []string{"c\td"}},
+		{name: "markup kept as text", in: "<b>&amp;</b>\n<script>alert('x')</script> \"q\"", title: "<b>&amp;</b>", paragraphs: []string{"<script>alert('x')</script> \"q\""}},
+		{name: "controls dropped", in: "عن\x0bوان\x01\nفق\x1bرة\x7f\u0085\u009f", title: "عنوان", paragraphs: []string{"فقرة"}},
+		{name: "non-characters dropped", in: "a\uFFFEb\uFFFF", title: "ab"},
+		{name: "bidi marks, ZWJ, ZWNJ kept", in: "\u200fعنوان\u200e\u202b\u202c\u200d\u200c", title: "\u200fعنوان\u200e\u202b\u202c\u200d\u200c"},
+		{name: "diacritics, tatweel, digits, punctuation kept", in: "مُحَمَّدٌ ـــ ١٢٣ ۴۵۶ ٪ ، ؛ ؟", title: "مُحَمَّدٌ ـــ ١٢٣ ۴۵۶ ٪ ، ؛ ؟"},
+		{name: "astral and presentation forms kept", in: "😀 ﷲ ﻻ 𝔸", title: "😀 ﷲ ﻻ 𝔸"},
+		{name: "BOM inside text kept", in: "a\uFEFFb", title: "a\uFEFFb"},
+		{name: "empty", in: "", err: ErrEmpty},
+		{name: "BOM only", in: "\uFEFF", err: ErrEmpty},
+		{name: "blank", in: " \n\t\r\n \u00a0\n", err: ErrEmpty},
+		{name: "controls only", in: "\x01\x02\n\x1b", err: ErrEmpty},
+		{name: "NUL byte", in: "عنوان\x00", err: ErrBinary},
+		{name: "UTF-16", in: "\xff\xfea\x00b\x00", err: ErrBinary},
+		{name: "windows-1256", in: "\xc7\xe1\xda\xd1\xc8\xed\xc9", err: ErrNotUTF8},
+		{name: "truncated UTF-8", in: "عنوان\xd8", err: ErrNotUTF8},
+		{name: "surrogate in UTF-8", in: "\xed\xa0\x80", err: ErrNotUTF8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it, err := Parse([]byte(tc.in))
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("Parse(%q) error = %v, want %v", tc.in, err, tc.err)
+			}
+			if it.Title != tc.title || !slices.Equal(it.Paragraphs, tc.paragraphs) {
+				t.Errorf("Parse(%q) = %q, %q; want %q, %q", tc.in, it.Title, it.Paragraphs, tc.title, tc.paragraphs)
+			}
+		})
+	}
+}
+
+// TestParseSeed checks the bundled article line by line.
+func TestParseSeed(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "seed.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if it.Title != lines[0] || !slices.Equal(it.Paragraphs, lines[1:]) {
+		t.Errorf("Parse(seed) = %q, %q; want the file's lines exactly", it.Title, it.Paragraphs)
+	}
+}
+
+// FuzzParse checks that Parse never panics and that whatever it accepts
+// is what the feeds can carry.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		it, err := Parse(data)
+		if err != nil {
+			if it.Title != "" || it.Paragraphs != nil {
+				t.Fatalf("Parse(%q) returned %+v with error %v", data, it, err)
+			}
+			return
+		}
+		if it.Title == "" {
+			t.Fatalf("Parse(%q) returned no title and no error", data)
+		}
+		// Nothing but white space, controls and a leading BOM is dropped,
+		// and nothing is reordered.
+		if got, want := visible(strings.Join(append([]string{it.Title}, it.Paragraphs...), "")), visible(strings.TrimPrefix(string(data), "\uFEFF")); got != want {
+			t.Fatalf("Parse(%q) kept %q of the visible text %q", data, got, want)
+		}
+		for _, s := range append([]string{it.Title}, it.Paragraphs...) {
+			if s == "" || !utf8.ValidString(s) || strings.TrimSpace(s) != s {
+				t.Fatalf("Parse(%q): line %q is empty, not UTF-8 or not trimmed", data, s)
+			}
+			if i := strings.IndexFunc(s, func(r rune) bool { return dropControl(r) < 0 }); i >= 0 {
+				t.Fatalf("Parse(%q): line %q keeps a control character at %d", data, s, i)
+			}
+			if strings.ContainsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+				t.Fatalf("Parse(%q): line %q holds a line break", data, s)
+			}
+		}
+	})
+}
+
+// visible is s without white space and the controls that Parse drops.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || dropControl(r) < 0 {
+			return -1
+		}
+		return r
+	}, s)
+}
