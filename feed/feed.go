@@ -1,0 +1,146 @@
+// Package feed renders stored articles as Atom 1.0, RSS 2.0 and JSON Feed
+// 1.1 documents and as HTML pages, and serves them over HTTP.
+//
+// Build turns items into a generic *feeds.Feed (github.com/gorilla/feeds);
+// the renderers convert it with gorilla/feeds and then fill in what that
+// library leaves out: the language of the feed and of every entry, Atom's
+// published dates and self link, RSS's atom:link and non-permalink guids,
+// JSON Feed's feed_url and item language.
+package feed
+
+import (
+	"html"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/feeds"
+	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// Config describes the site that the feeds belong to.
+type Config struct {
+	// BaseURL is the public URL of the site, without a trailing slash;
+	// every link and id starts with it.
+	BaseURL     string
+	Title       string
+	Description string
+	Author      string
+	// Lang is the language of the articles.
+	Lang language.Tag
+	// Limit is the number of entries in each feed and on the index page.
+	Limit int
+}
+
+// Paths of the served documents, relative to the base URL.
+const (
+	PathAtom     = "/feed.atom"
+	PathRSS      = "/feed.rss"
+	PathJSON     = "/feed.json"
+	PathArticles = "/articles/"
+)
+
+// emptyUpdated dates a feed with no entries: a feed's date is its newest
+// entry's, never the time it was rendered, so an empty one gets a fixed date.
+var emptyUpdated = time.Unix(0, 0).UTC()
+
+// Build returns the generic feed of items, which must be ordered newest
+// first. It is a pure function of its arguments.
+func Build(items []storage.Item, cfg Config) *feeds.Feed {
+	f := &feeds.Feed{
+		Title:       cfg.Title,
+		Link:        &feeds.Link{Href: cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"},
+		Description: cfg.Description,
+		Author:      &feeds.Author{Name: cfg.Author},
+		Id:          cfg.BaseURL + "/",
+		Updated:     Updated(items),
+	}
+	lang, dir := cfg.Lang.String(), direction(cfg.Lang)
+	for _, it := range items {
+		f.Items = append(f.Items, &feeds.Item{
+			Id:          EntryID(cfg.BaseURL, it),
+			IsPermaLink: "false",
+			Title:       it.Title,
+			Link:        &feeds.Link{Href: ArticleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
+			Description: summary(it),
+			Content:     contentHTML(it, lang, dir),
+			Created:     it.Published,
+			Updated:     it.Updated,
+		})
+	}
+	return f
+}
+
+// Updated returns the date of a feed of items: the latest Updated among them.
+func Updated(items []storage.Item) time.Time {
+	t := emptyUpdated
+	for _, it := range items {
+		if it.Updated.After(t) {
+			t = it.Updated
+		}
+	}
+	return t
+}
+
+// EntryID returns the id of an item's entry: the URL of the article under
+// the name it was first published with. It depends on nothing but the base
+// URL and that name, so it survives restarts, edits, renames and a new
+// database.
+func EntryID(baseURL string, it storage.Item) string {
+	return baseURL + PathArticles + escapePath(it.Key)
+}
+
+// ArticleURL returns the URL of an item's page.
+func ArticleURL(baseURL string, it storage.Item) string {
+	return baseURL + PathArticles + escapePath(it.Slug())
+}
+
+// escapePath percent-encodes each segment of a slash-separated path.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// summary is the first paragraph, as plain text.
+func summary(it storage.Item) string {
+	if len(it.Paragraphs) == 0 {
+		return ""
+	}
+	return it.Paragraphs[0]
+}
+
+// contentHTML is the whole article as HTML, marked with its language and
+// direction so that readers that keep the markup show it right to left.
+func contentHTML(it storage.Item, lang, dir string) string {
+	var b strings.Builder
+	b.WriteString(`<div dir="` + dir + `" lang="` + html.EscapeString(lang) + `">`)
+	for _, p := range it.Paragraphs {
+		b.WriteString("<p>")
+		b.WriteString(html.EscapeString(p))
+		b.WriteString("</p>")
+	}
+	b.WriteString("</div>")
+	return b.String()
+}
+
+// rtlScripts are the scripts written right to left, by ISO 15924 code.
+var rtlScripts = map[string]bool{
+	"Adlm": true, "Arab": true, "Hebr": true, "Mand": true, "Mend": true,
+	"Nkoo": true, "Rohg": true, "Samr": true, "Syrc": true, "Thaa": true,
+	"Yezi": true,
+}
+
+// direction returns "rtl" for a language written right to left and "ltr"
+// otherwise, from the language's likely script.
+func direction(tag language.Tag) string {
+	script, _ := tag.Script()
+	if rtlScripts[script.String()] {
+		return "rtl"
+	}
+	return "ltr"
+}

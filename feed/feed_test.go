@@ -1,0 +1,272 @@
+package feed
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var testConfig = Config{
+	BaseURL:     "https://news.example.com",
+	Title:       "أخبار سيدفيد",
+	Description: "آخر الأخبار",
+	Author:      "غرفة الأخبار",
+	Lang:        language.Arabic,
+	Limit:       50,
+}
+
+var t0 = time.Date(2024, 2, 10, 8, 30, 0, 0, time.UTC)
+
+// testItems are hard to carry: markup characters, a CDATA end, bidi
+// marks, an Arabic path with spaces and brackets, a renamed article and
+// one without paragraphs. Newest first.
+func testItems() []storage.Item {
+	return []storage.Item{
+		{
+			Key:   "أخبار محلية/مقال (1)",
+			Path:  "أخبار محلية/مقال (1).txt",
+			Title: `عنوان فيه <b>وسم</b> & "اقتباس" و 'مفرد'`,
+			Paragraphs: []string{
+				"الفقرة الأولى: ٢٠٪ من <script>alert(1)</script> ، ؛ ؟",
+				"\u200fمُحَمَّدٌ ـــ \u200eLTR\u200e نهاية ]]> و &amp; 😀 ﻻ",
+			},
+			Published: t0.Add(2 * time.Hour),
+			Updated:   t0.Add(26 * time.Hour),
+		},
+		{
+			Key:        "old-name",
+			Path:       "new-name.txt",
+			Title:      "مقال أعيدت تسميته",
+			Paragraphs: []string{"ملخص", "فقرة ثانية"},
+			Published:  t0.Add(time.Hour),
+			Updated:    t0.Add(time.Hour),
+		},
+		{
+			Key:       "عنوان-فقط",
+			Path:      "عنوان-فقط.txt",
+			Title:     "عنوان بلا فقرات",
+			Published: t0,
+			Updated:   t0,
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./feed -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./feed -update and review the diff)\ngot:\n%s", name, got)
+	}
+}
+
+func renderAll(t *testing.T, items []storage.Item, cfg Config) map[string][]byte {
+	t.Helper()
+	s, err := render(items, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{"atom": s.atom.body, "rss": s.rss.body, "json": s.json.body, "html": s.index.body}
+	if len(items) > 0 {
+		page, err := ArticlePage(items[0], cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out["article.html"] = page
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		items []storage.Item
+	}{
+		{"articles", testItems()},
+		{"empty", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for ext, body := range renderAll(t, tc.items, testConfig) {
+				golden(t, tc.name+"."+ext, body)
+			}
+		})
+	}
+}
+
+// TestWellFormedXML decodes the XML documents with encoding/xml in strict mode.
+func TestWellFormedXML(t *testing.T) {
+	out := renderAll(t, testItems(), testConfig)
+	for _, name := range []string{"atom", "rss"} {
+		d := xml.NewDecoder(bytes.NewReader(out[name]))
+		for {
+			_, err := d.Token()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+}
+
+// TestReadBack parses every format with gofeed, a real reader's parser,
+// and checks that each article arrives exactly as stored.
+func TestReadBack(t *testing.T) {
+	items := testItems()
+	out := renderAll(t, items, testConfig)
+	for _, format := range []string{"atom", "rss", "json"} {
+		t.Run(format, func(t *testing.T) {
+			f, err := gofeed.NewParser().Parse(bytes.NewReader(out[format]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Language != "ar" {
+				t.Errorf("language = %q, want ar", f.Language)
+			}
+			if f.Title != testConfig.Title {
+				t.Errorf("feed title = %q, want %q", f.Title, testConfig.Title)
+			}
+			if len(f.Items) != len(items) {
+				t.Fatalf("%d items, want %d", len(f.Items), len(items))
+			}
+			for i, it := range items {
+				got := f.Items[i]
+				checkEntry(t, format, got, it)
+			}
+		})
+	}
+}
+
+// checkEntry compares one parsed entry with the item it came from.
+func checkEntry(t *testing.T, format string, got *gofeed.Item, it storage.Item) {
+	t.Helper()
+	if got.Title != it.Title {
+		t.Errorf("%s title = %q, want %q", format, got.Title, it.Title)
+	}
+	if want := EntryID(testConfig.BaseURL, it); got.GUID != want {
+		t.Errorf("%s id = %q, want %q", format, got.GUID, want)
+	}
+	if want := ArticleURL(testConfig.BaseURL, it); got.Link != want {
+		t.Errorf("%s link = %q, want %q", format, got.Link, want)
+	}
+	if got.PublishedParsed == nil || !got.PublishedParsed.Equal(it.Published) {
+		t.Errorf("%s published = %v, want %v", format, got.PublishedParsed, it.Published)
+	}
+	if format != "rss" && (got.UpdatedParsed == nil || !got.UpdatedParsed.Equal(it.Updated)) {
+		t.Errorf("%s updated = %v, want %v", format, got.UpdatedParsed, it.Updated)
+	}
+	summary := got.Description
+	if format == "rss" {
+		summary = html.UnescapeString(summary) // an RSS description is HTML
+	}
+	if want := firstOr(it.Paragraphs); summary != want {
+		t.Errorf("%s summary = %q, want %q", format, summary, want)
+	}
+	dir, lang, paras := contentParagraphs(t, got.Content)
+	if dir != "rtl" || lang != "ar" {
+		t.Errorf("%s content is marked dir=%q lang=%q, want rtl, ar", format, dir, lang)
+	}
+	if !slices.Equal(paras, it.Paragraphs) {
+		t.Errorf("%s paragraphs = %q, want %q", format, paras, it.Paragraphs)
+	}
+}
+
+func firstOr(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// contentParagraphs parses entry HTML and returns the wrapping div's dir
+// and lang and the text of each paragraph.
+func contentParagraphs(t *testing.T, content string) (dir, lang string, paras []string) {
+	t.Helper()
+	nodes, err := html.ParseFragment(strings.NewReader(content), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 1 || nodes[0].Data != "div" {
+		t.Fatalf("content %q is not one div", content)
+	}
+	for _, a := range nodes[0].Attr {
+		switch a.Key {
+		case "dir":
+			dir = a.Val
+		case "lang":
+			lang = a.Val
+		}
+	}
+	for p := nodes[0].FirstChild; p != nil; p = p.NextSibling {
+		var b strings.Builder
+		for c := p.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.TextNode {
+				t.Fatalf("paragraph holds a %q element: the text was not escaped", c.Data)
+			}
+			b.WriteString(c.Data)
+		}
+		paras = append(paras, b.String())
+	}
+	return dir, lang, paras
+}
+
+func TestDirection(t *testing.T) {
+	for _, tc := range []struct{ tag, want string }{
+		{"ar", "rtl"}, {"ar-EG", "rtl"}, {"fa", "rtl"}, {"he", "rtl"}, {"ur", "rtl"},
+		{"en", "ltr"}, {"fr", "ltr"}, {"az-Arab", "rtl"}, {"az", "ltr"},
+	} {
+		if got := direction(language.MustParse(tc.tag)); got != tc.want {
+			t.Errorf("direction(%s) = %s, want %s", tc.tag, got, tc.want)
+		}
+	}
+}
+
+// TestLanguageFromConfig renders for English: every language mark follows.
+func TestLanguageFromConfig(t *testing.T) {
+	cfg := testConfig
+	cfg.Lang = language.MustParse("en-GB")
+	out := renderAll(t, testItems()[:1], cfg)
+	for name, want := range map[string][]string{
+		"atom":         {`<feed xml:lang="en-GB"`, `<entry xml:lang="en-GB">`, `dir=&#34;ltr&#34; lang=&#34;en-GB&#34;`},
+		"rss":          {`<language>en-GB</language>`, `<div dir="ltr" lang="en-GB">`},
+		"json":         {`"language": "en-GB"`, `<div dir=\"ltr\" lang=\"en-GB\">`},
+		"html":         {`<html lang="en-GB" dir="ltr">`},
+		"article.html": {`<html lang="en-GB" dir="ltr">`},
+	} {
+		for _, w := range want {
+			if !bytes.Contains(out[name], []byte(w)) {
+				t.Errorf("%s does not contain %s", name, w)
+			}
+		}
+		if bytes.Contains(out[name], []byte(`"ar"`)) || bytes.Contains(out[name], []byte("rtl")) {
+			t.Errorf("%s still says ar or rtl", name)
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package feed
+
+import (
+	"bytes"
+	"html/template"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// page is what the HTML templates show.
+type page struct {
+	Lang, Dir   string
+	Title       string
+	Description string
+	BaseURL     string
+	Articles    []pageArticle // on the index
+	Article     *pageArticle  // on an article's page
+}
+
+type pageArticle struct {
+	Title      string
+	URL        string
+	Published  time.Time
+	Updated    time.Time
+	Summary    string
+	Paragraphs []string
+}
+
+var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
+	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+}).Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{with .Article}}{{.Title}} · {{end}}{{.Title}}</title>
+<link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.BaseURL}}/feed.atom">
+<link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.BaseURL}}/feed.rss">
+<link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.BaseURL}}/feed.json">
+<style>
+body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:1.125rem/1.8 system-ui,"Noto Naskh Arabic","Geeza Pro",Tahoma,sans-serif;color:#222;background:#fff}
+a{color:#0645ad}h1{line-height:1.4}article{margin:0 0 2rem}time{color:#666;font-size:.9rem}
+nav{font-size:.9rem}nav a{margin-inline-end:1rem}
+</style>
+</head>
+<body>
+<header>
+<p><a href="{{.BaseURL}}/">{{.Title}}</a></p>
+<nav><a href="{{.BaseURL}}/feed.atom">Atom</a> <a href="{{.BaseURL}}/feed.rss">RSS</a> <a href="{{.BaseURL}}/feed.json">JSON Feed</a></nav>
+</header>
+<main>
+{{- with .Article}}
+<article>
+<h1>{{.Title}}</h1>
+<p><time datetime="{{rfc3339 .Published}}">{{date .Published}}</time></p>
+{{- range .Paragraphs}}
+<p>{{.}}</p>
+{{- end}}
+</article>
+{{- else}}
+<h1>{{.Title}}</h1>
+{{- with .Description}}
+<p>{{.}}</p>
+{{- end}}
+{{- range .Articles}}
+<article>
+<h2><a href="{{.URL}}">{{.Title}}</a></h2>
+<p><time datetime="{{rfc3339 .Published}}">{{date .Published}}</time></p>
+{{- with .Summary}}
+<p>{{.}}</p>
+{{- end}}
+</article>
+{{- end}}
+{{- end}}
+</main>
+</body>
+</html>
+`))
+
+func (cfg Config) page() page {
+	return page{
+		Lang:        cfg.Lang.String(),
+		Dir:         direction(cfg.Lang),
+		Title:       cfg.Title,
+		Description: cfg.Description,
+		BaseURL:     cfg.BaseURL,
+	}
+}
+
+func (cfg Config) pageArticle(it storage.Item) pageArticle {
+	return pageArticle{
+		Title:      it.Title,
+		URL:        ArticleURL(cfg.BaseURL, it),
+		Published:  it.Published,
+		Updated:    it.Updated,
+		Summary:    summary(it),
+		Paragraphs: it.Paragraphs,
+	}
+}
+
+// Index renders the HTML index page of items.
+func Index(items []storage.Item, cfg Config) ([]byte, error) {
+	p := cfg.page()
+	for _, it := range items {
+		p.Articles = append(p.Articles, cfg.pageArticle(it))
+	}
+	return renderPage(p)
+}
+
+// ArticlePage renders the HTML page of one article.
+func ArticlePage(it storage.Item, cfg Config) ([]byte, error) {
+	p := cfg.page()
+	a := cfg.pageArticle(it)
+	p.Article = &a
+	return renderPage(p)
+}
+
+func renderPage(p page) ([]byte, error) {
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, p); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
