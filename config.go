@@ -1,0 +1,215 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/watcher"
+)
+
+var (
+	// errHelp means -h was asked for and answered.
+	errHelp = errors.New("help requested")
+	// errUsage means the command line could not be parsed; flag printed why.
+	errUsage = errors.New("usage error")
+)
+
+// maxLimit bounds -limit: a feed over 1 MB burdens every reader.
+const maxLimit = 1000
+
+type config struct {
+	seeds, db, addr string
+	settle, rescan  time.Duration
+	maxSize         int64
+	feed            feed.Config
+}
+
+// envName is the environment variable twin of a flag.
+func envName(flagName string) string {
+	return "SEEDFEED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseConfig reads the flags in args, with defaults from the environment,
+// and validates them all before anything starts.
+func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (config, error) {
+	var (
+		cfg     config
+		baseURL string
+		lang    string
+		maxSize = sizeFlag(watcher.DefaultMaxSize)
+	)
+	fs := flag.NewFlagSet("seedfeed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt articles")
+	fs.StringVar(&cfg.db, "db", "seedfeed.db", "keep the database in `FILE`, created if missing")
+	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "listen on `HOST:PORT`")
+	fs.StringVar(&baseURL, "base-url", "", "public `URL` used in every link and id (default http:// and -addr)")
+	fs.StringVar(&lang, "lang", "ar", "BCP 47 language `TAG` of the articles")
+	fs.StringVar(&cfg.feed.Title, "title", "seedfeed", "feed title `TEXT`")
+	fs.StringVar(&cfg.feed.Description, "description", "", "feed description `TEXT` (default the title)")
+	fs.StringVar(&cfg.feed.Author, "author", "", "feed author `NAME` (default the title)")
+	fs.IntVar(&cfg.feed.Limit, "limit", 50, fmt.Sprintf("show `N` entries per feed and on the index, 1 to %d", maxLimit))
+	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "read a changed file once it has been quiet for `DURATION`")
+	fs.Var(&maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
+	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
+	fs.Usage = func() { usage(fs) }
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, errHelp
+		}
+		return cfg, errUsage
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := getenv(envName(f.Name))
+		if err != nil || set[f.Name] || v == "" {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
+		}
+	})
+	if err != nil {
+		return cfg, err
+	}
+	cfg.maxSize = int64(maxSize)
+	return cfg, cfg.validate(baseURL, lang)
+}
+
+// validate checks every setting and fills in the derived ones.
+func (cfg *config) validate(baseURL, lang string) error {
+	if fi, err := os.Stat(cfg.seeds); err != nil {
+		return fmt.Errorf("-seeds %s: %w", cfg.seeds, err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("-seeds %s: not a directory", cfg.seeds)
+	}
+	if cfg.db == "" {
+		return errors.New("-db: empty file name")
+	}
+	if fi, err := os.Stat(filepath.Dir(cfg.db)); err != nil {
+		return fmt.Errorf("-db %s: %w", cfg.db, err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("-db %s: %s is not a directory", cfg.db, filepath.Dir(cfg.db))
+	}
+	if fi, err := os.Stat(cfg.db); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("-db %s: not a regular file", cfg.db)
+	}
+	// Port 0 is allowed: the system picks one, and the log says which.
+	if _, port, err := net.SplitHostPort(cfg.addr); err != nil {
+		return fmt.Errorf("-addr %q: %v", cfg.addr, err)
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("-addr %q: port %q is not a number from 0 to 65535", cfg.addr, port)
+	}
+	if baseURL != "" {
+		u, err := url.Parse(baseURL)
+		switch {
+		case err != nil:
+			return fmt.Errorf("-base-url %q: %v", baseURL, err)
+		case u.Scheme != "http" && u.Scheme != "https":
+			return fmt.Errorf("-base-url %q: the scheme must be http or https", baseURL)
+		case u.Host == "":
+			return fmt.Errorf("-base-url %q: no host", baseURL)
+		case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+			return fmt.Errorf("-base-url %q: no query, fragment or user name allowed", baseURL)
+		}
+		cfg.feed.BaseURL = strings.TrimRight(u.String(), "/")
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", lang, err)
+	}
+	cfg.feed.Lang = tag
+	if strings.TrimSpace(cfg.feed.Title) == "" {
+		return errors.New("-title: empty")
+	}
+	if cfg.feed.Description == "" {
+		cfg.feed.Description = cfg.feed.Title
+	}
+	if cfg.feed.Author == "" {
+		cfg.feed.Author = cfg.feed.Title
+	}
+	if cfg.feed.Limit < 1 || cfg.feed.Limit > maxLimit {
+		return fmt.Errorf("-limit %d: must be from 1 to %d", cfg.feed.Limit, maxLimit)
+	}
+	if cfg.settle <= 0 {
+		return fmt.Errorf("-settle %v: must be positive", cfg.settle)
+	}
+	if cfg.rescan < 0 {
+		return fmt.Errorf("-rescan %v: must not be negative", cfg.rescan)
+	}
+	if cfg.maxSize <= 0 {
+		return fmt.Errorf("-max-size %d: must be positive", cfg.maxSize)
+	}
+	return nil
+}
+
+// usage prints every flag with its environment variable and default.
+func usage(fs *flag.FlagSet) {
+	out := fs.Output()
+	fmt.Fprintf(out, "Usage: seedfeed [flags]\n\n"+
+		"Publishes the .txt articles in a folder as Atom, RSS and JSON feeds.\n"+
+		"Each flag's environment variable supplies its default; the flag wins.\n\n")
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, help := flag.UnquoteUsage(f)
+		def := ""
+		if f.DefValue != "" {
+			def = " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(tw, "  -%s %s\t%s\t%s%s\n", f.Name, name, envName(f.Name), help, def)
+	})
+	tw.Flush()
+}
+
+// sizeFlag is a byte count written as a number, optionally with a KiB,
+// MiB or GiB suffix.
+type sizeFlag int64
+
+func (s *sizeFlag) String() string {
+	switch n := int64(*s); {
+	case n > 0 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n > 0 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	default:
+		return strconv.FormatInt(n, 10)
+	}
+}
+
+func (s *sizeFlag) Set(v string) error {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return errors.New("want a positive size such as 1048576 or 1MiB")
+	}
+	*s = sizeFlag(n * mult)
+	return nil
+}
