@@ -4,16 +4,21 @@
 //
 // # Layout
 //
-// The database holds four buckets; every key and value is opaque to
+// The database holds five buckets; every key and value is opaque to
 // bbolt, and values are JSON so that an operator can read them with any
 // bbolt browser.
 //
-//	meta       "schema" → the layout version, a decimal number ("1").
+//	meta       "schema" → the layout version, a decimal number ("2").
 //	articles   key → article: path, title, paragraphs, published, updated.
 //	files      path → file: key, size, modification time, SHA-256 of the bytes.
 //	published  8-byte big-endian published time (Unix nanoseconds with the
 //	           sign bit flipped, so that the bytes sort like the times)
 //	           followed by the key → empty.
+//	updated    the same for the updated time → empty.
+//
+// Open migrates older layouts in place: version 1 lacked the updated
+// bucket. A database with a newer version, or with buckets but no meta
+// bucket, is refused and left as it is.
 //
 // A key is the slash-separated path of the file, relative to the seeds
 // folder and without its ".txt" suffix, at the moment the article was
@@ -26,5 +31,9 @@
 // stored without reading the articles.
 //
 // The published bucket is the index by date: the newest n articles are a
-// reverse cursor walk over n keys, however many articles are stored.
+// reverse cursor walk over n keys, however many articles are stored. The
+// updated bucket keeps updated dates unique: Put moves an article's date a
+// millisecond at a time past any other article's, because validators warn
+// about two entries updated at the same moment, and files copied in one
+// batch often share a modification time.
 package storage

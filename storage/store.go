@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -14,13 +15,15 @@ import (
 )
 
 // schemaVersion is the layout described in the package comment.
-const schemaVersion = 1
+// Version 1 had no updated bucket.
+const schemaVersion = 2
 
 var (
 	bucketMeta      = []byte("meta")
 	bucketArticles  = []byte("articles")
 	bucketFiles     = []byte("files")
 	bucketPublished = []byte("published")
+	bucketUpdated   = []byte("updated")
 	keySchema       = []byte("schema")
 )
 
@@ -152,8 +155,46 @@ func initialize(tx *bolt.Tx) error {
 	if v > schemaVersion {
 		return fmt.Errorf("%w: schema version %d is newer than this seedfeed's %d", ErrForeign, v, schemaVersion)
 	}
-	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished} {
+	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	if v == 1 {
+		if err := migrate1(tx); err != nil {
+			return fmt.Errorf("migrate schema 1 to 2: %w", err)
+		}
+	}
+	return meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion)))
+}
+
+// migrate1 builds the updated index that schema 1 lacked, making every
+// article's updated date unique on the way.
+func migrate1(tx *bolt.Tx) error {
+	b := bucketsOf(tx)
+	type rec struct {
+		key string
+		a   article
+	}
+	var recs []rec
+	err := b.articles.ForEach(func(k, v []byte) error {
+		var a article
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("decode %q: %w", k, err)
+		}
+		recs = append(recs, rec{string(k), a})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Rewriting values while a cursor walks the bucket could skip keys.
+	for _, r := range recs {
+		r.a.Updated = b.uniqueUpdated(r.a.Updated)
+		if err := b.updated.Put(dateKey(r.a.Updated, r.key), nil); err != nil {
+			return err
+		}
+		if err := putJSON(b.articles, []byte(r.key), r.a); err != nil {
 			return err
 		}
 	}
@@ -223,10 +264,54 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 	return changes, nil
 }
 
+// buckets are the buckets of one transaction.
+type buckets struct {
+	files, articles, published, updated *bolt.Bucket
+}
+
+func bucketsOf(tx *bolt.Tx) buckets {
+	return buckets{
+		files:     tx.Bucket(bucketFiles),
+		articles:  tx.Bucket(bucketArticles),
+		published: tx.Bucket(bucketPublished),
+		updated:   tx.Bucket(bucketUpdated),
+	}
+}
+
+// updatedStep separates articles updated at the same moment: validators
+// warn about two entries with one updated date, and a batch of files
+// copied at once often shares a modification time.
+const updatedStep = time.Millisecond
+
+// uniqueUpdated returns t, or the first moment after t in steps of
+// updatedStep that no article's updated date holds.
+func (b buckets) uniqueUpdated(t time.Time) time.Time {
+	c := b.updated.Cursor()
+	for {
+		prefix := dateKey(t, "")
+		if k, _ := c.Seek(prefix); k == nil || !bytes.HasPrefix(k, prefix) {
+			return t
+		}
+		t = t.Add(updatedStep)
+	}
+}
+
+// setUpdated moves key's entry in the updated index from old (zero for
+// none) to a unique moment at or after t, and returns that moment.
+func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
+	if !old.IsZero() {
+		if err := b.updated.Delete(dateKey(old, key)); err != nil {
+			return t, err
+		}
+	}
+	t = b.uniqueUpdated(t)
+	return t, b.updated.Put(dateKey(t, key), nil)
+}
+
 func put(tx *bolt.Tx, it Item) (Change, error) {
-	files, articles, published := tx.Bucket(bucketFiles), tx.Bucket(bucketArticles), tx.Bucket(bucketPublished)
+	b := bucketsOf(tx)
 	var f file
-	if v := files.Get([]byte(it.Path)); v != nil {
+	if v := b.files.Get([]byte(it.Path)); v != nil {
 		if err := json.Unmarshal(v, &f); err != nil {
 			return Unchanged, fmt.Errorf("decode file record: %w", err)
 		}
@@ -235,29 +320,37 @@ func put(tx *bolt.Tx, it Item) (Change, error) {
 				return Unchanged, nil
 			}
 			f.File = it.File
-			return Unchanged, putJSON(files, []byte(it.Path), f)
+			return Unchanged, putJSON(b.files, []byte(it.Path), f)
 		}
 		var a article
-		if err := getJSON(articles, []byte(f.Key), &a); err != nil {
+		if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 			return Unchanged, err
 		}
-		a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, later(it.Updated, a.Published)
+		updated, err := b.setUpdated(f.Key, a.Updated, later(it.Updated, a.Published))
+		if err != nil {
+			return Unchanged, err
+		}
+		a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
 		f.File = it.File
-		if err := putJSON(articles, []byte(f.Key), a); err != nil {
+		if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
 			return Unchanged, err
 		}
-		return Updated, putJSON(files, []byte(it.Path), f)
+		return Updated, putJSON(b.files, []byte(it.Path), f)
 	}
 
-	key := freeKey(articles, strings.TrimSuffix(it.Path, ".txt"))
-	a := article{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: it.Published, Updated: later(it.Updated, it.Published)}
-	if err := putJSON(articles, []byte(key), a); err != nil {
+	key := freeKey(b.articles, strings.TrimSuffix(it.Path, ".txt"))
+	updated, err := b.setUpdated(key, time.Time{}, later(it.Updated, it.Published))
+	if err != nil {
 		return Unchanged, err
 	}
-	if err := putJSON(files, []byte(it.Path), file{Key: key, File: it.File}); err != nil {
+	a := article{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: it.Published, Updated: updated}
+	if err := putJSON(b.articles, []byte(key), a); err != nil {
 		return Unchanged, err
 	}
-	return Added, published.Put(dateKey(a.Published, key), nil)
+	if err := putJSON(b.files, []byte(it.Path), file{Key: key, File: it.File}); err != nil {
+		return Unchanged, err
+	}
+	return Added, b.published.Put(dateKey(a.Published, key), nil)
 }
 
 // freeKey returns want, or want with the smallest numeric suffix that no
@@ -305,9 +398,9 @@ func (s *Store) Remove(paths ...string) (int, error) {
 }
 
 func remove(tx *bolt.Tx, path string) (bool, error) {
-	files, articles, published := tx.Bucket(bucketFiles), tx.Bucket(bucketArticles), tx.Bucket(bucketPublished)
+	b := bucketsOf(tx)
 	var f file
-	v := files.Get([]byte(path))
+	v := b.files.Get([]byte(path))
 	if v == nil {
 		return false, nil
 	}
@@ -315,13 +408,14 @@ func remove(tx *bolt.Tx, path string) (bool, error) {
 		return false, fmt.Errorf("decode file record: %w", err)
 	}
 	var a article
-	if err := getJSON(articles, []byte(f.Key), &a); err != nil {
+	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return false, err
 	}
 	for _, err := range []error{
-		published.Delete(dateKey(a.Published, f.Key)),
-		articles.Delete([]byte(f.Key)),
-		files.Delete([]byte(path)),
+		b.published.Delete(dateKey(a.Published, f.Key)),
+		b.updated.Delete(dateKey(a.Updated, f.Key)),
+		b.articles.Delete([]byte(f.Key)),
+		b.files.Delete([]byte(path)),
 	} {
 		if err != nil {
 			return false, err

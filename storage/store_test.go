@@ -357,3 +357,102 @@ func TestNewestReadsOnlyN(t *testing.T) {
 		t.Errorf("Newest(3) = %v, want it to reach a deleted record", err)
 	}
 }
+
+func TestUpdatedUnique(t *testing.T) {
+	s, _ := openTest(t)
+	var items []Item
+	for i := range 5 {
+		items = append(items, testItem(fmt.Sprintf("%d.txt", i), fmt.Sprint(i), fmt.Sprint(i), t0))
+	}
+	mustPut(t, s, items...)
+	got, err := s.Newest(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[time.Time]string{}
+	for _, it := range got {
+		if !it.Published.Equal(t0) {
+			t.Errorf("%s published = %v, want the file's time %v", it.Path, it.Published, t0)
+		}
+		if other, ok := seen[it.Updated]; ok {
+			t.Errorf("%s and %s share updated %v", it.Path, other, it.Updated)
+		}
+		seen[it.Updated] = it.Path
+		if d := it.Updated.Sub(t0); d < 0 || d > 4*updatedStep {
+			t.Errorf("%s updated = %v, %v from its file's time", it.Path, it.Updated, d)
+		}
+	}
+	// A removed article frees its date; an edit moves its own.
+	if _, err := s.Remove("0.txt"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, testItem("new.txt", "new", "new", t0))
+	it, err := s.Article("new")
+	if err != nil || !it.Updated.Equal(t0) {
+		t.Errorf("Article(new) = %+v, %v; want updated %v, freed by the removal", it, err, t0)
+	}
+}
+
+// TestMigrateSchema1 opens a database in the first layout, which had no
+// updated index and allowed equal updated dates.
+func TestMigrateSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucket(bucketMeta)
+		articles, _ := tx.CreateBucket(bucketArticles)
+		files, _ := tx.CreateBucket(bucketFiles)
+		published, _ := tx.CreateBucket(bucketPublished)
+		if err := meta.Put(keySchema, []byte("1")); err != nil {
+			return err
+		}
+		for _, k := range []string{"a", "b", "c"} {
+			if err := putJSON(articles, []byte(k), article{Path: k + ".txt", Title: k, Published: t0, Updated: t0}); err != nil {
+				return err
+			}
+			if err := putJSON(files, []byte(k+".txt"), file{Key: k, File: File{Size: 1, ModTime: t0, Hash: k}}); err != nil {
+				return err
+			}
+			if err := published.Put(dateKey(t0, k), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open(schema 1) = %v", err)
+	}
+	defer s.Close()
+	items, err := s.Newest(10)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("Newest after migration = %v, %v", items, err)
+	}
+	seen := map[time.Time]bool{}
+	for _, it := range items {
+		if seen[it.Updated] {
+			t.Errorf("updated %v appears twice after migration", it.Updated)
+		}
+		seen[it.Updated] = true
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "2" {
+			t.Errorf("schema after migration = %q, want 2", v)
+		}
+		if n := tx.Bucket(bucketUpdated).Stats().KeyN; n != 3 {
+			t.Errorf("updated index holds %d keys, want 3", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
