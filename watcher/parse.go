@@ -14,6 +14,8 @@ var (
 	ErrEmpty   = errors.New("no text: the file is empty or blank")
 	ErrNotUTF8 = errors.New("not valid UTF-8")
 	ErrBinary  = errors.New("binary: the file contains NUL bytes")
+	// ErrReplacement refuses text that an earlier conversion damaged.
+	ErrReplacement = errors.New("contains U+FFFD replacement characters: an earlier conversion lost the original text")
 )
 
 var bom = []byte("\uFEFF")
@@ -23,7 +25,8 @@ var bom = []byte("\uFEFF")
 // non-empty line a paragraph. A leading byte-order mark, CR or CRLF line
 // ends and white space around lines are dropped, and so are the control
 // characters that XML cannot carry (every C0 control but tab, DEL and the
-// C1 controls); every other character is kept exactly as written.
+// C1 controls); every other character is kept exactly as written. Text
+// holding U+FFFD, the mark of an earlier failed conversion, is refused.
 func Parse(data []byte) (storage.Item, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return storage.Item{}, ErrBinary
@@ -31,6 +34,9 @@ func Parse(data []byte) (storage.Item, error) {
 	data = bytes.TrimPrefix(data, bom)
 	if !utf8.Valid(data) {
 		return storage.Item{}, ErrNotUTF8
+	}
+	if bytes.ContainsRune(data, utf8.RuneError) {
+		return storage.Item{}, ErrReplacement
 	}
 	var it storage.Item
 	for line := range strings.Lines(string(data)) {

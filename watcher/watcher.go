@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
+	"golang.org/x/text/encoding"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -49,6 +50,8 @@ type Options struct {
 	Settle time.Duration
 	// MaxSize is the largest file that is published, in bytes.
 	MaxSize int64
+	// Charset decodes files that are not valid UTF-8; nil refuses them.
+	Charset encoding.Encoding
 	// Rescan, when positive, is the period of a full rescan that catches
 	// what events miss (network file systems, an overflowing event queue).
 	Rescan time.Duration
@@ -426,20 +429,24 @@ func (w *Watcher) load(rel string) (storage.Item, error) {
 	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
 		return storage.Item{}, errBusy
 	}
-	it, err := Parse(data)
+	text, err := Decode(data, w.opts.Charset)
+	if err != nil {
+		return storage.Item{}, err
+	}
+	it, err := Parse(text)
 	if err != nil {
 		return storage.Item{}, err
 	}
 	sum := sha256.Sum256(data)
 	it.Path = rel
 	it.File = storage.File{Size: after.Size(), ModTime: after.ModTime(), Hash: hex.EncodeToString(sum[:])}
-	// Feeds show whole seconds; a file dated in the future (a wrong clock)
-	// is dated now, so that no reader sees an implausible date.
+	// A file dated in the future (a wrong clock) is dated now, so that no
+	// reader sees an implausible date. Feeds show milliseconds.
 	t := after.ModTime()
 	if now := w.opts.Now(); t.After(now) {
 		t = now
 	}
-	it.Published = t.UTC().Truncate(time.Second)
+	it.Published = t.UTC().Truncate(time.Millisecond)
 	it.Updated = it.Published
 	return it, nil
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -433,5 +435,37 @@ func TestIdentitySurvivesNewDatabase(t *testing.T) {
 		if a.Key != b.Key || !a.Published.Equal(b.Published) || !a.Published.Equal(old) {
 			t.Errorf("article %d: key %q published %v, then key %q published %v; want both published %v", i, a.Key, a.Published, b.Key, b.Published, old)
 		}
+	}
+}
+
+func TestCharsetFallback(t *testing.T) {
+	dir := t.TempDir()
+	cp1256, err := charmap.Windows1256.NewEncoder().String("عنوان بترميز ويندوز\r\nفقرة؟")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "legacy.txt"), []byte(cp1256), 0o644)
+	damaged := []byte("عنوان سليم تقريبًا")
+	os.WriteFile(filepath.Join(dir, "damaged.txt"), damaged[:len(damaged)-1], 0o644)
+
+	store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
+	log := &logBuffer{}
+	w, err := New(dir, store, Options{Charset: charmap.Windows1256, Logger: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	it, err := store.Article("legacy")
+	if err != nil || it.Title != "عنوان بترميز ويندوز" || len(it.Paragraphs) != 1 || it.Paragraphs[0] != "فقرة؟" {
+		t.Errorf("Article(legacy) = %+v, %v", it, err)
+	}
+	if _, err := store.Article("damaged"); err == nil {
+		t.Error("damaged UTF-8 was published")
+	}
+	if !strings.Contains(log.String(), "path=damaged.txt") || !strings.Contains(log.String(), "damaged bytes") {
+		t.Errorf("no log line refuses damaged.txt:\n%s", log)
 	}
 }

@@ -1,0 +1,114 @@
+package watcher
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+)
+
+func TestCharset(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want encoding.Encoding
+		err  bool
+	}{
+		{"none", nil, false},
+		{"windows-1256", charmap.Windows1256, false},
+		{"cp1256", charmap.Windows1256, false},
+		{"ISO-8859-6", charmap.ISO8859_6, false},
+		{"klingon", nil, true},
+		{"", nil, true},
+	} {
+		got, err := Charset(tc.name)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("Charset(%q) = %v, %v; want %v, error %v", tc.name, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	arabic := "مقال: العربية، پ چ ژ گ؛ هل تعمل؟"
+	cp1256, err := charmap.Windows1256.NewEncoder().String(arabic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf := []byte(arabic)
+	for _, tc := range []struct {
+		name     string
+		in       []byte
+		fallback encoding.Encoding
+		want     string
+		err      error // nil: success; errAny: some error
+	}{
+		{"UTF-8 as it is", utf, charmap.Windows1256, arabic, nil},
+		{"UTF-8 with BOM as it is", append([]byte("\uFEFF"), utf...), charmap.Windows1256, "\uFEFF" + arabic, nil},
+		{"windows-1256 decoded", []byte(cp1256), charmap.Windows1256, arabic, nil},
+		{"windows-1256 refused without fallback", []byte(cp1256), nil, "", ErrNotUTF8},
+		{"UTF-8 cut in the middle of a letter", utf[:len(utf)-1], charmap.Windows1256, "", ErrDamaged},
+		{"UTF-8 with one byte lost", append(bytes.Clone(utf[:5]), utf[6:]...), charmap.Windows1256, "", ErrDamaged},
+		{"BOM then invalid bytes", append([]byte("\uFEFF"), cp1256...), charmap.Windows1256, "", ErrDamaged},
+		{"byte undefined in the fallback", []byte("caf\xe9 \x81"), charmap.Windows1252, "", errAny},
+		{"NUL", []byte("a\x00b"), charmap.Windows1256, "", ErrBinary},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Decode(tc.in, tc.fallback)
+			switch {
+			case tc.err == errAny && err == nil:
+				t.Fatalf("Decode(%q) = %q, want an error", tc.in, got)
+			case tc.err != errAny && !errors.Is(err, tc.err):
+				t.Fatalf("Decode(%q) error = %v, want %v", tc.in, err, tc.err)
+			case err == nil && string(got) != tc.want:
+				t.Errorf("Decode(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+var errAny = errors.New("any error")
+
+func TestParseRefusesReplacementCharacter(t *testing.T) {
+	if _, err := Parse([]byte("عنوان \uFFFD مكسور")); !errors.Is(err, ErrReplacement) {
+		t.Errorf("Parse(text with U+FFFD) = %v, want ErrReplacement", err)
+	}
+}
+
+// FuzzDecode checks that whatever Decode accepts is UTF-8 without
+// replacement characters it added, and that UTF-8 passes untouched.
+func FuzzDecode(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Decode(data, charmap.Windows1256)
+		if err != nil {
+			return
+		}
+		if !utf8.Valid(out) {
+			t.Fatalf("Decode(%q) = %q, not UTF-8", data, out)
+		}
+		if utf8.Valid(data) {
+			if !bytes.Equal(out, data) {
+				t.Fatalf("Decode changed valid UTF-8 %q into %q", data, out)
+			}
+			return
+		}
+		if strings.ContainsRune(string(out), utf8.RuneError) {
+			t.Fatalf("Decode(%q) = %q holds U+FFFD", data, out)
+		}
+	})
+}
