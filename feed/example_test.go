@@ -33,8 +33,8 @@ func ExampleRSS() {
 	//   <channel>
 	//     <atom:link href="https://news.example.com/feed.rss" rel="self" type="application/rss+xml"></atom:link>
 	//     <title>أخبار</title>
-	//     <link>https://news.example.com/</link>
 	//     <description>أخبار</description>
+	//     <link>https://news.example.com/</link>
 	//     <language>ar</language>
 	//     <pubDate>Sat, 10 Feb 2024 08:30:00 +0000</pubDate>
 	//     <lastBuildDate>Sat, 10 Feb 2024 08:30:00 +0000</lastBuildDate>

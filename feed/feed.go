@@ -32,6 +32,8 @@ type Config struct {
 	Lang language.Tag
 	// Limit is the number of entries in each feed and on the index page.
 	Limit int
+	// MaxAge is how long clients and caches may reuse a response.
+	MaxAge time.Duration
 }
 
 // Paths of the served documents, relative to the base URL.
@@ -43,8 +45,10 @@ const (
 )
 
 // emptyUpdated dates a feed with no entries: a feed's date is its newest
-// entry's, never the time it was rendered, so an empty one gets a fixed date.
-var emptyUpdated = time.Unix(0, 0).UTC()
+// entry's, never the time it was rendered, so an empty one gets a fixed
+// date, late enough that validators do not find it implausible (they flag
+// dates before 1990).
+var emptyUpdated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Build returns the generic feed of items, which must be ordered newest
 // first. It is a pure function of its arguments.

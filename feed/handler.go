@@ -1,16 +1,13 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -36,32 +33,29 @@ const (
 
 // Handler serves the feeds, the index page and the article pages. It
 // renders the feeds and the index once per change of the source, not per
-// request.
+// request, and keeps article pages it rendered until the next change.
 type Handler struct {
 	src     Source
 	cfg     Config
 	log     *slog.Logger
 	mux     *http.ServeMux
+	headers headers
+	favicon doc
 	current atomic.Pointer[snapshot]
 	changed <-chan struct{}
+
+	mu    sync.Mutex
+	gen   uint64          // counts refreshes
+	pages map[string]*doc // article pages by slug, rendered since the last refresh
 }
+
+// maxCachedPages bounds the article page cache: a crawler walking every
+// article must not hold them all in memory.
+const maxCachedPages = 1024
 
 // snapshot is every document rendered from one state of the source.
 type snapshot struct {
 	atom, rss, json, index doc
-}
-
-// doc is one rendered representation.
-type doc struct {
-	body     []byte
-	ctype    string
-	etag     string
-	modified time.Time
-}
-
-func newDoc(body []byte, ctype string, modified time.Time) doc {
-	sum := sha256.Sum256(body)
-	return doc{body: body, ctype: ctype, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: modified}
 }
 
 // NewHandler renders the source's newest articles and returns a handler
@@ -70,7 +64,22 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{src: src, cfg: cfg, log: logger, mux: http.NewServeMux(), changed: src.Changed()}
+	h := &Handler{
+		src: src, cfg: cfg, log: logger, mux: http.NewServeMux(), changed: src.Changed(),
+		headers: headers{
+			cacheControl: fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds())),
+			language:     cfg.Lang.String(),
+		},
+		pages: make(map[string]*doc),
+	}
+	icon, err := favicon()
+	if err == nil {
+		// The icon never changes: one modification time for every instance.
+		h.favicon, err = newDoc(icon, "image/x-icon", emptyUpdated)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("favicon: %w", err)
+	}
 	if err := h.refresh(); err != nil {
 		return nil, err
 	}
@@ -79,6 +88,9 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	h.mux.HandleFunc("GET "+PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss }))
 	h.mux.HandleFunc("GET "+PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json }))
 	h.mux.HandleFunc("GET "+PathArticles+"{slug...}", h.serveArticle)
+	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		h.favicon.write(w, r, headers{cacheControl: "public, max-age=86400"})
+	})
 	return h, nil
 }
 
@@ -108,7 +120,11 @@ func (h *Handler) refresh() error {
 	if err != nil {
 		return err
 	}
+	h.mu.Lock()
 	h.current.Store(s)
+	h.gen++
+	clear(h.pages)
+	h.mu.Unlock()
 	return nil
 }
 
@@ -128,10 +144,12 @@ func render(items []storage.Item, cfg Config) (*snapshot, error) {
 		{&s.index, TypeHTML, func() ([]byte, error) { return Index(items, cfg) }},
 	} {
 		body, err := r.render()
+		if err == nil {
+			*r.dst, err = newDoc(body, r.ctype, modified)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", r.ctype, err)
 		}
-		*r.dst = newDoc(body, r.ctype, modified)
 	}
 	return &s, nil
 }
@@ -142,42 +160,64 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.Serv
 
 func (h *Handler) serveDoc(pick func(*snapshot) *doc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		writeDoc(w, r, pick(h.current.Load()))
+		pick(h.current.Load()).write(w, r, h.headers)
 	}
 }
 
 func (h *Handler) serveArticle(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
-	it, err := h.src.Article(slug)
-	if errors.Is(err, storage.ErrNotFound) {
-		http.NotFound(w, r)
-		return
+	h.mu.Lock()
+	d := h.pages[slug]
+	h.mu.Unlock()
+	if d == nil {
+		var redirect string
+		var err error
+		d, redirect, err = h.renderArticle(slug)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			http.NotFound(w, r)
+			return
+		case err != nil:
+			h.log.Error("cannot show article", "slug", slug, "err", err)
+			http.Error(w, "cannot show the article", http.StatusInternalServerError)
+			return
+		case redirect != "":
+			// Renamed since it was first published under this name.
+			http.Redirect(w, r, redirect, http.StatusMovedPermanently)
+			return
+		}
 	}
+	d.write(w, r, h.headers)
+}
+
+// renderArticle renders the page of slug and caches it until the next
+// change, or returns the URL the article moved to.
+func (h *Handler) renderArticle(slug string) (*doc, string, error) {
+	h.mu.Lock()
+	gen := h.gen
+	h.mu.Unlock()
+	it, err := h.src.Article(slug)
 	if err != nil {
-		h.log.Error("cannot read article", "slug", slug, "err", err)
-		http.Error(w, "cannot read the article", http.StatusInternalServerError)
-		return
+		return nil, "", err
 	}
 	if it.Slug() != slug {
-		// Renamed since it was first published under this name.
-		http.Redirect(w, r, ArticleURL(h.cfg.BaseURL, it), http.StatusMovedPermanently)
-		return
+		return nil, ArticleURL(h.cfg.BaseURL, it), nil
 	}
 	body, err := ArticlePage(it, h.cfg)
 	if err != nil {
-		h.log.Error("cannot render article", "slug", slug, "err", err)
-		http.Error(w, "cannot render the article", http.StatusInternalServerError)
-		return
+		return nil, "", err
 	}
-	d := newDoc(body, TypeHTML, it.Updated)
-	writeDoc(w, r, &d)
-}
-
-// writeDoc writes d with its validators; http.ServeContent answers HEAD
-// and conditional requests.
-func writeDoc(w http.ResponseWriter, r *http.Request, d *doc) {
-	h := w.Header()
-	h.Set("Content-Type", d.ctype)
-	h.Set("ETag", d.etag)
-	http.ServeContent(w, r, "", d.modified, bytes.NewReader(d.body))
+	d, err := newDoc(body, TypeHTML, it.Updated)
+	if err != nil {
+		return nil, "", err
+	}
+	h.mu.Lock()
+	if gen == h.gen { // else the article may have changed while it was rendered
+		if len(h.pages) >= maxCachedPages {
+			clear(h.pages)
+		}
+		h.pages[slug] = &d
+	}
+	h.mu.Unlock()
+	return &d, "", nil
 }

@@ -2,12 +2,15 @@ package feed
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"html"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,26 +127,233 @@ func TestHandlerRoutes(t *testing.T) {
 	}
 }
 
-func TestHandlerHeadAndConditional(t *testing.T) {
-	_, srv := serve(t, storedItems())
-	for _, path := range []string{PathAtom, PathRSS, PathJSON, "/"} {
-		get, body := do(t, "GET", srv.URL+path, nil)
-		head, headBody := do(t, "HEAD", srv.URL+path, nil)
-		if head.StatusCode != 200 || len(headBody) != 0 {
-			t.Errorf("HEAD %s = %d with %d bytes, want 200 and no body", path, head.StatusCode, len(headBody))
+// representations fetches path in both encodings and checks what every
+// document must carry.
+func representations(t *testing.T, base, path string) (plain, gz *http.Response, plainBody, gzBody []byte) {
+	t.Helper()
+	plain, plainBody = do(t, "GET", base+path, http.Header{"Accept-Encoding": {"identity"}})
+	gz, gzBody = do(t, "GET", base+path, http.Header{"Accept-Encoding": {"gzip, deflate, br"}})
+	for _, resp := range []*http.Response{plain, gz} {
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s = %d", path, resp.StatusCode)
 		}
-		for _, h := range []string{"Content-Type", "Content-Length", "ETag", "Last-Modified"} {
-			if get.Header.Get(h) == "" || head.Header.Get(h) != get.Header.Get(h) {
-				t.Errorf("%s %s: GET has %q, HEAD has %q", path, h, get.Header.Get(h), head.Header.Get(h))
+		for h, want := range map[string]string{
+			"Vary":             "Accept-Encoding",
+			"Cache-Control":    "public, max-age=300",
+			"Content-Language": "ar",
+		} {
+			if got := resp.Header.Get(h); got != want {
+				t.Errorf("GET %s %s = %q, want %q", path, h, got, want)
 			}
 		}
-		if got := get.Header.Get("Content-Length"); got != strconv.Itoa(len(body)) {
-			t.Errorf("%s Content-Length = %s, body is %d bytes", path, got, len(body))
+		if etag := resp.Header.Get("ETag"); !strings.HasPrefix(etag, `"`) {
+			t.Errorf("GET %s ETag = %q, want a strong ETag", path, etag)
 		}
-		notModified, nmBody := do(t, "GET", srv.URL+path, http.Header{"If-None-Match": {get.Header.Get("ETag")}})
-		if notModified.StatusCode != http.StatusNotModified || len(nmBody) != 0 {
-			t.Errorf("GET %s with its ETag = %d with %d bytes, want 304 and no body", path, notModified.StatusCode, len(nmBody))
+	}
+	if got := gz.Header.Get("Content-Encoding"); got != "gzip" {
+		t.Fatalf("GET %s with gzip: Content-Encoding = %q", path, got)
+	}
+	if plain.Header.Get("Content-Encoding") != "" {
+		t.Errorf("GET %s without gzip: Content-Encoding = %q", path, plain.Header.Get("Content-Encoding"))
+	}
+	if plain.Header.Get("ETag") == gz.Header.Get("ETag") {
+		t.Errorf("GET %s: the gzip body has the plain body's ETag", path)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gzBody))
+	if err != nil {
+		t.Fatalf("GET %s gzip body: %v", path, err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plainBody) {
+		t.Errorf("GET %s: the gzip body does not decompress to the plain body (%v)", path, err)
+	}
+	for resp, body := range map[*http.Response][]byte{plain: plainBody, gz: gzBody} {
+		if got := resp.Header.Get("Content-Length"); got != strconv.Itoa(len(body)) {
+			t.Errorf("GET %s Content-Length = %s, body is %d bytes", path, got, len(body))
 		}
+	}
+	return plain, gz, plainBody, gzBody
+}
+
+func TestHandlerHTTP(t *testing.T) {
+	items := storedItems()
+	_, srv := serve(t, items)
+	newest := Updated(items).Format(http.TimeFormat)
+	paths := []string{PathAtom, PathRSS, PathJSON, "/", PathArticles + escapePath(items[0].Slug())}
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			plain, gz, plainBody, _ := representations(t, srv.URL, path)
+			if path != paths[4] && plain.Header.Get("Last-Modified") != newest {
+				t.Errorf("Last-Modified = %q, want the newest entry's %q", plain.Header.Get("Last-Modified"), newest)
+			}
+			for _, enc := range []string{"identity", "gzip"} {
+				get := map[string]*http.Response{"identity": plain, "gzip": gz}[enc]
+				head, body := do(t, "HEAD", srv.URL+path, http.Header{"Accept-Encoding": {enc}})
+				if head.StatusCode != 200 || len(body) != 0 {
+					t.Errorf("HEAD %s (%s) = %d with %d bytes, want 200 and no body", path, enc, head.StatusCode, len(body))
+				}
+				for _, h := range []string{"Content-Type", "Content-Length", "Content-Encoding", "ETag", "Last-Modified", "Vary", "Cache-Control", "Content-Language"} {
+					if head.Header.Get(h) != get.Header.Get(h) {
+						t.Errorf("HEAD %s (%s) %s = %q, GET has %q", path, enc, h, head.Header.Get(h), get.Header.Get(h))
+					}
+				}
+				// Conditional requests: the representation's own ETag, or its date.
+				for _, cond := range []http.Header{
+					{"If-None-Match": {get.Header.Get("ETag")}},
+					{"If-None-Match": {`"other", ` + get.Header.Get("ETag")}},
+					{"If-Modified-Since": {get.Header.Get("Last-Modified")}},
+				} {
+					cond.Set("Accept-Encoding", enc)
+					resp, body := do(t, "GET", srv.URL+path, cond)
+					if resp.StatusCode != http.StatusNotModified || len(body) != 0 {
+						t.Errorf("GET %s %v = %d with %d bytes, want 304 and no body", path, cond, resp.StatusCode, len(body))
+					}
+					if resp.Header.Get("Vary") != "Accept-Encoding" || resp.Header.Get("ETag") != get.Header.Get("ETag") {
+						t.Errorf("304 for %s lacks Vary or ETag: %v", path, resp.Header)
+					}
+				}
+			}
+			// The plain body's ETag does not validate the gzip body.
+			resp, _ := do(t, "GET", srv.URL+path, http.Header{"Accept-Encoding": {"gzip"}, "If-None-Match": {plain.Header.Get("ETag")}})
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s gzip with the plain ETag = %d, want 200", path, resp.StatusCode)
+			}
+			// An older date or another ETag gets the body.
+			resp, _ = do(t, "GET", srv.URL+path, http.Header{"Accept-Encoding": {"identity"}, "If-None-Match": {`"stale"`}})
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s with a stale ETag = %d, want 200", path, resp.StatusCode)
+			}
+			// Query strings do not change what is served.
+			q, qBody := do(t, "GET", srv.URL+path+"?utm_source=reader&x=%00", http.Header{"Accept-Encoding": {"identity"}})
+			if q.Header.Get("ETag") != plain.Header.Get("ETag") || !bytes.Equal(qBody, plainBody) {
+				t.Errorf("GET %s with a query string served something else", path)
+			}
+		})
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{""}, false},
+		{[]string{"gzip"}, true},
+		{[]string{"GZIP"}, true},
+		{[]string{"x-gzip"}, true},
+		{[]string{"deflate, gzip;q=0.5"}, true},
+		{[]string{"br", "gzip"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.000"}, false},
+		{[]string{"*"}, true},
+		{[]string{"*;q=0"}, false},
+		{[]string{"*, gzip;q=0"}, false},
+		{[]string{"identity"}, false},
+		{[]string{"br, deflate"}, false},
+		{[]string{"gzip;q=abc"}, false},
+		{[]string{"gzip;q=2"}, false},
+	} {
+		if got := acceptsGzip(tc.header); got != tc.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
+// TestGzipOncePerChange serves many gzip requests and checks that they
+// did not compress anything: a gzip writer allocates hundreds of kilobytes
+// of state, so compressing per request would show in the bytes allocated.
+func TestGzipOncePerChange(t *testing.T) {
+	store, err := storage.Open(filepath.Join(t.TempDir(), "test.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Put(storedItems()...); err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(store, testConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", PathAtom, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	var first []byte
+	serveN := func(n int) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for range n {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if first == nil {
+				first = rec.Body.Bytes()
+			} else if !bytes.Equal(rec.Body.Bytes(), first) {
+				t.Fatal("two gzip responses differ")
+			}
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	const n = 200
+	if got := serveN(n); got > n*64<<10 {
+		t.Errorf("%d gzip responses allocated %d bytes (%d each): compressed per request?", n, got, got/n)
+	}
+	// Cross-check that the measure would catch compression per request.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 10 {
+		if _, err := newDoc(first, TypeAtom, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / 10; per < 64<<10 {
+		t.Errorf("one compression allocated only %d bytes: the check above proves nothing", per)
+	}
+}
+
+// TestETagFollowsBytes edits an article twice within one second: each
+// edit changes the feed's bytes and so its ETag.
+func TestETagFollowsBytes(t *testing.T) {
+	store, srv := serve(t, nil)
+	it := storage.Item{Path: "a.txt", Title: "أ", Published: t0, Updated: t0, File: storage.File{Hash: "1"}}
+	etags := map[string]bool{}
+	for i, title := range []string{"أ", "ب", "ت"} {
+		it.Title, it.File.Hash = title, title
+		if _, err := store.Put(it); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			resp, body := do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}})
+			if bytes.Contains(body, []byte(`"title": "`+title+`"`)) {
+				if etags[resp.Header.Get("ETag")] {
+					t.Errorf("edit %d kept an earlier ETag %s", i, resp.Header.Get("ETag"))
+				}
+				etags[resp.Header.Get("ETag")] = true
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("edit %d never reached the feed", i)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+func TestFavicon(t *testing.T) {
+	_, srv := serve(t, nil)
+	resp, body := do(t, "GET", srv.URL+"/favicon.ico", http.Header{"Accept-Encoding": {"identity"}})
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/x-icon" {
+		t.Fatalf("GET /favicon.ico = %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if len(body) < 22 || !bytes.Equal(body[:4], []byte{0, 0, 1, 0}) {
+		t.Fatalf("/favicon.ico is not an ICO file: % x", body[:min(len(body), 8)])
+	}
+	img, err := png.Decode(bytes.NewReader(body[22:]))
+	if err != nil || img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 {
+		t.Errorf("/favicon.ico image: %v, %v", img, err)
 	}
 }
 

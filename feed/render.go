@@ -2,29 +2,56 @@ package feed
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"html"
-	"time"
+	"strings"
 
 	"github.com/gorilla/feeds"
 )
 
+// timeFormat is RFC 3339 with milliseconds where there are any: dates
+// are unique to the millisecond (see the storage package).
+const timeFormat = "2006-01-02T15:04:05.999Z07:00"
+
 // atomFeed extends gorilla/feeds' AtomFeed with xml:lang, a self link
 // beside its one alternate link, and entries that carry xml:lang too.
 // encoding/xml writes an attribute in the XML namespace as xml:lang.
+// Its title and subtitle, and each entry's title, are text constructs
+// that can declare HTML (see atomTextOf).
 type atomFeed struct {
-	XMLName xml.Name `xml:"feed"`
-	Lang    string   `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	XMLName  xml.Name  `xml:"feed"`
+	Lang     string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Title    *atomText `xml:"title"`
+	Subtitle *atomText `xml:"subtitle"`
 	*feeds.AtomFeed
 	Links   []feeds.AtomLink // shadows AtomFeed.Link, which holds only one
 	Entries []atomEntry      `xml:"entry"`
 }
 
 type atomEntry struct {
-	XMLName xml.Name `xml:"entry"`
-	Lang    string   `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	XMLName xml.Name  `xml:"entry"`
+	Lang    string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	Title   *atomText `xml:"title"`
 	*feeds.AtomEntry
+}
+
+// atomText is an Atom text construct.
+type atomText struct {
+	Type string `xml:"type,attr,omitempty"`
+	Text string `xml:",chardata"`
+}
+
+// atomTextOf returns s as plain text, or, when it holds "<" or "&", as
+// escaped HTML: the W3C validator warns about plain text that looks like
+// markup ("</b>", "&amp;"), while HTML that says "&lt;/b&gt;" is text to
+// every reader and to the validator.
+func atomTextOf(s string) *atomText {
+	if strings.ContainsAny(s, "<&") {
+		return &atomText{Type: "html", Text: html.EscapeString(s)}
+	}
+	return &atomText{Text: s}
 }
 
 // Atom renders f as an Atom 1.0 document whose self link is selfURL.
@@ -32,6 +59,8 @@ func Atom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 	af := (&feeds.Atom{Feed: f}).AtomFeed()
 	doc := atomFeed{
 		Lang:     lang,
+		Title:    atomTextOf(f.Title),
+		Subtitle: atomTextOf(f.Description),
 		AtomFeed: af,
 		Links: []feeds.AtomLink{
 			{Href: f.Link.Href, Rel: "alternate", Type: f.Link.Type},
@@ -39,14 +68,17 @@ func Atom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 		},
 		Entries: make([]atomEntry, len(af.Entries)),
 	}
+	af.Updated = f.Updated.Format(timeFormat)
 	for i, e := range af.Entries {
-		// gorilla/feeds leaves out published and marks the summary as
-		// HTML; ours is plain text.
-		e.Published = f.Items[i].Created.Format(time.RFC3339)
+		// gorilla/feeds leaves out published, writes whole seconds and
+		// marks the summary as HTML; ours is plain text.
+		e.Published = f.Items[i].Created.Format(timeFormat)
+		e.Updated = f.Items[i].Updated.Format(timeFormat)
 		if e.Summary != nil {
-			e.Summary.Type = "text"
+			t := atomTextOf(f.Items[i].Description)
+			e.Summary.Type, e.Summary.Content = cmp.Or(t.Type, "text"), t.Text
 		}
-		doc.Entries[i] = atomEntry{Lang: lang, AtomEntry: e}
+		doc.Entries[i] = atomEntry{Lang: lang, Title: atomTextOf(e.Title), AtomEntry: e}
 	}
 	af.Link, af.Entries = nil, nil
 	return marshalXML(doc)
@@ -63,10 +95,30 @@ type rssDoc struct {
 }
 
 type rssChannel struct {
-	XMLName xml.Name    `xml:"channel"`
-	Self    rssAtomLink `xml:"atom:link"`
+	XMLName     xml.Name    `xml:"channel"`
+	Self        rssAtomLink `xml:"atom:link"`
+	Title       rssText     `xml:"title"`
+	Description rssText     `xml:"description"`
 	*feeds.RssFeed
+	Items []rssItem `xml:"item"`
 }
+
+type rssItem struct {
+	XMLName xml.Name `xml:"item"`
+	Title   rssText  `xml:"title"`
+	*feeds.RssItem
+}
+
+// rssText is RSS plain text with "&", "<" and ">" written as hexadecimal
+// character references, as the W3C validator asks of plain text that
+// holds them. It is the same text to any XML parser.
+type rssText struct {
+	Inner string `xml:",innerxml"`
+}
+
+var hexEscaper = strings.NewReplacer("&", "&#x26;", "<", "&#x3C;", ">", "&#x3E;")
+
+func rssTextOf(s string) rssText { return rssText{Inner: hexEscaper.Replace(s)} }
 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
@@ -82,18 +134,24 @@ func RSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 	// address, which is not one; RSS wants an address or nothing.
 	ch.ManagingEditor = ""
 	ch.Generator = "seedfeed"
-	for _, it := range ch.Items {
+	items := make([]rssItem, len(ch.Items))
+	for i, it := range ch.Items {
 		// An RSS description is HTML: escape the plain-text summary so
 		// that "<" or "&" in it reach the reader as written.
 		it.Description = html.EscapeString(it.Description)
+		items[i] = rssItem{Title: rssTextOf(it.Title), RssItem: it}
 	}
+	ch.Items = nil
 	return marshalXML(rssDoc{
 		Version:   "2.0",
 		ContentNS: "http://purl.org/rss/1.0/modules/content/",
 		AtomNS:    "http://www.w3.org/2005/Atom",
 		Channel: rssChannel{
-			Self:    rssAtomLink{Href: selfURL, Rel: "self", Type: "application/rss+xml"},
-			RssFeed: ch,
+			Self:        rssAtomLink{Href: selfURL, Rel: "self", Type: "application/rss+xml"},
+			Title:       rssTextOf(ch.Title),
+			Description: rssTextOf(ch.Description),
+			RssFeed:     ch,
+			Items:       items,
 		},
 	})
 }

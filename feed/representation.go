@@ -1,0 +1,144 @@
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// doc is one rendered document in both its representations, plain and
+// gzip, each with its own strong ETag. Both are made once, when the
+// document is rendered, and served as they are to every request.
+type doc struct {
+	ctype    string
+	modified time.Time
+	plain    representation
+	gzip     representation
+}
+
+type representation struct {
+	body []byte
+	etag string
+}
+
+func newRepresentation(body []byte) representation {
+	sum := sha256.Sum256(body)
+	return representation{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+// newDoc compresses body and computes both ETags. The gzip stream has no
+// name or time in its header, so the same body always gives the same bytes
+// and ETags, on every instance.
+func newDoc(body []byte, ctype string, modified time.Time) (doc, error) {
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return doc{}, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return doc{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return doc{}, err
+	}
+	return doc{ctype: ctype, modified: modified, plain: newRepresentation(body), gzip: newRepresentation(b.Bytes())}, nil
+}
+
+// headers are the response headers every document carries.
+type headers struct {
+	cacheControl string
+	language     string
+}
+
+// write sends d, gzip-compressed when the request accepts it, or 304 Not
+// Modified when the request's validators match the chosen representation.
+// HEAD gets the same headers as GET and no body.
+func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", hd.cacheControl)
+	rep := &d.plain
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		rep = &d.gzip
+	}
+	h.Set("ETag", rep.etag)
+	if !d.modified.IsZero() {
+		h.Set("Last-Modified", d.modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, rep.etag, d.modified) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", d.ctype)
+	if hd.language != "" {
+		h.Set("Content-Language", hd.language)
+	}
+	if rep == &d.gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		// A failed write means the client went away; there is no one to tell.
+		_, _ = w.Write(rep.body)
+	}
+}
+
+// notModified evaluates If-None-Match and, only without it,
+// If-Modified-Since, as RFC 9110 section 13.2.2 orders them.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {
+		for _, v := range inm {
+			for tag := range strings.SplitSeq(v, ",") {
+				tag = strings.TrimSpace(tag)
+				if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !modified.Truncate(time.Second).After(t)
+}
+
+// acceptsGzip reports whether Accept-Encoding header values accept gzip:
+// named (or as x-gzip) or through "*", with a q-value above zero.
+func acceptsGzip(values []string) bool {
+	gz, star := -1.0, -1.0 // q-values; -1 means not mentioned
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			q := 1.0
+			for p := range strings.SplitSeq(params, ";") {
+				name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+				if ok && strings.EqualFold(strings.TrimSpace(name), "q") {
+					f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+					if err != nil || f < 0 || f > 1 {
+						f = 0 // a malformed weight does not accept anything
+					}
+					q = f
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				gz = max(gz, q)
+			case "*":
+				star = max(star, q)
+			}
+		}
+	}
+	if gz >= 0 {
+		return gz > 0
+	}
+	return star > 0
+}
