@@ -13,7 +13,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/language"
 
 	"github.com/seedfeed/seedfeed/feed"
@@ -34,6 +37,7 @@ type config struct {
 	seeds, db, addr string
 	settle, rescan  time.Duration
 	maxSize         int64
+	charset         encoding.Encoding
 	feed            feed.Config
 }
 
@@ -49,8 +53,10 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 		cfg     config
 		baseURL string
 		lang    string
+		charset string
 		maxSize = sizeFlag(watcher.DefaultMaxSize)
 	)
+	cfg.feed.MaxAge = 300 * time.Second
 	fs := flag.NewFlagSet("seedfeed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt articles")
@@ -64,6 +70,8 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 	fs.IntVar(&cfg.feed.Limit, "limit", 50, fmt.Sprintf("show `N` entries per feed and on the index, 1 to %d", maxLimit))
 	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "read a changed file once it has been quiet for `DURATION`")
 	fs.Var(&maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
+	fs.StringVar(&charset, "charset", "windows-1256", "decode files that are not UTF-8 from `CHARSET` (a WHATWG label), or none to refuse them")
+	fs.Var((*secondsFlag)(&cfg.feed.MaxAge), "max-age", "let clients and caches reuse a response for `SECONDS` (or a duration such as 5m)")
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
 	fs.Usage = func() { usage(fs) }
 
@@ -71,7 +79,7 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, errHelp
 		}
-		return cfg, errUsage
+		return cfg, fmt.Errorf("%w: %v", errUsage, err) // flag printed it with the usage
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
@@ -92,6 +100,9 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return cfg, err
 	}
 	cfg.maxSize = int64(maxSize)
+	if cfg.charset, err = watcher.Charset(charset); err != nil {
+		return cfg, fmt.Errorf("-charset: %v", err)
+	}
 	return cfg, cfg.validate(baseURL, lang)
 }
 
@@ -141,6 +152,11 @@ func (cfg *config) validate(baseURL, lang string) error {
 	if strings.TrimSpace(cfg.feed.Title) == "" {
 		return errors.New("-title: empty")
 	}
+	for name, v := range map[string]string{"-title": cfg.feed.Title, "-description": cfg.feed.Description, "-author": cfg.feed.Author} {
+		if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+			return fmt.Errorf("%s %q: not valid UTF-8 or holds control characters, which feeds cannot carry", name, v)
+		}
+	}
 	if cfg.feed.Description == "" {
 		cfg.feed.Description = cfg.feed.Title
 	}
@@ -155,6 +171,9 @@ func (cfg *config) validate(baseURL, lang string) error {
 	}
 	if cfg.rescan < 0 {
 		return fmt.Errorf("-rescan %v: must not be negative", cfg.rescan)
+	}
+	if cfg.feed.MaxAge > 365*24*time.Hour {
+		return fmt.Errorf("-max-age %v: more than a year", cfg.feed.MaxAge)
 	}
 	if cfg.maxSize <= 0 {
 		return fmt.Errorf("-max-size %d: must be positive", cfg.maxSize)
@@ -211,5 +230,23 @@ func (s *sizeFlag) Set(v string) error {
 		return errors.New("want a positive size such as 1048576 or 1MiB")
 	}
 	*s = sizeFlag(n * mult)
+	return nil
+}
+
+// secondsFlag is a duration written as whole seconds ("300") or as a Go
+// duration ("5m").
+type secondsFlag time.Duration
+
+func (s *secondsFlag) String() string { return strconv.Itoa(int(time.Duration(*s).Seconds())) }
+
+func (s *secondsFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	if n, aerr := strconv.Atoi(v); aerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d < 0 || d%time.Second != 0 {
+		return errors.New("want whole seconds such as 300 or a duration such as 5m")
+	}
+	*s = secondsFlag(d)
 	return nil
 }

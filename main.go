@@ -20,7 +20,9 @@
 //	-limit N          SEEDFEED_LIMIT        entries per feed (50)
 //	-settle DURATION  SEEDFEED_SETTLE       quiet time before a changed file is read (250ms)
 //	-max-size SIZE    SEEDFEED_MAX_SIZE     largest article file (1MiB)
+//	-charset CHARSET  SEEDFEED_CHARSET      decode non-UTF-8 files from it, or none (windows-1256)
 //	-rescan DURATION  SEEDFEED_RESCAN       period of a full rescan, 0 for none (5m)
+//	-max-age SECONDS  SEEDFEED_MAX_AGE      Cache-Control max-age of every response (300)
 package main
 
 import (
@@ -87,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	w, err := watcher.New(cfg.seeds, store, watcher.Options{
 		Settle:  cfg.settle,
 		MaxSize: cfg.maxSize,
+		Charset: cfg.charset,
 		Rescan:  cfg.rescan,
 		Logger:  logger,
 	})

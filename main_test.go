@@ -15,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/mmcdole/gofeed"
 )
 
 // TestMain lets a test run this binary as the real command: with
@@ -85,6 +83,12 @@ func TestConfigErrors(t *testing.T) {
 		{"env lang invalid", nil, map[string]string{"SEEDFEED_LANG": "??"}, "-lang"},
 		{"env max-size bad", nil, map[string]string{"SEEDFEED_MAX_SIZE": "1 banana"}, "SEEDFEED_MAX_SIZE"},
 		{"env settle bad", nil, map[string]string{"SEEDFEED_SETTLE": "soon"}, "SEEDFEED_SETTLE"},
+		{"charset unknown", []string{"-charset", "klingon"}, nil, "-charset"},
+		{"title with a control character", []string{"-title", "a\x01b"}, nil, "control"},
+		{"author not UTF-8", []string{"-author", "\xff"}, nil, "-author"},
+		{"max-age not a number", []string{"-max-age", "soon"}, nil, "max-age"},
+		{"max-age fraction", []string{"-max-age", "1.5s"}, nil, "max-age"},
+		{"max-age too long", []string{"-max-age", "10000h"}, nil, "-max-age"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.args
@@ -112,6 +116,8 @@ func TestConfigEnvAndFlags(t *testing.T) {
 		"SEEDFEED_BASE_URL": "https://news.example.com/base/",
 		"SEEDFEED_MAX_SIZE": "2MiB",
 		"SEEDFEED_TITLE":    "من البيئة",
+		"SEEDFEED_MAX_AGE":  "60",
+		"SEEDFEED_CHARSET":  "none",
 	})
 	cfg, err := parseConfig([]string{"-limit", "9", "-title", "من العلم"}, e, io.Discard, io.Discard)
 	if err != nil {
@@ -120,6 +126,9 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	if cfg.seeds != seeds || cfg.feed.Limit != 9 || cfg.feed.Lang.String() != "fa" ||
 		cfg.feed.BaseURL != "https://news.example.com/base" || cfg.maxSize != 2<<20 || cfg.feed.Title != "من العلم" {
 		t.Errorf("config = %+v", cfg)
+	}
+	if cfg.feed.MaxAge != time.Minute || cfg.charset != nil {
+		t.Errorf("max-age, charset = %v, %v; want 1m, none", cfg.feed.MaxAge, cfg.charset)
 	}
 	if cfg.feed.Description != "من العلم" || cfg.feed.Author != "من العلم" {
 		t.Errorf("description and author = %q, %q; want the title", cfg.feed.Description, cfg.feed.Author)
@@ -246,22 +255,22 @@ func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
 	return resp, body
 }
 
-// parseAll fetches and parses the three feeds with gofeed.
-func (d *daemon) parseAll(t *testing.T) map[string]*gofeed.Feed {
+// readAll fetches the three feeds and reads them as a reader would.
+func (d *daemon) readAll(t *testing.T) map[string][]entry {
 	t.Helper()
-	feeds := make(map[string]*gofeed.Feed)
-	for _, path := range []string{"/feed.atom", "/feed.rss", "/feed.json"} {
-		resp, body := d.get(t, path)
+	all := make(map[string][]entry)
+	for _, format := range []string{"atom", "rss", "json"} {
+		resp, body := d.get(t, "/feed."+format)
 		if resp.StatusCode != 200 {
-			t.Fatalf("GET %s = %d", path, resp.StatusCode)
+			t.Fatalf("GET /feed.%s = %d", format, resp.StatusCode)
 		}
-		f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
-		if err != nil {
-			t.Fatalf("parse %s: %v\n%s", path, err, body)
+		lang, entries := readFeed(t, format, body)
+		if lang != "ar" {
+			t.Errorf("/feed.%s language = %q", format, lang)
 		}
-		feeds[path] = f
+		all[format] = entries
 	}
-	return feeds
+	return all
 }
 
 func copySeeds(t *testing.T) string {
@@ -289,34 +298,27 @@ func TestEndToEnd(t *testing.T) {
 	seeds := copySeeds(t)
 	d := startDaemon(t, seeds, filepath.Join(t.TempDir(), "e2e.db"))
 
-	for path, f := range d.parseAll(t) {
-		if len(f.Items) != 1 || !strings.HasPrefix(f.Items[0].Title, "رويترز: ") {
-			t.Errorf("%s: the bundled article is missing: %d items", path, len(f.Items))
-		}
-		if f.Language != "ar" {
-			t.Errorf("%s language = %q", path, f.Language)
+	for format, entries := range d.readAll(t) {
+		if len(entries) != 1 || !strings.HasPrefix(entries[0].Title, "رويترز: ") {
+			t.Errorf("%s: the bundled article is missing: %d entries", format, len(entries))
 		}
 	}
 
-	title := `عاجل: "اختبار" <النظام> & التحقق`
-	paragraphs := []string{"الفقرة الأولى، مع ٣ أرقام؟", "الفقرة الثانية ‏(مع علامة اتجاه)."}
+	want := article{
+		Title:      `عاجل: "اختبار" <النظام> & التحقق`,
+		Paragraphs: []string{"الفقرة الأولى، مع ٣ أرقام؟", "الفقرة الثانية ‏(مع علامة اتجاه)."},
+	}
 	dropped := filepath.Join(seeds, "أخبار اليوم", "مقال [تجريبي].txt")
 	os.MkdirAll(filepath.Dir(dropped), 0o755)
-	if err := os.WriteFile(dropped, []byte("\uFEFF"+title+"\r\n\r\n"+strings.Join(paragraphs, "\r\n")+"\r\n"), 0o644); err != nil {
+	if err := os.WriteFile(dropped, []byte("\uFEFF"+want.Title+"\r\n\r\n"+strings.Join(want.Paragraphs, "\r\n")+"\r\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
 	deadline := time.Now().Add(5 * time.Second)
-	var feeds map[string]*gofeed.Feed
+	var all map[string][]entry
 	for {
-		feeds = d.parseAll(t)
-		n := 0
-		for _, f := range feeds {
-			if len(f.Items) == 2 {
-				n++
-			}
-		}
-		if n == 3 {
+		all = d.readAll(t)
+		if len(all["atom"]) == 2 && len(all["rss"]) == 2 && len(all["json"]) == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -325,25 +327,18 @@ func TestEndToEnd(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	var ids []string
-	for path, f := range feeds {
-		it := f.Items[0] // the newest
-		if it.Title != title {
-			t.Errorf("%s title = %q, want %q", path, it.Title, title)
-		}
-		for _, p := range paragraphs {
-			if !strings.Contains(it.Content, strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(p)) {
-				t.Errorf("%s content lacks %q: %s", path, p, it.Content)
-			}
-		}
-		if !strings.Contains(it.Content, `dir="rtl" lang="ar"`) {
-			t.Errorf("%s content is not marked right to left: %s", path, it.Content)
-		}
-		ids = append(ids, it.GUID)
+	for format, entries := range all {
+		e := entries[0] // the newest
+		checkArticle(t, format, e, want)
+		ids = append(ids, e.ID)
 		// Every entry's link opens the article.
-		link := strings.TrimPrefix(it.Link, d.url)
-		resp, body := d.get(t, link)
-		if resp.StatusCode != 200 || !strings.Contains(string(body), "<h1>") || !strings.Contains(string(body), "اختبار") {
-			t.Errorf("%s link %s = %d:\n%s", path, it.Link, resp.StatusCode, body)
+		resp, page := d.get(t, strings.TrimPrefix(e.Link, d.url))
+		if resp.StatusCode != 200 {
+			t.Errorf("%s link %s = %d", format, e.Link, resp.StatusCode)
+			continue
+		}
+		if _, _, title, paras := readPage(t, page); title != want.Title || !slices.Equal(paras, want.Paragraphs) {
+			t.Errorf("%s link %s shows %q, %q", format, e.Link, title, paras)
 		}
 	}
 	if ids[0] != ids[1] || ids[1] != ids[2] || ids[0] == "" {
@@ -353,8 +348,8 @@ func TestEndToEnd(t *testing.T) {
 	// Deleting the file removes it from every feed.
 	os.Remove(dropped)
 	for {
-		feeds = d.parseAll(t)
-		if len(feeds["/feed.atom"].Items) == 1 && len(feeds["/feed.rss"].Items) == 1 && len(feeds["/feed.json"].Items) == 1 {
+		all = d.readAll(t)
+		if len(all["atom"]) == 1 && len(all["rss"]) == 1 && len(all["json"]) == 1 {
 			break
 		}
 		if time.Now().After(deadline.Add(5 * time.Second)) {
@@ -374,12 +369,12 @@ func TestRestartKeepsIdentity(t *testing.T) {
 	// Each run listens on a new port: fix the public URL, as an operator would.
 	base := []string{"-base-url", "https://news.example.com"}
 
-	type entry struct{ id, published string }
-	snapshot := func(d *daemon) map[string]entry {
-		m := make(map[string]entry)
-		for path, f := range d.parseAll(t) {
-			for _, it := range f.Items {
-				m[path+" "+it.Title] = entry{it.GUID, it.PublishedParsed.String()}
+	type identity struct{ id, published string }
+	snapshot := func(d *daemon) map[string]identity {
+		m := make(map[string]identity)
+		for format, entries := range d.readAll(t) {
+			for _, e := range entries {
+				m[format+" "+e.Title] = identity{e.ID, e.Published.String()}
 			}
 		}
 		return m
