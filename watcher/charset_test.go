@@ -3,8 +3,6 @@ package watcher
 import (
 	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -82,17 +80,7 @@ func TestParseRefusesReplacementCharacter(t *testing.T) {
 // FuzzDecode checks that whatever Decode accepts is UTF-8 without
 // replacement characters it added, and that UTF-8 passes untouched.
 func FuzzDecode(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := Decode(data, charmap.Windows1256)
 		if err != nil {

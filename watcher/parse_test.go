@@ -74,17 +74,7 @@ func TestParseSeed(t *testing.T) {
 // FuzzParse checks that Parse never panics and that whatever it accepts
 // is what the feeds can carry.
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		it, err := Parse(data)
 		if err != nil {
@@ -113,6 +103,22 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSeeds adds every file in testdata/ to the fuzzer's seed corpus.
+func addSeeds(f *testing.F) {
+	f.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
 }
 
 // visible is s without white space and the controls that Parse drops.
