@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,9 +133,9 @@ func TestNewestOrderAndLimit(t *testing.T) {
 func TestRemove(t *testing.T) {
 	s, _ := openTest(t)
 	mustPut(t, s, testItem("a.txt", "a", "ha", t0), testItem("b.txt", "b", "hb", t0.Add(time.Minute)))
-	n, err := s.Remove("a.txt", "missing.txt")
-	if err != nil || n != 1 {
-		t.Fatalf("Remove = %d, %v; want 1, nil", n, err)
+	removed, err := s.Remove("a.txt", "missing.txt")
+	if err != nil || !slices.Equal(removed, []string{"a.txt"}) {
+		t.Fatalf("Remove = %q, %v; want [a.txt], nil", removed, err)
 	}
 	if _, err := s.Article("a"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Article(a) after Remove = %v, want ErrNotFound", err)
@@ -154,39 +155,63 @@ func TestRemove(t *testing.T) {
 	}
 }
 
-func TestKeyTakenByAnotherPath(t *testing.T) {
-	s, path := openTest(t)
+func TestMoveKeepsIdentity(t *testing.T) {
+	s, _ := openTest(t)
 	mustPut(t, s, testItem("a.txt", "first", "h1", t0))
-	// Simulate a rename that kept the article's key: the file record for
-	// a.txt moves to b.txt, and the article says so.
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		files := tx.Bucket(bucketFiles)
-		v := bytes.Clone(files.Get([]byte("a.txt")))
-		if err := files.Delete([]byte("a.txt")); err != nil {
-			return err
-		}
-		if err := files.Put([]byte("b.txt"), v); err != nil {
-			return err
-		}
-		var a article
-		if err := getJSON(tx.Bucket(bucketArticles), []byte("a"), &a); err != nil {
-			return err
-		}
-		a.Path = "b.txt"
-		return putJSON(tx.Bucket(bucketArticles), []byte("a"), a)
-	})
-	if err != nil {
-		t.Fatalf("rename in %s: %v", path, err)
+	moved := testItem("sub/b.txt", "first", "h1", t0.Add(time.Hour))
+	if c, err := s.Move("a.txt", moved); err != nil || c != Moved {
+		t.Fatalf("Move = %v, %v", c, err)
 	}
-	// A new a.txt must not take over the renamed article's key.
-	mustPut(t, s, testItem("a.txt", "second", "h2", t0.Add(time.Hour)))
-	it, err := s.Article("a")
+	it, err := s.Article("sub/b")
+	if err != nil || it.Key != "a" || !it.Published.Equal(t0) || it.Path != "sub/b.txt" {
+		t.Errorf("Article(sub/b) = %+v, %v; want key a, published %v", it, err, t0)
+	}
+	// The old name finds the article, which now has another slug.
+	if old, err := s.Article("a"); err != nil || old.Slug() != "sub/b" {
+		t.Errorf("Article(a) = %+v, %v; want the moved article", old, err)
+	}
+	if paths, err := s.PathsWithHash("h1"); err != nil || len(paths) != 1 || paths[0] != "sub/b.txt" {
+		t.Errorf("PathsWithHash(h1) = %q, %v", paths, err)
+	}
+	// A new a.txt must not take over the moved article's key.
+	mustPut(t, s, testItem("a.txt", "second", "h2", t0.Add(2*time.Hour)))
+	it, err = s.Article("a")
 	if err != nil || it.Key != "a-2" || it.Title != "second" {
 		t.Errorf("Article(a) = %+v, %v; want key a-2, title second", it, err)
 	}
-	old, err := s.Article("b")
-	if err != nil || old.Key != "a" || old.Title != "first" {
-		t.Errorf("Article(b) = %+v, %v; want key a, title first", old, err)
+	if _, err := s.Move("missing.txt", testItem("c.txt", "", "h3", t0)); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Move of a path not stored = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Move("a.txt", testItem("sub/b.txt", "", "h2", t0)); err == nil {
+		t.Error("Move onto a stored path succeeded")
+	}
+}
+
+func TestTombstoneRestores(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "a", "h1", t0))
+	if _, err := s.Remove("a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	// The same content comes back under another name, a day later.
+	back := testItem("archive/a-copy.txt", "a", "h1", t0.Add(24*time.Hour))
+	if c := mustPut(t, s, back); c[0] != Restored {
+		t.Fatalf("Put of a removed file's content = %v, want restored", c[0])
+	}
+	it, err := s.Article("archive/a-copy")
+	if err != nil || it.Key != "a" || !it.Published.Equal(t0) {
+		t.Errorf("restored article = %+v, %v; want key a, published %v", it, err, t0)
+	}
+	// A tombstone is used once: a second copy is a new article.
+	if c := mustPut(t, s, testItem("again.txt", "a", "h1", t0.Add(48*time.Hour))); c[0] != Added {
+		t.Errorf("second copy = %v, want added", c[0])
+	}
+	// New content at a removed path is a new article under the same key.
+	mustPut(t, s, testItem("x.txt", "x", "hx", t0))
+	s.Remove("x.txt")
+	mustPut(t, s, testItem("x.txt", "y", "hy", t0.Add(time.Hour)))
+	if it, err := s.Article("x"); err != nil || it.Key != "x" || !it.Published.Equal(t0.Add(time.Hour)) {
+		t.Errorf("new content at a removed path = %+v, %v", it, err)
 	}
 }
 
@@ -444,11 +469,13 @@ func TestMigrateSchema1(t *testing.T) {
 		seen[it.Updated] = true
 	}
 	err = s.db.View(func(tx *bolt.Tx) error {
-		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != "2" {
-			t.Errorf("schema after migration = %q, want 2", v)
+		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != strconv.Itoa(schemaVersion) {
+			t.Errorf("schema after migration = %q, want %d", v, schemaVersion)
 		}
-		if n := tx.Bucket(bucketUpdated).Stats().KeyN; n != 3 {
-			t.Errorf("updated index holds %d keys, want 3", n)
+		for _, b := range [][]byte{bucketUpdated, bucketHashes} {
+			if n := tx.Bucket(b).Stats().KeyN; n != 3 {
+				t.Errorf("%s index holds %d keys, want 3", b, n)
+			}
 		}
 		return nil
 	})

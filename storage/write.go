@@ -1,0 +1,359 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// article is the stored form of an Item in the articles bucket.
+type article struct {
+	Path       string    `json:"path"`
+	Title      string    `json:"title"`
+	Paragraphs []string  `json:"paragraphs"`
+	Published  time.Time `json:"published"`
+	Updated    time.Time `json:"updated"`
+}
+
+// file is the stored form of a path in the files bucket.
+type file struct {
+	Key string `json:"key"`
+	File
+}
+
+// tombstone remembers a removed article by the hash of its file, so that
+// the same file coming back (renamed, moved while the daemon was down,
+// restored from a backup) gets its key and published date back.
+type tombstone struct {
+	Key       string    `json:"key"`
+	Path      string    `json:"path"`
+	Published time.Time `json:"published"`
+}
+
+// buckets are the buckets of one transaction.
+type buckets struct {
+	files, articles, published, updated, hashes, tombstones *bolt.Bucket
+}
+
+func bucketsOf(tx *bolt.Tx) buckets {
+	return buckets{
+		files:      tx.Bucket(bucketFiles),
+		articles:   tx.Bucket(bucketArticles),
+		published:  tx.Bucket(bucketPublished),
+		updated:    tx.Bucket(bucketUpdated),
+		hashes:     tx.Bucket(bucketHashes),
+		tombstones: tx.Bucket(bucketTombstones),
+	}
+}
+
+// hashKey is the hashes bucket's key: content hash, NUL, path.
+func hashKey(hash, path string) []byte { return []byte(hash + "\x00" + path) }
+
+// Put stores items in one transaction, each under its Path. An article
+// already stored at that path keeps its Key and Published date; when its
+// content hash differs, its title, paragraphs and Updated are replaced
+// (Updated never moves before Published). A new path takes the key and
+// published date of the last removed article with the same content hash,
+// if there is one, or gets a new key and keeps the Published date it
+// comes with. The result says, item by item, what changed.
+func (s *Store) Put(items ...Item) ([]Change, error) {
+	changes := make([]Change, len(items))
+	// A write transaction costs an fsync even when it changes nothing;
+	// rescans and repeated events mostly bring files stored as they are.
+	same, err := s.allStored(items)
+	if err != nil || same {
+		return changes, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := bucketsOf(tx)
+		for i, it := range items {
+			c, err := b.put(it)
+			if err != nil {
+				return fmt.Errorf("put %s: %w", it.Path, err)
+			}
+			changes[i] = c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range changes {
+		if c != Unchanged {
+			s.notify()
+			break
+		}
+	}
+	return changes, nil
+}
+
+// allStored reports whether every item is stored with its fingerprint.
+func (s *Store) allStored(items []Item) (bool, error) {
+	same := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		files := tx.Bucket(bucketFiles)
+		for _, it := range items {
+			var f file
+			if err := getJSON(files, []byte(it.Path), &f); errors.Is(err, ErrNotFound) {
+				same = false
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if f.File != it.File {
+				same = false
+				return nil
+			}
+		}
+		return nil
+	})
+	return same, err
+}
+
+func (b buckets) put(it Item) (Change, error) {
+	var f file
+	if err := getJSON(b.files, []byte(it.Path), &f); errors.Is(err, ErrNotFound) {
+		return b.add(it)
+	} else if err != nil {
+		return Unchanged, err
+	}
+	if f.Hash == it.File.Hash {
+		if f.File == it.File {
+			return Unchanged, nil
+		}
+		f.File = it.File // touched: record the new time, change nothing shown
+		return Unchanged, putJSON(b.files, []byte(it.Path), f)
+	}
+	var a article
+	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
+		return Unchanged, err
+	}
+	updated, err := b.setUpdated(f.Key, a.Updated, later(it.Updated, a.Published))
+	if err != nil {
+		return Unchanged, err
+	}
+	a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
+	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+		return Unchanged, err
+	}
+	return Updated, b.setFile(it.Path, f, it.File)
+}
+
+// add stores the article of a path not stored before.
+func (b buckets) add(it Item) (Change, error) {
+	change, key, published := Added, "", it.Published
+	var t tombstone
+	if err := getJSON(b.tombstones, []byte(it.File.Hash), &t); err == nil {
+		change, key, published = Restored, b.freeKey(t.Key), t.Published
+		if err := b.tombstones.Delete([]byte(it.File.Hash)); err != nil {
+			return Unchanged, err
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return Unchanged, err
+	} else {
+		key = b.freeKey(strings.TrimSuffix(it.Path, ".txt"))
+	}
+	updated, err := b.setUpdated(key, time.Time{}, later(it.Updated, published))
+	if err != nil {
+		return Unchanged, err
+	}
+	a := article{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: published, Updated: updated}
+	if err := putJSON(b.articles, []byte(key), a); err != nil {
+		return Unchanged, err
+	}
+	if err := b.setFile(it.Path, file{Key: key}, it.File); err != nil {
+		return Unchanged, err
+	}
+	return change, b.published.Put(dateKey(a.Published, key), nil)
+}
+
+// setFile records path's fingerprint, keeping the hash index in step.
+func (b buckets) setFile(path string, f file, fp File) error {
+	if f.Hash != "" {
+		if err := b.hashes.Delete(hashKey(f.Hash, path)); err != nil {
+			return err
+		}
+	}
+	f.File = fp
+	if err := b.hashes.Put(hashKey(fp.Hash, path), nil); err != nil {
+		return err
+	}
+	return putJSON(b.files, []byte(path), f)
+}
+
+// freeKey returns want, or want with the smallest numeric suffix that no
+// stored article uses: a key stays with its article when the file is
+// renamed, so a new file at the old path needs another one.
+func (b buckets) freeKey(want string) string {
+	key := want
+	for n := 2; b.articles.Get([]byte(key)) != nil; n++ {
+		key = want + "-" + strconv.Itoa(n)
+	}
+	return key
+}
+
+func later(t, floor time.Time) time.Time {
+	if t.Before(floor) {
+		return floor
+	}
+	return t
+}
+
+// updatedStep separates articles updated at the same moment: validators
+// warn about two entries with one updated date, and a batch of files
+// copied at once often shares a modification time.
+const updatedStep = time.Millisecond
+
+// uniqueUpdated returns t, or the first moment after t in steps of
+// updatedStep that no article's updated date holds.
+func (b buckets) uniqueUpdated(t time.Time) time.Time {
+	c := b.updated.Cursor()
+	for {
+		prefix := dateKey(t, "")
+		if k, _ := c.Seek(prefix); k == nil || !bytes.HasPrefix(k, prefix) {
+			return t
+		}
+		t = t.Add(updatedStep)
+	}
+}
+
+// setUpdated moves key's entry in the updated index from old (zero for
+// none) to a unique moment at or after t, and returns that moment.
+func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
+	if !old.IsZero() {
+		if err := b.updated.Delete(dateKey(old, key)); err != nil {
+			return t, err
+		}
+	}
+	t = b.uniqueUpdated(t)
+	return t, b.updated.Put(dateKey(t, key), nil)
+}
+
+// Move records that the file at from is now at it.Path, which must not be
+// stored: the article keeps its key and published date, takes its
+// fingerprint and, if the content differs, its text as an edit.
+func (s *Store) Move(from string, it Item) (Change, error) {
+	change := Moved
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := bucketsOf(tx)
+		if b.files.Get([]byte(it.Path)) != nil {
+			return fmt.Errorf("move %s to %s: the destination is stored already", from, it.Path)
+		}
+		var f file
+		if err := getJSON(b.files, []byte(from), &f); err != nil {
+			return fmt.Errorf("move %s: %w", from, err)
+		}
+		var a article
+		if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
+			return err
+		}
+		a.Path = it.Path
+		if f.Hash != it.File.Hash {
+			updated, err := b.setUpdated(f.Key, a.Updated, later(it.Updated, a.Published))
+			if err != nil {
+				return err
+			}
+			a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
+		}
+		if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+			return err
+		}
+		if err := b.hashes.Delete(hashKey(f.Hash, from)); err != nil {
+			return err
+		}
+		if err := b.files.Delete([]byte(from)); err != nil {
+			return err
+		}
+		return b.setFile(it.Path, file{Key: f.Key}, it.File)
+	})
+	if err != nil {
+		return Unchanged, err
+	}
+	s.notify()
+	return change, nil
+}
+
+// PathsWithHash returns the stored paths whose file has the content hash.
+func (s *Store) PathsWithHash(hash string) ([]string, error) {
+	var paths []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := hashKey(hash, "")
+		c := tx.Bucket(bucketHashes).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			paths = append(paths, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return paths, err
+}
+
+// Remove deletes the articles stored at paths, ignoring paths it does not
+// hold, and returns the paths it removed. Each leaves a tombstone under
+// its content hash (see Put).
+func (s *Store) Remove(paths ...string) ([]string, error) {
+	var removed []string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := bucketsOf(tx)
+		removed = removed[:0]
+		for _, p := range paths {
+			ok, err := b.remove(p)
+			if err != nil {
+				return fmt.Errorf("remove %s: %w", p, err)
+			}
+			if ok {
+				removed = append(removed, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(removed) > 0 {
+		s.notify()
+	}
+	return removed, nil
+}
+
+func (b buckets) remove(path string) (bool, error) {
+	var f file
+	if err := getJSON(b.files, []byte(path), &f); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	var a article
+	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
+		return false, err
+	}
+	if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published}); err != nil {
+		return false, err
+	}
+	for _, err := range []error{
+		b.published.Delete(dateKey(a.Published, f.Key)),
+		b.updated.Delete(dateKey(a.Updated, f.Key)),
+		b.articles.Delete([]byte(f.Key)),
+		b.hashes.Delete(hashKey(f.Hash, path)),
+		b.files.Delete([]byte(path)),
+	} {
+		if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// decodeFile decodes a files bucket value.
+func decodeFile(k, v []byte) (file, error) {
+	var f file
+	if err := json.Unmarshal(v, &f); err != nil {
+		return f, fmt.Errorf("decode file record %q: %w", k, err)
+	}
+	return f, nil
+}
