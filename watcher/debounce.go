@@ -5,24 +5,35 @@ import (
 	"time"
 )
 
-// debouncer holds, per path, the moment a file is considered settled:
-// delay after the last event seen for it. Every event pushes the moment
-// back. It takes the time as an argument, so tests need no clock.
+// debouncer holds, per path, the moment a file is due: each event sets a
+// new moment, usually later, so that a file is handled once its events
+// stop. It takes times as arguments, so tests need no clock.
 type debouncer struct {
-	delay time.Duration
 	due   map[string]time.Time
 	queue deadlines // may hold stale entries; due is the truth
 }
 
-func newDebouncer(delay time.Duration) *debouncer {
-	return &debouncer{delay: delay, due: make(map[string]time.Time)}
+func newDebouncer() *debouncer {
+	return &debouncer{due: make(map[string]time.Time)}
 }
 
-// touch records an event for path at now.
-func (d *debouncer) touch(path string, now time.Time) {
-	t := now.Add(d.delay)
+// touch makes path due at t, replacing the moment it had.
+func (d *debouncer) touch(path string, t time.Time) {
 	d.due[path] = t
 	heap.Push(&d.queue, deadline{t, path})
+}
+
+// touchBy makes path due at t, or keeps the earlier moment it had.
+func (d *debouncer) touchBy(path string, t time.Time) {
+	if due, ok := d.due[path]; !ok || t.Before(due) {
+		d.touch(path, t)
+	}
+}
+
+// has reports whether path is waiting.
+func (d *debouncer) has(path string) bool {
+	_, ok := d.due[path]
+	return ok
 }
 
 // cancel forgets path.

@@ -9,15 +9,19 @@ import (
 func TestDebounce(t *testing.T) {
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	d := newDebouncer(100 * time.Millisecond)
+	d := newDebouncer()
+	const delay = 100
 
 	if _, ok := d.next(); ok {
 		t.Fatal("next() on an empty debouncer reported a deadline")
 	}
-	d.touch("a", at(0))
-	d.touch("b", at(10))
-	d.touch("a", at(50)) // a's deadline moves to 150
-	d.touch("c", at(60))
+	d.touch("a", at(0+delay))
+	d.touch("b", at(10+delay))
+	d.touch("a", at(50+delay)) // a's deadline moves to 150
+	d.touch("c", at(60+delay))
+	if !d.has("c") {
+		t.Error("has(c) = false after touch")
+	}
 	d.cancel("c")
 
 	if next, ok := d.next(); !ok || !next.Equal(at(110)) {
@@ -37,16 +41,23 @@ func TestDebounce(t *testing.T) {
 			t.Errorf("settled(%dms) = %v, want %v", step.now, got, step.want)
 		}
 	}
-	if n := d.pending(); n != 0 {
+	if n := d.pending(); n != 0 || d.has("a") {
 		t.Errorf("pending() = %d after everything settled, want 0", n)
 	}
 	if _, ok := d.next(); ok {
 		t.Error("next() reported a deadline after everything settled")
 	}
 
+	// A later event may make a path due sooner (a file closed after writes).
+	d.touch("y", at(3000))
+	d.touch("y", at(1500))
+	if got := d.settled(at(1600)); !slices.Equal(got, []string{"y"}) {
+		t.Errorf("settled after an earlier touch = %v, want [y]", got)
+	}
+
 	// Many touches of one path leave one deadline and one result.
 	for i := range 1000 {
-		d.touch("x", at(2000+i))
+		d.touch("x", at(2000+i+delay))
 	}
 	if got := d.settled(at(5000)); !slices.Equal(got, []string{"x"}) {
 		t.Errorf("settled after 1000 touches = %v, want [x]", got)

@@ -1,16 +1,19 @@
 // Package watcher keeps a store in step with a folder of article files:
-// a scan reconciles the two at start-up, then file-system events (fsnotify)
-// publish new and changed files once they have settled and unpublish
-// deleted ones.
+// a scan reconciles the two at start-up, then file-system events publish
+// new and changed files once they are complete and unpublish deleted ones.
+//
+// A file is complete when its writer closes it (on Linux, inotify's
+// IN_CLOSE_WRITE, read alongside fsnotify) or when it is moved into the
+// folder whole. Where the system has no such notification, a file is read
+// once it has had no events for Options.Settle. Processing is idempotent
+// (the store compares content hashes), so duplicate events, rescans and
+// retries do no harm.
 package watcher
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -18,8 +21,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
 	"golang.org/x/text/encoding"
@@ -30,8 +31,10 @@ import (
 // Store is what the watcher needs of the database.
 type Store interface {
 	Put(items ...storage.Item) ([]storage.Change, error)
-	Remove(paths ...string) (int, error)
+	Move(from string, it storage.Item) (storage.Change, error)
+	Remove(paths ...string) ([]string, error)
 	Files() (map[string]storage.File, error)
+	PathsWithHash(hash string) ([]string, error)
 }
 
 // Defaults for the zero values of Options.
@@ -40,22 +43,36 @@ const (
 	DefaultMaxSize = 1 << 20
 )
 
-// batchSize is how many articles a scan stores in one transaction: a
-// commit costs an fsync, so one per file makes a large import slow.
-const batchSize = 128
+const (
+	// batchSize is how many articles one transaction stores: a commit
+	// costs an fsync, so one per file makes a large import slow.
+	batchSize = 128
+	// openTimeout is how long a file that is being written, and whose
+	// writer has not closed it, may go without writes before it is read
+	// anyway (where close notifications exist).
+	openTimeout = 30 * time.Second
+	// A failed store write is retried after minRetry, doubling up to maxRetry.
+	minRetry = time.Second
+	maxRetry = time.Minute
+	// rootPoll is how often a vanished seeds folder is looked for.
+	rootPoll = time.Second
+)
 
 // Options configure a Watcher.
 type Options struct {
-	// Settle is how long a file must go without events before it is read.
+	// Settle is how long a file must go without events before it is read
+	// where close notifications do not exist, and how long a deletion or
+	// a move waits, so that both halves of a rename are seen together.
 	Settle time.Duration
 	// MaxSize is the largest file that is published, in bytes.
 	MaxSize int64
 	// Charset decodes files that are not valid UTF-8; nil refuses them.
 	Charset encoding.Encoding
 	// Rescan, when positive, is the period of a full rescan that catches
-	// what events miss (network file systems, an overflowing event queue).
+	// what events miss (network file systems, for one).
 	Rescan time.Duration
-	// Logger receives one line per publication, update, removal and refusal.
+	// Logger receives one line per publication, update, move, removal and
+	// refusal, each naming the file.
 	Logger *slog.Logger
 	// Now is the clock; tests may set it.
 	Now func() time.Time
@@ -68,9 +85,14 @@ type Watcher struct {
 	opts  Options
 	log   *slog.Logger
 
-	fs       *fsnotify.Watcher
-	dirs     map[string]bool // watched folders, relative ("." is root)
-	deb      *debouncer
+	fs   *fsnotify.Watcher
+	done completions // nil where there are no close notifications
+	dirs map[string]bool
+	deb  *debouncer
+
+	refused  map[string]storage.File // refused files, by path, as they were then
+	retries  map[string]int          // failed store writes, by path
+	rootGone bool
 	rescanCh chan struct{}
 }
 
@@ -105,25 +127,40 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", dir, err)
 	}
+	done, err := newCompletions()
+	if err != nil {
+		opts.Logger.Warn("no close-after-write notifications; files are read once they settle", "err", err)
+		done = nil
+	}
 	w := &Watcher{
 		root:     root,
 		store:    store,
 		opts:     opts,
 		log:      opts.Logger,
 		fs:       fsw,
+		done:     done,
 		dirs:     make(map[string]bool),
-		deb:      newDebouncer(opts.Settle),
+		deb:      newDebouncer(),
+		refused:  make(map[string]storage.File),
+		retries:  make(map[string]int),
 		rescanCh: make(chan struct{}, 1),
 	}
 	if err := w.watch("."); err != nil {
-		_ = fsw.Close() // the watch error is the one to report
+		w.Close()
 		return nil, err
 	}
 	return w, nil
 }
 
 // Close stops watching. Run closes the watcher itself when it returns.
-func (w *Watcher) Close() error { return w.fs.Close() }
+func (w *Watcher) Close() error {
+	if w.done != nil {
+		// The fsnotify error is the one worth reporting.
+		_ = w.done.Close()
+		w.done = nil
+	}
+	return w.fs.Close()
+}
 
 // Rescan asks Run for a full scan of the folder.
 func (w *Watcher) Rescan() {
@@ -135,19 +172,24 @@ func (w *Watcher) Rescan() {
 
 // Run handles file-system events until ctx is done.
 func (w *Watcher) Run(ctx context.Context) error {
-	defer w.fs.Close()
+	defer w.Close()
 	timer := time.NewTimer(0)
-	timer.Stop()
-	var tick <-chan time.Time
+	defer timer.Stop()
+	var rescan <-chan time.Time
 	if w.opts.Rescan > 0 {
 		t := time.NewTicker(w.opts.Rescan)
 		defer t.Stop()
-		tick = t.C
+		rescan = t.C
 	}
+	rootPoller := time.NewTicker(rootPoll)
+	defer rootPoller.Stop()
 	for {
+		var doneCh <-chan completion
+		if w.done != nil {
+			doneCh = w.done.Events()
+		}
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			return nil
 		case ev, ok := <-w.fs.Events:
 			if !ok {
@@ -159,27 +201,37 @@ func (w *Watcher) Run(ctx context.Context) error {
 				return errors.New("watch: error channel closed")
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.log.Warn("event queue overflowed; rescanning", "dir", w.root)
-				w.scanAndLog(ctx, "overflow")
+				w.rescan(ctx, "event queue overflow")
 			} else {
 				w.log.Error("watch error", "dir", w.root, "err", err)
 			}
+		case c, ok := <-doneCh:
+			if !ok {
+				c.err = errors.New("notifier stopped")
+			}
+			w.complete(ctx, c)
 		case <-timer.C:
-		case <-tick:
-			w.scanAndLog(ctx, "periodic")
+		case <-rescan:
+			w.rescan(ctx, "periodic")
 		case <-w.rescanCh:
-			w.scanAndLog(ctx, "requested")
+			w.rescan(ctx, "requested")
+		case <-rootPoller.C:
+			if w.rootGone {
+				w.findRoot(ctx)
+			}
 		}
-		for _, rel := range w.deb.settled(w.opts.Now()) {
-			w.process(rel)
-		}
+		w.drain() // a burst of events is handled, and stored, in batches
+		w.process(w.deb.settled(w.opts.Now()))
 		if t, ok := w.deb.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
 	}
 }
 
-func (w *Watcher) scanAndLog(ctx context.Context, why string) {
+func (w *Watcher) rescan(ctx context.Context, why string) {
+	if w.rootGone {
+		return // findRoot scans when the folder is back
+	}
 	if err := w.Scan(ctx); err != nil {
 		w.log.Error("rescan failed", "reason", why, "dir", w.root, "err", err)
 		return
@@ -187,11 +239,29 @@ func (w *Watcher) scanAndLog(ctx context.Context, why string) {
 	w.log.Info("rescan done", "reason", why, "dir", w.root)
 }
 
-// event turns one fsnotify event into debounced work.
+// schedule has rel processed after delay, or later if more events come.
+func (w *Watcher) schedule(rel string, delay time.Duration) {
+	w.deb.touch(rel, w.opts.Now().Add(delay))
+}
+
+// written schedules a file that is being written. Where close
+// notifications exist, the close (or a move into the folder) schedules it;
+// a write only sets a late deadline, for writers that never close, and
+// never postpones an earlier one. Elsewhere every write postpones the
+// file until it settles.
+func (w *Watcher) written(rel string) {
+	if w.done != nil {
+		w.deb.touchBy(rel, w.opts.Now().Add(openTimeout))
+		return
+	}
+	w.schedule(rel, w.opts.Settle)
+}
+
+// event turns one fsnotify event into scheduled work.
 func (w *Watcher) event(ev fsnotify.Event) {
 	w.log.Debug("fs event", "op", ev.Op.String(), "path", ev.Name)
 	rel, ok := w.rel(ev.Name)
-	if !ok || ignored(path.Base(rel)) {
+	if !ok || (rel != "." && ignored(path.Base(rel))) {
 		return
 	}
 	switch {
@@ -204,34 +274,66 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			if err := w.watch(rel); err != nil {
 				w.log.Error("cannot watch folder", "path", rel, "err", err)
 			}
-			return
-		}
-		if candidate(rel) {
-			w.deb.touch(rel, w.opts.Now())
+		} else if candidate(rel) && w.done == nil {
+			// With close notifications, the close or the move that
+			// follows every creation schedules the file.
+			w.schedule(rel, w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Write):
 		if candidate(rel) {
-			w.deb.touch(rel, w.opts.Now())
+			w.written(rel)
 		}
 	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
-		w.deb.cancel(rel)
-		if w.dirs[rel] {
+		switch {
+		case rel == ".":
+			w.lostRoot()
+		case w.dirs[rel]:
 			w.unwatch(rel)
-			return
+		case candidate(rel):
+			w.schedule(rel, w.opts.Settle)
 		}
-		if candidate(rel) {
-			w.unpublish(rel)
+	case ev.Has(fsnotify.Chmod):
+		// Backup and antivirus tools change modes all day: only a file
+		// refused before (unreadable, say) is worth another look.
+		if _, ok := w.refused[rel]; ok {
+			delete(w.refused, rel)
+			w.schedule(rel, w.opts.Settle)
 		}
 	}
 }
 
-// watch adds rel and every folder under it to the watch list, and queues
-// the files it finds there: a folder moved in whole brings files that
-// raised no event of their own.
+// complete handles a completion: a closed or moved-in file is read at
+// once; a move waits as long as a deletion does, so that the two halves
+// of a rename are handled in order.
+func (w *Watcher) complete(ctx context.Context, c completion) {
+	switch {
+	case c.err != nil:
+		w.log.Error("close-after-write notifications stopped; files are read once they settle", "err", c.err)
+		w.done.Close()
+		w.done = nil
+	case c.overflow:
+		w.rescan(ctx, "event queue overflow")
+	default:
+		rel, ok := w.rel(c.path)
+		if !ok || !candidate(rel) {
+			return
+		}
+		if c.moved {
+			w.schedule(rel, w.opts.Settle)
+		} else {
+			w.schedule(rel, 0)
+		}
+	}
+}
+
+// watch adds rel and every folder under it to the watch lists, and
+// schedules the files it finds there: a folder moved in whole brings
+// files that raised no event of their own.
 func (w *Watcher) watch(rel string) error {
-	return filepath.WalkDir(w.abs(rel), func(p string, d fs.DirEntry, err error) error {
+	top := w.abs(rel)
+	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if p == w.abs(rel) {
+			if p == top {
 				return err
 			}
 			w.log.Warn("cannot read folder", "path", p, "err", err)
@@ -245,21 +347,35 @@ func (w *Watcher) watch(rel string) error {
 			if r != "." && ignored(d.Name()) {
 				return filepath.SkipDir
 			}
-			if err := w.fs.Add(p); err != nil {
-				return fmt.Errorf("watch %s: %w", p, err)
-			}
-			w.dirs[r] = true
-			return nil
+			return w.addDir(r)
 		}
-		if candidate(r) && rel != "." {
-			w.deb.touch(r, w.opts.Now())
+		if rel != "." && candidate(r) {
+			w.schedule(r, w.opts.Settle)
 		}
 		return nil
 	})
 }
 
-// unwatch forgets the folder rel, which was deleted or moved away, and
-// unpublishes every article under it.
+// addDir watches one folder with fsnotify and the completion notifier.
+func (w *Watcher) addDir(rel string) error {
+	if w.dirs[rel] {
+		return nil
+	}
+	abs := w.abs(rel)
+	if err := w.fs.Add(abs); err != nil {
+		return fmt.Errorf("watch %s: %w", abs, err)
+	}
+	if w.done != nil {
+		if err := w.done.Add(abs); err != nil {
+			w.log.Warn("no close-after-write notifications for folder", "path", rel, "err", err)
+		}
+	}
+	w.dirs[rel] = true
+	return nil
+}
+
+// unwatch forgets the folder rel, deleted or moved away, and schedules
+// every article under it: each is unpublished, or moved where it went.
 func (w *Watcher) unwatch(rel string) {
 	prefix := rel + "/"
 	for d := range w.dirs {
@@ -268,6 +384,9 @@ func (w *Watcher) unwatch(rel string) {
 			// A folder moved within the tree keeps its inotify watch
 			// under the old name; drop it. A deleted one is gone already.
 			_ = w.fs.Remove(w.abs(d))
+			if w.done != nil {
+				w.done.Remove(w.abs(d))
+			}
 		}
 	}
 	files, err := w.store.Files()
@@ -277,205 +396,40 @@ func (w *Watcher) unwatch(rel string) {
 	}
 	for p := range files {
 		if strings.HasPrefix(p, prefix) {
-			w.deb.cancel(p)
-			w.unpublish(p)
+			w.schedule(p, w.opts.Settle)
 		}
 	}
 }
 
-// Scan reconciles the store with the folder: it publishes files that are
-// new or whose size or modification time differ from what is stored, and
-// unpublishes stored files that are gone. Files whose fingerprint matches
-// are not read.
-func (w *Watcher) Scan(ctx context.Context) error {
-	stored, err := w.store.Files()
-	if err != nil {
-		return fmt.Errorf("scan: %w", err)
-	}
-	seen := make(map[string]bool, len(stored))
-	var unreadable []string // folders whose stored files must not be dropped
-	var batch []storage.Item
-	flush := func() {
-		if len(batch) > 0 {
-			w.put(batch...)
-			batch = batch[:0]
-		}
-	}
-	err = filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		r, ok := w.rel(p)
-		if err != nil {
-			if p == w.root {
-				return err
-			}
-			w.log.Warn("cannot read folder", "path", r, "err", err)
-			unreadable = append(unreadable, r+"/")
-			return nil
-		}
-		if !ok || (r != "." && ignored(d.Name())) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if !w.dirs[r] {
-				if err := w.fs.Add(p); err != nil {
-					w.log.Error("cannot watch folder", "path", r, "err", err)
-				} else {
-					w.dirs[r] = true
-				}
-			}
-			return nil
-		}
-		if !candidate(r) {
-			return nil
-		}
-		seen[r] = true
-		if f, ok := stored[r]; ok {
-			if fi, err := d.Info(); err == nil && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
-				return nil
-			}
-		}
-		if it, ok := w.read(r); ok {
-			batch = append(batch, it)
-			if len(batch) == batchSize {
-				flush()
-			}
-		}
-		return nil
-	})
-	flush()
-	if err != nil {
-		return fmt.Errorf("scan %s: %w", w.root, err)
-	}
-	var gone []string
-next:
-	for p := range stored {
-		if seen[p] {
-			continue
-		}
-		for _, dir := range unreadable {
-			if strings.HasPrefix(p, dir) {
-				continue next
-			}
-		}
-		gone = append(gone, p)
-	}
-	for _, p := range gone {
-		w.unpublish(p)
-	}
-	return nil
-}
-
-// process publishes, updates or unpublishes rel after it settled.
-func (w *Watcher) process(rel string) {
-	if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
-		w.unpublish(rel)
+// lostRoot notes that the seeds folder itself is gone. Its articles stay
+// published (a folder being replaced, or a share unmounted, should not
+// empty the feeds); findRoot rescans when it is back.
+func (w *Watcher) lostRoot() {
+	if w.rootGone {
 		return
 	}
-	if it, ok := w.read(rel); ok {
-		w.put(it)
-	}
-}
-
-// read reads and parses rel, logging why it is refused if it is.
-func (w *Watcher) read(rel string) (storage.Item, bool) {
-	it, err := w.load(rel)
-	if err != nil {
-		if errors.Is(err, errBusy) {
-			w.deb.touch(rel, w.opts.Now())
-		} else {
-			w.log.Warn("file refused", "path", rel, "reason", err)
-		}
-		return storage.Item{}, false
-	}
-	return it, true
-}
-
-// errBusy means the file changed while it was read: read it again later.
-var errBusy = errors.New("changed while being read")
-
-func (w *Watcher) load(rel string) (storage.Item, error) {
-	if err := checkName(rel); err != nil {
-		return storage.Item{}, err
-	}
-	abs := w.abs(rel)
-	before, err := os.Lstat(abs)
-	if err != nil {
-		return storage.Item{}, err
-	}
-	if !before.Mode().IsRegular() {
-		return storage.Item{}, fmt.Errorf("not a regular file (%s)", before.Mode().Type())
-	}
-	if before.Size() > w.opts.MaxSize {
-		return storage.Item{}, fmt.Errorf("too large: %d bytes, the limit is %d", before.Size(), w.opts.MaxSize)
-	}
-	f, err := os.Open(abs)
-	if err != nil {
-		return storage.Item{}, err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, w.opts.MaxSize+1))
-	_ = f.Close() // read-only: nothing to lose on close
-	if err != nil {
-		return storage.Item{}, err
-	}
-	after, err := os.Lstat(abs)
-	if err != nil {
-		return storage.Item{}, err
-	}
-	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
-		return storage.Item{}, errBusy
-	}
-	text, err := Decode(data, w.opts.Charset)
-	if err != nil {
-		return storage.Item{}, err
-	}
-	it, err := Parse(text)
-	if err != nil {
-		return storage.Item{}, err
-	}
-	sum := sha256.Sum256(data)
-	it.Path = rel
-	it.File = storage.File{Size: after.Size(), ModTime: after.ModTime(), Hash: hex.EncodeToString(sum[:])}
-	// A file dated in the future (a wrong clock) is dated now, so that no
-	// reader sees an implausible date. Feeds show milliseconds.
-	t := after.ModTime()
-	if now := w.opts.Now(); t.After(now) {
-		t = now
-	}
-	it.Published = t.UTC().Truncate(time.Millisecond)
-	it.Updated = it.Published
-	return it, nil
-}
-
-func (w *Watcher) put(items ...storage.Item) {
-	changes, err := w.store.Put(items...)
-	if err != nil {
-		w.log.Error("cannot store articles", "count", len(items), "first", items[0].Path, "err", err)
-		return
-	}
-	for i, c := range changes {
-		switch c {
-		case storage.Added:
-			w.log.Info("article published", "path", items[i].Path, "title", items[i].Title)
-		case storage.Updated:
-			w.log.Info("article updated", "path", items[i].Path, "title", items[i].Title)
+	w.rootGone = true
+	for d := range w.dirs {
+		delete(w.dirs, d)
+		if w.done != nil {
+			w.done.Remove(w.abs(d))
 		}
 	}
+	w.log.Error("seeds folder is gone; its articles stay published until it is back", "dir", w.root)
 }
 
-func (w *Watcher) unpublish(rel string) {
-	n, err := w.store.Remove(rel)
-	if err != nil {
-		w.log.Error("cannot remove article", "path", rel, "err", err)
+// findRoot watches the seeds folder again once it exists.
+func (w *Watcher) findRoot(ctx context.Context) {
+	if fi, err := os.Stat(w.root); err != nil || !fi.IsDir() {
 		return
 	}
-	if n > 0 {
-		w.log.Info("article removed", "path", rel)
+	if err := w.watch("."); err != nil {
+		w.log.Error("cannot watch seeds folder", "dir", w.root, "err", err)
+		return
 	}
+	w.rootGone = false
+	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
+	w.rescan(ctx, "seeds folder back")
 }
 
 // rel returns the slash-separated path of abs under the root.
@@ -505,15 +459,4 @@ func ignored(name string) bool {
 		return true
 	}
 	return false
-}
-
-// checkName refuses paths that cannot become a URL and a log line intact.
-func checkName(rel string) error {
-	if !utf8.ValidString(rel) {
-		return errors.New("file name is not valid UTF-8")
-	}
-	if strings.ContainsFunc(rel, unicode.IsControl) {
-		return errors.New("file name contains control characters")
-	}
-	return nil
 }

@@ -65,7 +65,7 @@ func newHarness(tb testing.TB, dir string) *harness {
 	}
 	h := &harness{dir: dir, db: filepath.Join(tb.TempDir(), "test.db"), log: &logBuffer{}}
 	h.store = openStore(tb, h.db)
-	h.w = h.start(tb, h.store)
+	h.start(tb, h.store)
 	return h
 }
 
@@ -78,6 +78,14 @@ func (h *harness) start(tb testing.TB, store Store) *Watcher {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	h.run(tb, w)
+	return w
+}
+
+// run scans, then runs w until the test ends.
+func (h *harness) run(tb testing.TB, w *Watcher) {
+	tb.Helper()
+	h.w = w
 	if err := w.Scan(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -90,7 +98,6 @@ func (h *harness) start(tb testing.TB, store Store) *Watcher {
 			tb.Errorf("Run = %v", err)
 		}
 	})
-	return w
 }
 
 func (h *harness) write(tb testing.TB, rel, content string) {
@@ -145,6 +152,18 @@ func (h *harness) waitFor(tb testing.TB, what string, cond func(map[string]strin
 		}
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out waiting for %s; stored: %q\nlog:\n%s", what, m, h.log)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitLog waits five seconds at most for a log line holding want.
+func (h *harness) waitLog(tb testing.TB, want string) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(h.log.String(), want) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("no log line holds %s:\n%s", want, h.log)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -239,9 +258,7 @@ func TestLiveAddEditDelete(t *testing.T) {
 
 	os.Remove(filepath.Join(h.dir, "خبر عاجل (1).txt"))
 	h.waitGone(t, "خبر عاجل (1).txt")
-	if !strings.Contains(h.log.String(), "article removed") {
-		t.Errorf("log does not report the removal:\n%s", h.log)
-	}
+	h.waitLog(t, `msg="article removed" path="خبر عاجل (1).txt"`)
 }
 
 func TestEditorSaveByRename(t *testing.T) {

@@ -1,0 +1,389 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// slowWrite writes content to rel in chunks over about three seconds,
+// pausing half a second between chunks, as a slow copy does.
+func (h *harness) slowWrite(tb testing.TB, rel string, chunks []string) {
+	tb.Helper()
+	f, err := os.Create(filepath.Join(h.dir, filepath.FromSlash(rel)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i, c := range chunks {
+		if i > 0 {
+			time.Sleep(500 * time.Millisecond)
+		}
+		if _, err := f.WriteString(c); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func slowChunks() (chunks []string, title string, paragraphs int) {
+	chunks = []string{"عنوان الكتابة البطيئة\n"}
+	for i := range 6 {
+		chunks = append(chunks, fmt.Sprintf("الفقرة %d من المقال، كُتبت على دفعات.\n", i+1))
+	}
+	return chunks, "عنوان الكتابة البطيئة", 6
+}
+
+// countLog counts the log lines holding all of parts.
+func (h *harness) countLog(parts ...string) int {
+	n := 0
+next:
+	for line := range strings.Lines(h.log.String()) {
+		for _, p := range parts {
+			if !strings.Contains(line, p) {
+				continue next
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// TestSlowWriter writes a file in chunks over three seconds: it must be
+// published once, complete, never truncated. With close notifications the
+// close publishes it at once, whatever the pauses.
+func TestSlowWriter(t *testing.T) {
+	h := newHarness(t, "")
+	if h.w.done == nil {
+		t.Fatal("no close notifications on this system: the slow writer needs them")
+	}
+	chunks, title, paragraphs := slowChunks()
+	h.slowWrite(t, "slow.txt", chunks)
+	h.waitTitle(t, "slow.txt", title)
+	it, err := h.store.Article("slow")
+	if err != nil || len(it.Paragraphs) != paragraphs {
+		t.Fatalf("slow.txt stored with %d paragraphs (%v), want %d", len(it.Paragraphs), err, paragraphs)
+	}
+	// A later marker file proves the watcher looked at everything since.
+	h.write(t, "marker.txt", "علامة")
+	h.waitTitle(t, "marker.txt", "علامة")
+	if n, u := h.countLog("article published", "slow.txt"), h.countLog("article updated", "slow.txt"); n != 1 || u != 0 {
+		t.Errorf("slow.txt published %d times and updated %d times, want once and never", n, u)
+	}
+}
+
+// TestSettleFallback runs without close notifications, as on systems
+// that lack them: a file written in one go is published once it settles,
+// and edits and deletions follow.
+func TestSettleFallback(t *testing.T) {
+	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	w, err := New(h.dir, h.store, Options{Settle: 300 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.done != nil {
+		w.done.Close()
+		w.done = nil // as where the system has no close notifications
+	}
+	h.run(t, w)
+	// Chunks 100 ms apart, closer than the settle delay: one publication.
+	f, err := os.Create(filepath.Join(h.dir, "a.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"عنوان\n", "فقرة ١\n", "فقرة ٢\n"} {
+		f.WriteString(c)
+		time.Sleep(100 * time.Millisecond)
+	}
+	f.Close()
+	h.waitTitle(t, "a.txt", "عنوان")
+	if it, err := h.store.Article("a"); err != nil || len(it.Paragraphs) != 2 {
+		t.Errorf("a.txt = %+v, %v; want two paragraphs", it, err)
+	}
+	os.Remove(filepath.Join(h.dir, "a.txt"))
+	h.waitGone(t, "a.txt")
+	if n := h.countLog("article published", "a.txt"); n != 1 {
+		t.Errorf("a.txt published %d times, want once", n)
+	}
+}
+
+// TestRenames: a file renamed within the folder keeps its entry; one moved
+// in is published; one moved out is unpublished.
+func TestRenames(t *testing.T) {
+	h := newHarness(t, "")
+	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+	h.writeAt(t, "a.txt", "مقال يتنقل\nفقرة", old)
+	h.waitTitle(t, "a.txt", "مقال يتنقل")
+
+	os.MkdirAll(filepath.Join(h.dir, "أرشيف"), 0o755)
+	if err := os.Rename(filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "أرشيف", "ب.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitTitle(t, "أرشيف/ب.txt", "مقال يتنقل")
+	h.waitGone(t, "a.txt")
+	it, err := h.store.Article("أرشيف/ب")
+	if err != nil || it.Key != "a" || !it.Published.Equal(old) {
+		t.Errorf("after the rename: %+v, %v; want key a, published %v", it, err, old)
+	}
+
+	// Written elsewhere, then moved in: published.
+	outside := filepath.Join(t.TempDir(), "ready.txt")
+	os.WriteFile(outside, []byte("جاهز\nفقرة"), 0o644)
+	if err := os.Rename(outside, filepath.Join(h.dir, "ready.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitTitle(t, "ready.txt", "جاهز")
+
+	// Moved out: unpublished.
+	if err := os.Rename(filepath.Join(h.dir, "ready.txt"), filepath.Join(t.TempDir(), "gone.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGone(t, "ready.txt")
+	h.waitLog(t, `msg="article moved" from=a.txt`)
+}
+
+// TestRenameWhileDown renames and moves files while no watcher runs: the
+// scan at start-up gives them their keys and published dates back.
+func TestRenameWhileDown(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(t.TempDir(), "test.db")
+	store := openStore(t, db)
+	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+	for _, name := range []string{"a.txt", "b.txt"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("عنوان "+name), 0o644)
+		os.Chtimes(p, old, old)
+	}
+	scan := func() {
+		w, err := New(dir, store, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if err := w.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan()
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.Rename(filepath.Join(dir, "a.txt"), filepath.Join(dir, "sub", "a2.txt"))
+	os.Rename(filepath.Join(dir, "b.txt"), filepath.Join(dir, "b2.txt"))
+	scan()
+	for path, key := range map[string]string{"sub/a2": "a", "b2": "b"} {
+		it, err := store.Article(path)
+		if err != nil || it.Key != key || !it.Published.Equal(old) {
+			t.Errorf("Article(%s) = %+v, %v; want key %s, published %v", path, it, err, key, old)
+		}
+	}
+}
+
+// TestSeedsFolderReplaced removes the seeds folder and makes it again: its
+// articles stay published meanwhile, and the watcher recovers.
+func TestSeedsFolderReplaced(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "seeds")
+	os.Mkdir(dir, 0o755)
+	h := newHarness(t, dir)
+	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+	h.writeAt(t, "a.txt", "باق", old)
+	h.waitTitle(t, "a.txt", "باق")
+
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLog(t, "seeds folder is gone")
+	if h.titles(t)["a.txt"] != "باق" {
+		t.Errorf("removing the seeds folder unpublished its articles")
+	}
+
+	// The folder comes back, as a copy from a backup would: same file,
+	// new modification time, and one more article.
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("باق"), 0o644)
+	h.write(t, "new.txt", "جديد")
+	h.waitLog(t, "seeds folder is back")
+	h.waitTitle(t, "new.txt", "جديد")
+	it, err := h.store.Article("a")
+	if err != nil || !it.Published.Equal(old) {
+		t.Errorf("a.txt after the folder came back: %+v, %v; want published %v", it, err, old)
+	}
+	// Watching works again: live events are seen.
+	h.write(t, "later.txt", "لاحق")
+	h.waitTitle(t, "later.txt", "لاحق")
+}
+
+// TestPeriodicRescan misses events on purpose (the folder's watch is
+// dropped, as on a network file system): the periodic rescan finds the file.
+func TestPeriodicRescan(t *testing.T) {
+	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	os.Mkdir(filepath.Join(h.dir, "nfs"), 0o755)
+	w, err := New(h.dir, h.store, Options{Rescan: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(h.dir, "nfs")
+	if err := w.fs.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if w.done != nil {
+		w.done.Remove(sub)
+	}
+	h.run(t, w)
+	// w.dirs still lists the folder, so no scan adds the watch back.
+	h.write(t, "nfs/silent.txt", "بلا أحداث")
+	h.waitTitle(t, "nfs/silent.txt", "بلا أحداث")
+	h.waitLog(t, "reason=periodic")
+}
+
+func TestSpecialFiles(t *testing.T) {
+	h := newHarness(t, "")
+	outsideDir := t.TempDir()
+	os.WriteFile(filepath.Join(outsideDir, "secret.txt"), []byte("سر"), 0o644)
+	// A link to a folder outside, and a link to a file outside.
+	if err := os.Symlink(outsideDir, filepath.Join(h.dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outsideDir, "secret.txt"), filepath.Join(h.dir, "secret.txt")); err != nil {
+		t.Fatal(err)
+	}
+	// A socket named like an article.
+	ln, err := net.Listen("unix", filepath.Join(h.dir, "socket.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	// A FIFO: opening it for reading would block.
+	if err := syscall.Mkfifo(filepath.Join(h.dir, "fifo.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A character device, where this process may make one (root may).
+	devErr := syscall.Mknod(filepath.Join(h.dir, "device.txt"), syscall.S_IFCHR|0o644, 1<<8|3) // like /dev/null
+	if devErr != nil {
+		t.Logf("no device file (%v): the other special files are checked", devErr)
+	}
+	h.write(t, "visible.txt", "ظاهر")
+	h.waitTitle(t, "visible.txt", "ظاهر")
+	// A rescan reads what events did not bring, and must not block either.
+	h.w.Rescan()
+	h.waitLog(t, "reason=requested")
+	if m := h.titles(t); len(m) != 1 {
+		t.Errorf("stored %q; want only visible.txt", m)
+	}
+	for _, name := range []string{"secret.txt", "fifo.txt", "socket.txt"} {
+		if h.countLog("file refused", "path="+name) == 0 {
+			t.Errorf("no log line refuses %s:\n%s", name, h.log)
+		}
+	}
+}
+
+// TestTooLarge checks -max-size: a larger file is refused, with the
+// limit in the message, and published once it is cut down.
+func TestTooLarge(t *testing.T) {
+	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	w, err := New(h.dir, h.store, Options{MaxSize: 1000, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.run(t, w)
+	h.write(t, "big.txt", "عنوان\n"+strings.Repeat("كلمة ", 300))
+	h.waitLog(t, "the limit is 1000")
+	h.write(t, "big.txt", "عنوان\nقصير")
+	h.waitTitle(t, "big.txt", "عنوان")
+}
+
+// TestBurst drops 10,000 files while nobody reads events, so the kernel's
+// event queue overflows: every file must be published, none twice.
+func TestBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 10,000 files; run without -short")
+	}
+	const n = 10000
+	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	w, err := New(h.dir, h.store, Options{Logger: slog.New(slog.NewTextHandler(h.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.w = w
+	// Four events a file (create, write, mode change, write), none of
+	// which the kernel can merge with the one before: about 40,000
+	// events against a queue of 16,384 (fs.inotify.max_queued_events).
+	for i := range n {
+		p := filepath.Join(h.dir, fmt.Sprintf("%05d.txt", i))
+		if err := os.WriteFile(p, []byte(fmt.Sprintf("عنوان %d\n", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(p, 0o640)
+		f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString("فقرة\n")
+		f.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		files, err := h.store.Files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d files published", len(files), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.waitLog(t, `reason="event queue overflow"`)
+	// Let the events still queued drain, then count publications.
+	h.write(t, "zz-marker.txt", "علامة")
+	h.waitTitle(t, "zz-marker.txt", "علامة")
+	seen := map[string]int{}
+	for line := range strings.Lines(h.log.String()) {
+		if strings.Contains(line, "article published") || strings.Contains(line, "article updated") {
+			i := strings.Index(line, "path=")
+			seen[strings.Fields(line[i:])[0]]++
+		}
+	}
+	for p, c := range seen {
+		if c != 1 {
+			t.Errorf("%s published or updated %d times", p, c)
+		}
+	}
+	if len(seen) != n+1 {
+		t.Errorf("%d files published, want %d", len(seen), n+1)
+	}
+	items, err := h.store.Newest(n + 1)
+	if err != nil || len(items) != n+1 {
+		t.Fatalf("Newest = %d items, %v", len(items), err)
+	}
+	for _, it := range items {
+		if it.Path == "zz-marker.txt" {
+			continue
+		}
+		if strings.Contains(it.Key, "-") || len(it.Paragraphs) != 1 {
+			t.Errorf("%s: key %q, %d paragraphs: stored twice or incomplete", it.Path, it.Key, len(it.Paragraphs))
+			break
+		}
+	}
+	t.Logf("%d files, %d rescans after overflow", n, h.countLog("rescan done", "overflow"))
+}

@@ -1,0 +1,120 @@
+package watcher
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// errBusy means the file changed while it was read: read it again later.
+var errBusy = errors.New("changed while being read")
+
+// read reads and parses rel. It logs a refusal once per version of the
+// file, and reschedules a file that changed while it was read.
+func (w *Watcher) read(rel string) (storage.Item, bool) {
+	it, fp, err := w.load(rel)
+	switch {
+	case err == nil:
+		delete(w.refused, rel)
+		return it, true
+	case errors.Is(err, errBusy):
+		w.written(rel)
+	case errors.Is(err, fs.ErrNotExist):
+		// Deleted since it was scheduled; its own event unpublishes it.
+	default:
+		if prev, ok := w.refused[rel]; !ok || prev != fp {
+			w.log.Warn("file refused", "path", rel, "reason", err)
+		}
+		w.refused[rel] = fp
+	}
+	return storage.Item{}, false
+}
+
+// load reads rel and parses it. It never follows a symbolic link and
+// never opens anything but a regular file: a FIFO or a device named like
+// an article would block or never end.
+func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
+	abs := w.abs(rel)
+	before, err := os.Lstat(abs)
+	if err != nil {
+		return storage.Item{}, storage.File{}, err
+	}
+	fp := storage.File{Size: before.Size(), ModTime: before.ModTime()}
+	if err := checkName(rel); err != nil {
+		return storage.Item{}, fp, err
+	}
+	switch mode := before.Mode(); {
+	case mode&fs.ModeSymlink != 0:
+		return storage.Item{}, fp, errors.New("a symbolic link: links are not followed")
+	case !mode.IsRegular():
+		return storage.Item{}, fp, fmt.Errorf("not a regular file (%s)", mode.Type())
+	case before.Size() > w.opts.MaxSize:
+		return storage.Item{}, fp, fmt.Errorf("too large: %d bytes, the limit is %d (-max-size)", before.Size(), w.opts.MaxSize)
+	}
+	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return storage.Item{}, fp, err
+	}
+	defer f.Close() // read-only: nothing to lose on close
+	if fi, err := f.Stat(); err != nil {
+		return storage.Item{}, fp, err
+	} else if !fi.Mode().IsRegular() || !os.SameFile(fi, before) {
+		return storage.Item{}, fp, errBusy // replaced since it was looked at
+	}
+	data, err := io.ReadAll(io.LimitReader(f, w.opts.MaxSize+1))
+	if err != nil {
+		return storage.Item{}, fp, err
+	}
+	if int64(len(data)) > w.opts.MaxSize {
+		return storage.Item{}, fp, fmt.Errorf("too large: over %d bytes (-max-size)", w.opts.MaxSize)
+	}
+	after, err := os.Lstat(abs)
+	if err != nil {
+		return storage.Item{}, fp, err
+	}
+	if !os.SameFile(after, before) || after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
+		return storage.Item{}, fp, errBusy
+	}
+	text, err := Decode(data, w.opts.Charset)
+	if err != nil {
+		return storage.Item{}, fp, err
+	}
+	it, err := Parse(text)
+	if err != nil {
+		return storage.Item{}, fp, err
+	}
+	sum := sha256.Sum256(data)
+	fp.Hash = hex.EncodeToString(sum[:])
+	it.Path, it.File = rel, fp
+	// A file dated in the future (a wrong clock) is dated now, so that no
+	// reader sees an implausible date. Feeds show milliseconds.
+	t := after.ModTime()
+	if now := w.opts.Now(); t.After(now) {
+		t = now
+	}
+	it.Published = t.UTC().Truncate(time.Millisecond)
+	it.Updated = it.Published
+	return it, fp, nil
+}
+
+// checkName refuses paths that cannot become a URL and a log line intact.
+func checkName(rel string) error {
+	if !utf8.ValidString(rel) {
+		return errors.New("file name is not valid UTF-8")
+	}
+	if strings.ContainsFunc(rel, unicode.IsControl) {
+		return errors.New("file name contains control characters")
+	}
+	return nil
+}

@@ -1,0 +1,243 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// Scan reconciles the store with the folder. Stored files that are gone
+// are unpublished first, so that a file renamed while nobody watched
+// takes its article back (see storage.Store.Put); then files that are new,
+// or whose size or modification time differ from what is stored, are
+// read and stored in batches. Unchanged files are not read, and neither
+// are files with writes in flight, which their events will bring.
+func (w *Watcher) Scan(ctx context.Context) error {
+	w.drain()
+	stored, err := w.store.Files()
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	seen := make(map[string]bool, len(stored))
+	var unreadable []string // folders whose stored files must not be dropped
+	var changed []string
+	err = filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r, ok := w.rel(p)
+		if err != nil {
+			if p == w.root {
+				return err
+			}
+			w.log.Warn("cannot read folder", "path", r, "err", err)
+			unreadable = append(unreadable, r+"/")
+			return nil
+		}
+		if !ok || (r != "." && ignored(d.Name())) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if err := w.addDir(r); err != nil {
+				w.log.Error("cannot watch folder", "path", r, "err", err)
+			}
+			return nil
+		}
+		if !candidate(r) {
+			return nil
+		}
+		seen[r] = true
+		if w.deb.has(r) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil // gone since the folder was read
+		}
+		fp := storage.File{Size: fi.Size(), ModTime: fi.ModTime()}
+		if f, ok := stored[r]; ok && f.Size == fp.Size && f.ModTime.Equal(fp.ModTime) {
+			return nil
+		}
+		if f, ok := w.refused[r]; ok && f == fp {
+			return nil // refused as it is; logged then
+		}
+		changed = append(changed, r)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", w.root, err)
+	}
+	var gone []string
+next:
+	for p := range stored {
+		if seen[p] {
+			continue
+		}
+		for _, dir := range unreadable {
+			if strings.HasPrefix(p, dir) {
+				continue next
+			}
+		}
+		gone = append(gone, p)
+	}
+	w.unpublish(gone...)
+	w.process(changed)
+	return nil
+}
+
+// maxDrain bounds the events drain takes at once, so that a flood of
+// events cannot keep due files waiting.
+const maxDrain = 4096
+
+// drain schedules the events already waiting: a scan then knows which
+// files are being written, and Run handles a burst in batches.
+func (w *Watcher) drain() {
+	for range maxDrain {
+		var doneCh <-chan completion
+		if w.done != nil {
+			doneCh = w.done.Events()
+		}
+		select {
+		case ev, ok := <-w.fs.Events:
+			if !ok {
+				return
+			}
+			w.event(ev)
+		case c, ok := <-doneCh:
+			if !ok || c.err != nil || c.overflow {
+				return // Run handles these
+			}
+			w.complete(context.Background(), c)
+		default:
+			return
+		}
+	}
+}
+
+// process publishes, updates, moves or unpublishes each of rels, in order,
+// storing new content in batches.
+func (w *Watcher) process(rels []string) {
+	var batch []storage.Item
+	flush := func() {
+		if len(batch) > 0 {
+			w.put(batch...)
+			batch = nil
+		}
+	}
+	for _, rel := range rels {
+		if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
+			flush()
+			w.unpublish(rel)
+			continue
+		}
+		it, ok := w.read(rel)
+		if !ok || w.move(it) {
+			continue
+		}
+		batch = append(batch, it)
+		if len(batch) == batchSize {
+			flush()
+		}
+	}
+	flush()
+}
+
+// move stores it as the new place of a stored article with the same
+// content whose file is gone: the second half of a rename, seen before
+// the first.
+func (w *Watcher) move(it storage.Item) bool {
+	paths, err := w.store.PathsWithHash(it.File.Hash)
+	if err != nil {
+		w.log.Error("cannot look up content", "path", it.Path, "err", err)
+		return false
+	}
+	for _, p := range paths {
+		if p == it.Path {
+			return false // stored here already
+		}
+	}
+	for _, p := range paths {
+		if _, err := os.Lstat(w.abs(p)); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if _, err := w.store.Move(p, it); err != nil {
+			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
+			w.retry(it.Path)
+			return true
+		}
+		w.deb.cancel(p)
+		delete(w.retries, it.Path)
+		w.log.Info("article moved", "from", p, "path", it.Path, "title", it.Title)
+		return true
+	}
+	return false
+}
+
+func (w *Watcher) put(items ...storage.Item) {
+	changes, err := w.store.Put(items...)
+	if err != nil {
+		w.log.Error("cannot store articles; will retry", "count", len(items), "first", items[0].Path, "err", err)
+		for _, it := range items {
+			w.retry(it.Path)
+		}
+		return
+	}
+	for i, c := range changes {
+		it := items[i]
+		delete(w.retries, it.Path)
+		switch c {
+		case storage.Added:
+			w.log.Info("article published", "path", it.Path, "title", it.Title)
+		case storage.Updated:
+			w.log.Info("article updated", "path", it.Path, "title", it.Title)
+		case storage.Restored:
+			w.log.Info("article restored", "path", it.Path, "title", it.Title)
+		}
+	}
+}
+
+// unpublish removes the articles of files that are gone, unless the
+// seeds folder itself is: then they stay until it is back.
+func (w *Watcher) unpublish(rels ...string) {
+	if len(rels) == 0 {
+		return
+	}
+	if fi, err := os.Stat(w.root); err != nil || !fi.IsDir() {
+		w.lostRoot()
+		return
+	}
+	for _, rel := range rels {
+		delete(w.refused, rel)
+	}
+	removed, err := w.store.Remove(rels...)
+	if err != nil {
+		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
+		for _, rel := range rels {
+			w.retry(rel)
+		}
+		return
+	}
+	for _, rel := range rels {
+		delete(w.retries, rel)
+	}
+	for _, rel := range removed {
+		w.log.Info("article removed", "path", rel)
+	}
+}
+
+// retry schedules rel again after a failed store write, waiting longer
+// after each failure.
+func (w *Watcher) retry(rel string) {
+	n := w.retries[rel]
+	w.retries[rel] = n + 1
+	w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
+}
