@@ -31,8 +31,12 @@ var migrations = map[int]func(*bolt.Tx) error{
 
 // initialize creates the buckets of an empty database, refuses a foreign
 // or newer one, and migrates an older one in place.
+// In a read-only transaction it only checks that the layout is current.
 func initialize(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
+	if meta == nil && !tx.Writable() {
+		return fmt.Errorf("%w: no %q bucket", ErrForeign, bucketMeta)
+	}
 	if meta == nil {
 		empty := true
 		if err := tx.ForEach(func([]byte, *bolt.Bucket) error { empty = false; return nil }); err != nil {
@@ -55,6 +59,12 @@ func initialize(tx *bolt.Tx) error {
 	}
 	if v > schemaVersion {
 		return fmt.Errorf("%w: schema version %d is newer than this seedfeed's %d", ErrForeign, v, schemaVersion)
+	}
+	if !tx.Writable() {
+		if v < schemaVersion {
+			return fmt.Errorf("schema version %d is older than this seedfeed's %d: start the daemon once to migrate it", v, schemaVersion)
+		}
+		return nil
 	}
 	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated, bucketHashes, bucketTombstones} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {

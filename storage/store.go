@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,21 +71,27 @@ const (
 	Restored
 	// Moved: a stored article's file has a new name.
 	Moved
+	// Removed: Remove took an article out.
+	Removed
 )
 
 func (c Change) String() string {
-	return [...]string{"unchanged", "added", "updated", "restored", "moved"}[c]
+	return [...]string{"unchanged", "added", "updated", "restored", "moved", "removed"}[c]
 }
 
 // Options configure Open.
 type Options struct {
 	// LockTimeout bounds the wait for another process's lock on the file.
 	LockTimeout time.Duration
+	// ReadOnly opens an existing database for reading only, beside other
+	// readers; it must have this seedfeed's layout.
+	ReadOnly bool
 }
 
 // Store is an open database. Its methods are safe for concurrent use.
 type Store struct {
-	db *bolt.DB
+	db    *bolt.DB
+	count atomic.Int64 // articles stored; bbolt has no constant-time count
 
 	mu      sync.Mutex
 	changed chan struct{}
@@ -94,7 +103,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
 	switch {
 	case errors.Is(err, bolt.ErrTimeout):
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
@@ -103,12 +117,51 @@ func Open(path string, opts Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := db.Update(initialize); err != nil {
+	check := db.Update
+	if opts.ReadOnly {
+		check = db.View
+	}
+	if err := check(initialize); err != nil {
 		// The schema check failed; the database was not changed.
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db, changed: make(chan struct{})}, nil
+	s := &Store{db: db, changed: make(chan struct{})}
+	err = db.View(func(tx *bolt.Tx) error {
+		n := tx.Bucket(bucketFiles).Stats().KeyN
+		s.count.Store(int64(n))
+		return nil
+	})
+	if err != nil {
+		_ = db.Close() // the read error is the one to report
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Count returns the number of articles stored.
+func (s *Store) Count() int { return int(s.count.Load()) }
+
+// WriteTo writes a consistent copy of the whole database to w, from one
+// read transaction: writers go on meanwhile.
+func (s *Store) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Check reports whether the database answers a read.
+func (s *Store) Check() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta).Get(keySchema) == nil {
+			return errors.New("schema version missing")
+		}
+		return nil
+	})
 }
 
 // Close closes the database.

@@ -483,3 +483,74 @@ func TestMigrateSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestCount(t *testing.T) {
+	s, path := openTest(t)
+	if s.Count() != 0 || s.Check() != nil {
+		t.Fatalf("new store: Count = %d, Check = %v", s.Count(), s.Check())
+	}
+	mustPut(t, s, testItem("a.txt", "a", "1", t0), testItem("b.txt", "b", "2", t0), testItem("c.txt", "c", "3", t0))
+	mustPut(t, s, testItem("a.txt", "a2", "4", t0)) // an update adds nothing
+	if _, err := s.Move("b.txt", testItem("d.txt", "b", "2", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Remove("c.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Count(); n != 2 {
+		t.Errorf("Count = %d, want 2", n)
+	}
+	s.Close()
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := s.Count(); n != 2 {
+		t.Errorf("Count after reopening = %d, want 2", n)
+	}
+}
+
+func TestReadOnlyAndWriteTo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.db")
+	if _, err := Open(path, Options{ReadOnly: true}); err == nil {
+		t.Fatal("read-only Open of a missing file succeeded")
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, testItem("a.txt", "أ", "1", t0))
+	var copy1 bytes.Buffer
+	if _, err := s.WriteTo(&copy1); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two readers at once: a backup beside a list.
+	ro2, err := Open(path, Options{ReadOnly: true, LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("a second read-only Open = %v", err)
+	}
+	ro2.Close()
+	if it, err := ro.Article("a"); err != nil || it.Title != "أ" {
+		t.Errorf("read-only Article = %+v, %v", it, err)
+	}
+	ro.Close()
+
+	// The copy is a database of its own.
+	cp := filepath.Join(t.TempDir(), "copy.db")
+	os.WriteFile(cp, copy1.Bytes(), 0o600)
+	c, err := Open(cp, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if it, err := c.Article("a"); err != nil || it.Title != "أ" || c.Count() != 1 {
+		t.Errorf("the copy: %+v, %v, count %d", it, err, c.Count())
+	}
+}

@@ -84,11 +84,16 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	changed := false
 	for _, c := range changes {
-		if c != Unchanged {
-			s.notify()
-			break
+		switch c {
+		case Added, Restored:
+			s.count.Add(1)
 		}
+		changed = changed || c != Unchanged
+	}
+	if changed {
+		s.notify()
 	}
 	return changes, nil
 }
@@ -316,6 +321,7 @@ func (s *Store) Remove(paths ...string) ([]string, error) {
 		return nil, err
 	}
 	if len(removed) > 0 {
+		s.count.Add(-int64(len(removed)))
 		s.notify()
 	}
 	return removed, nil
