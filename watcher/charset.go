@@ -48,10 +48,10 @@ func Decode(data []byte, fallback encoding.Encoding) ([]byte, error) {
 	name, _ := htmlindex.Name(fallback)
 	out, err := fallback.NewDecoder().Bytes(data)
 	if err != nil {
-		return nil, fmt.Errorf("not valid UTF-8 nor %s: %v", name, err)
+		return nil, fmt.Errorf("%w nor %s: %v", ErrNotUTF8, name, err)
 	}
-	if i := bytes.IndexRune(out, utf8.RuneError); i >= 0 {
-		return nil, fmt.Errorf("not valid UTF-8 nor %s: a byte has no meaning in %s", name, name)
+	if bytes.ContainsRune(out, utf8.RuneError) {
+		return nil, fmt.Errorf("%w nor %s: a byte has no meaning in %s", ErrNotUTF8, name, name)
 	}
 	return out, nil
 }

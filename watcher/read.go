@@ -20,6 +20,39 @@ import (
 // errBusy means the file changed while it was read: read it again later.
 var errBusy = errors.New("changed while being read")
 
+// Reasons load gives for refusing a file, besides those of Decode and Parse.
+var (
+	errSymlink    = errors.New("a symbolic link: links are not followed")
+	errNotRegular = errors.New("not a regular file")
+	errTooLarge   = errors.New("too large")
+	errBadName    = errors.New("bad file name")
+)
+
+// Reason names why a file was refused, from a short fixed list (for
+// metrics and the check command): empty, binary, not_utf8, damaged_utf8,
+// replacement_char, too_large, symlink, not_regular, bad_name, unreadable.
+func Reason(err error) string {
+	for _, r := range []struct {
+		err    error
+		reason string
+	}{
+		{ErrEmpty, "empty"},
+		{ErrBinary, "binary"},
+		{ErrDamaged, "damaged_utf8"},
+		{ErrNotUTF8, "not_utf8"},
+		{ErrReplacement, "replacement_char"},
+		{errTooLarge, "too_large"},
+		{errSymlink, "symlink"},
+		{errNotRegular, "not_regular"},
+		{errBadName, "bad_name"},
+	} {
+		if errors.Is(err, r.err) {
+			return r.reason
+		}
+	}
+	return "unreadable"
+}
+
 // read reads and parses rel. It logs a refusal once per version of the
 // file, and reschedules a file that changed while it was read.
 func (w *Watcher) read(rel string) (storage.Item, bool) {
@@ -33,8 +66,10 @@ func (w *Watcher) read(rel string) (storage.Item, bool) {
 	case errors.Is(err, fs.ErrNotExist):
 		// Deleted since it was scheduled; its own event unpublishes it.
 	default:
+		delete(w.firstSeen, rel)
 		if prev, ok := w.refused[rel]; !ok || prev != fp {
 			w.log.Warn("file refused", "path", rel, "reason", err)
+			w.obs.Refused(Reason(err))
 		}
 		w.refused[rel] = fp
 	}
@@ -56,11 +91,11 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	}
 	switch mode := before.Mode(); {
 	case mode&fs.ModeSymlink != 0:
-		return storage.Item{}, fp, errors.New("a symbolic link: links are not followed")
+		return storage.Item{}, fp, errSymlink
 	case !mode.IsRegular():
-		return storage.Item{}, fp, fmt.Errorf("not a regular file (%s)", mode.Type())
+		return storage.Item{}, fp, fmt.Errorf("%w (%s)", errNotRegular, mode.Type())
 	case before.Size() > w.opts.MaxSize:
-		return storage.Item{}, fp, fmt.Errorf("too large: %d bytes, the limit is %d (-max-size)", before.Size(), w.opts.MaxSize)
+		return storage.Item{}, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), w.opts.MaxSize)
 	}
 	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
@@ -77,7 +112,7 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 		return storage.Item{}, fp, err
 	}
 	if int64(len(data)) > w.opts.MaxSize {
-		return storage.Item{}, fp, fmt.Errorf("too large: over %d bytes (-max-size)", w.opts.MaxSize)
+		return storage.Item{}, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, w.opts.MaxSize)
 	}
 	after, err := os.Lstat(abs)
 	if err != nil {
@@ -111,10 +146,10 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 // checkName refuses paths that cannot become a URL and a log line intact.
 func checkName(rel string) error {
 	if !utf8.ValidString(rel) {
-		return errors.New("file name is not valid UTF-8")
+		return fmt.Errorf("%w: not valid UTF-8", errBadName)
 	}
 	if strings.ContainsFunc(rel, unicode.IsControl) {
-		return errors.New("file name contains control characters")
+		return fmt.Errorf("%w: it contains control characters", errBadName)
 	}
 	return nil
 }

@@ -12,13 +12,19 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// Scan reconciles the store with the folder. Stored files that are gone
+// Scan is the scan at start-up; see scan.
+func (w *Watcher) Scan(ctx context.Context) error {
+	w.obs.Rescan("startup")
+	return w.scan(ctx)
+}
+
+// scan reconciles the store with the folder. Stored files that are gone
 // are unpublished first, so that a file renamed while nobody watched
 // takes its article back (see storage.Store.Put); then files that are new,
 // or whose size or modification time differ from what is stored, are
 // read and stored in batches. Unchanged files are not read, and neither
 // are files with writes in flight, which their events will bring.
-func (w *Watcher) Scan(ctx context.Context) error {
+func (w *Watcher) scan(ctx context.Context) error {
 	w.drain()
 	stored, err := w.store.Files()
 	if err != nil {
@@ -176,6 +182,8 @@ func (w *Watcher) move(it storage.Item) bool {
 		}
 		w.deb.cancel(p)
 		delete(w.retries, it.Path)
+		delete(w.firstSeen, p)
+		w.stored(it.Path, storage.Moved)
 		w.log.Info("article moved", "from", p, "path", it.Path, "title", it.Title)
 		return true
 	}
@@ -194,6 +202,7 @@ func (w *Watcher) put(items ...storage.Item) {
 	for i, c := range changes {
 		it := items[i]
 		delete(w.retries, it.Path)
+		w.stored(it.Path, c)
 		switch c {
 		case storage.Added:
 			w.log.Info("article published", "path", it.Path, "title", it.Title)
@@ -230,7 +239,11 @@ func (w *Watcher) unpublish(rels ...string) {
 		delete(w.retries, rel)
 	}
 	for _, rel := range removed {
+		w.stored(rel, storage.Removed)
 		w.log.Info("article removed", "path", rel)
+	}
+	for _, rel := range rels {
+		delete(w.firstSeen, rel) // the ones not stored either
 	}
 }
 

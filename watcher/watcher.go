@@ -20,6 +20,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -74,6 +75,9 @@ type Options struct {
 	// Logger receives one line per publication, update, move, removal and
 	// refusal, each naming the file.
 	Logger *slog.Logger
+	// Observer, if not nil, is told about events, rescans, refusals and
+	// store writes, for metrics.
+	Observer Observer
 	// Now is the clock; tests may set it.
 	Now func() time.Time
 }
@@ -90,15 +94,55 @@ type Watcher struct {
 	dirs map[string]bool
 	deb  *debouncer
 
-	refused  map[string]storage.File // refused files, by path, as they were then
-	retries  map[string]int          // failed store writes, by path
-	rootGone bool
-	rescanCh chan struct{}
+	obs       Observer
+	refused   map[string]storage.File // refused files, by path, as they were then
+	retries   map[string]int          // failed store writes, by path
+	firstSeen map[string]time.Time    // first event of work waiting, by path
+	rootGone  atomic.Bool
+	running   atomic.Bool
+	rescanCh  chan struct{}
 }
 
 // New prepares a watcher of dir. It starts watching at once, so that no
 // file written between New and Run goes unnoticed; call Scan, then Run.
 func New(dir string, store Store, opts Options) (*Watcher, error) {
+	opts = opts.withDefaults()
+	root, err := seedsRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	fsw, err := fsnotify.NewBufferedWatcher(4096)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", dir, err)
+	}
+	done, err := newCompletions()
+	if err != nil {
+		opts.Logger.Warn("no close-after-write notifications; files are read once they settle", "err", err)
+		done = nil
+	}
+	w := &Watcher{
+		root:      root,
+		store:     store,
+		opts:      opts,
+		log:       opts.Logger,
+		fs:        fsw,
+		done:      done,
+		dirs:      make(map[string]bool),
+		deb:       newDebouncer(),
+		obs:       opts.Observer,
+		refused:   make(map[string]storage.File),
+		retries:   make(map[string]int),
+		firstSeen: make(map[string]time.Time),
+		rescanCh:  make(chan struct{}, 1),
+	}
+	if err := w.watch("."); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (opts Options) withDefaults() Options {
 	if opts.Settle <= 0 {
 		opts.Settle = DefaultSettle
 	}
@@ -111,45 +155,27 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Observer == nil {
+		opts.Observer = nopObserver{}
+	}
+	return opts
+}
+
+// seedsRoot returns the absolute path of the folder dir, links resolved.
+func seedsRoot(dir string) (string, error) {
 	root, err := filepath.Abs(dir)
 	if err == nil {
 		root, err = filepath.EvalSymlinks(root)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("seeds folder %s: %w", dir, err)
+		return "", fmt.Errorf("seeds folder %s: %w", dir, err)
 	}
 	if fi, err := os.Stat(root); err != nil {
-		return nil, fmt.Errorf("seeds folder %s: %w", dir, err)
+		return "", fmt.Errorf("seeds folder %s: %w", dir, err)
 	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("seeds folder %s: not a directory", dir)
+		return "", fmt.Errorf("seeds folder %s: not a directory", dir)
 	}
-	fsw, err := fsnotify.NewBufferedWatcher(4096)
-	if err != nil {
-		return nil, fmt.Errorf("watch %s: %w", dir, err)
-	}
-	done, err := newCompletions()
-	if err != nil {
-		opts.Logger.Warn("no close-after-write notifications; files are read once they settle", "err", err)
-		done = nil
-	}
-	w := &Watcher{
-		root:     root,
-		store:    store,
-		opts:     opts,
-		log:      opts.Logger,
-		fs:       fsw,
-		done:     done,
-		dirs:     make(map[string]bool),
-		deb:      newDebouncer(),
-		refused:  make(map[string]storage.File),
-		retries:  make(map[string]int),
-		rescanCh: make(chan struct{}, 1),
-	}
-	if err := w.watch("."); err != nil {
-		w.Close()
-		return nil, err
-	}
-	return w, nil
+	return root, nil
 }
 
 // Close stops watching. Run closes the watcher itself when it returns.
@@ -170,8 +196,22 @@ func (w *Watcher) Rescan() {
 	}
 }
 
+// Err reports why the watcher is not doing its job: it is not running,
+// or the seeds folder is gone. It is safe to call from any goroutine.
+func (w *Watcher) Err() error {
+	switch {
+	case !w.running.Load():
+		return errors.New("the watcher is not running")
+	case w.rootGone.Load():
+		return fmt.Errorf("the seeds folder %s is gone", w.root)
+	}
+	return nil
+}
+
 // Run handles file-system events until ctx is done.
 func (w *Watcher) Run(ctx context.Context) error {
+	w.running.Store(true)
+	defer w.running.Store(false)
 	defer w.Close()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -201,7 +241,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 				return errors.New("watch: error channel closed")
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.rescan(ctx, "event queue overflow")
+				w.rescan(ctx, "overflow")
 			} else {
 				w.log.Error("watch error", "dir", w.root, "err", err)
 			}
@@ -216,7 +256,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-w.rescanCh:
 			w.rescan(ctx, "requested")
 		case <-rootPoller.C:
-			if w.rootGone {
+			if w.rootGone.Load() {
 				w.findRoot(ctx)
 			}
 		}
@@ -228,11 +268,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
+// rescan scans the whole folder again; why is one of the reasons that
+// Observer.Rescan lists.
 func (w *Watcher) rescan(ctx context.Context, why string) {
-	if w.rootGone {
+	if w.rootGone.Load() {
 		return // findRoot scans when the folder is back
 	}
-	if err := w.Scan(ctx); err != nil {
+	w.obs.Rescan(why)
+	if err := w.scan(ctx); err != nil {
 		w.log.Error("rescan failed", "reason", why, "dir", w.root, "err", err)
 		return
 	}
@@ -241,7 +284,28 @@ func (w *Watcher) rescan(ctx context.Context, why string) {
 
 // schedule has rel processed after delay, or later if more events come.
 func (w *Watcher) schedule(rel string, delay time.Duration) {
-	w.deb.touch(rel, w.opts.Now().Add(delay))
+	now := w.opts.Now()
+	w.seen(rel, now)
+	w.deb.touch(rel, now.Add(delay))
+}
+
+// seen notes when work for rel began, for the publication latency.
+func (w *Watcher) seen(rel string, now time.Time) {
+	if _, ok := w.firstSeen[rel]; !ok {
+		w.firstSeen[rel] = now
+	}
+}
+
+// stored tells the observer what a store write did to rel.
+func (w *Watcher) stored(rel string, c storage.Change) {
+	var latency time.Duration
+	if t, ok := w.firstSeen[rel]; ok {
+		latency = w.opts.Now().Sub(t)
+		delete(w.firstSeen, rel)
+	}
+	if c != storage.Unchanged {
+		w.obs.Stored(c, latency)
+	}
 }
 
 // written schedules a file that is being written. Where close
@@ -251,7 +315,9 @@ func (w *Watcher) schedule(rel string, delay time.Duration) {
 // file until it settles.
 func (w *Watcher) written(rel string) {
 	if w.done != nil {
-		w.deb.touchBy(rel, w.opts.Now().Add(openTimeout))
+		now := w.opts.Now()
+		w.seen(rel, now)
+		w.deb.touchBy(rel, now.Add(openTimeout))
 		return
 	}
 	w.schedule(rel, w.opts.Settle)
@@ -264,6 +330,7 @@ func (w *Watcher) event(ev fsnotify.Event) {
 	if !ok || (rel != "." && ignored(path.Base(rel))) {
 		return
 	}
+	w.obs.Event(strings.ToLower(ev.Op.String()))
 	switch {
 	case ev.Has(fsnotify.Create):
 		fi, err := os.Lstat(ev.Name)
@@ -312,11 +379,16 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		w.done.Close()
 		w.done = nil
 	case c.overflow:
-		w.rescan(ctx, "event queue overflow")
+		w.rescan(ctx, "overflow")
 	default:
 		rel, ok := w.rel(c.path)
 		if !ok || !candidate(rel) {
 			return
+		}
+		if c.moved {
+			w.obs.Event("moved_to")
+		} else {
+			w.obs.Event("close_write")
 		}
 		if c.moved {
 			w.schedule(rel, w.opts.Settle)
@@ -405,10 +477,10 @@ func (w *Watcher) unwatch(rel string) {
 // published (a folder being replaced, or a share unmounted, should not
 // empty the feeds); findRoot rescans when it is back.
 func (w *Watcher) lostRoot() {
-	if w.rootGone {
+	if w.rootGone.Load() {
 		return
 	}
-	w.rootGone = true
+	w.rootGone.Store(true)
 	for d := range w.dirs {
 		delete(w.dirs, d)
 		if w.done != nil {
@@ -427,9 +499,9 @@ func (w *Watcher) findRoot(ctx context.Context) {
 		w.log.Error("cannot watch seeds folder", "dir", w.root, "err", err)
 		return
 	}
-	w.rootGone = false
+	w.rootGone.Store(false)
 	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
-	w.rescan(ctx, "seeds folder back")
+	w.rescan(ctx, "folder_back")
 }
 
 // rel returns the slash-separated path of abs under the root.

@@ -1,0 +1,166 @@
+package watcher
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// recorder is an Observer that remembers what it was told.
+type recorder struct {
+	mu       sync.Mutex
+	events   map[string]int
+	rescans  map[string]int
+	refused  map[string]int
+	stored   map[storage.Change]int
+	latency  []time.Duration
+	unlinked int // stored without a latency
+}
+
+func newRecorder() *recorder {
+	return &recorder{events: map[string]int{}, rescans: map[string]int{}, refused: map[string]int{}, stored: map[storage.Change]int{}}
+}
+
+func (r *recorder) Event(op string)       { r.mu.Lock(); r.events[op]++; r.mu.Unlock() }
+func (r *recorder) Rescan(reason string)  { r.mu.Lock(); r.rescans[reason]++; r.mu.Unlock() }
+func (r *recorder) Refused(reason string) { r.mu.Lock(); r.refused[reason]++; r.mu.Unlock() }
+func (r *recorder) Stored(c storage.Change, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stored[c]++
+	if d > 0 {
+		r.latency = append(r.latency, d)
+	} else {
+		r.unlinked++
+	}
+}
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprintf("events %v rescans %v refused %v stored %v latencies %v unlinked %d", r.events, r.rescans, r.refused, r.stored, r.latency, r.unlinked)
+}
+
+func TestObserver(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "before.txt"), []byte("قبل"), 0o644)
+	rec := newRecorder()
+	h := &harness{dir: dir, db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	w, err := New(dir, h.store, Options{Observer: rec, Settle: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Err() == nil {
+		t.Error("Err() = nil before Run")
+	}
+	h.run(t, w)
+	h.write(t, "a.txt", "أ")
+	h.waitTitle(t, "a.txt", "أ")
+	h.write(t, "empty.txt", "")
+	h.waitLog(t, "path=empty.txt")
+	os.Rename(filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt"))
+	h.waitTitle(t, "b.txt", "أ")
+	os.Remove(filepath.Join(dir, "b.txt"))
+	h.waitGone(t, "b.txt")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		rec.mu.Lock()
+		done := rec.stored[storage.Removed] == 1
+		rec.mu.Unlock()
+		if done || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := w.Err(); err != nil {
+		t.Errorf("Err() = %v while running", err)
+	}
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	want := map[storage.Change]int{storage.Added: 2, storage.Moved: 1, storage.Removed: 1}
+	for c, n := range want {
+		if rec.stored[c] != n {
+			t.Errorf("stored[%v] = %d, want %d (%s)", c, rec.stored[c], n, rec)
+		}
+	}
+	// before.txt came from the start-up scan: no event, no latency.
+	if rec.unlinked != 1 || len(rec.latency) != 3 {
+		t.Errorf("%d latencies and %d without, want 3 and 1 (%s)", len(rec.latency), rec.unlinked, rec)
+	}
+	for _, d := range rec.latency {
+		if d <= 0 || d > 5*time.Second {
+			t.Errorf("latency %v out of range", d)
+		}
+	}
+	if rec.refused["empty"] != 1 || rec.rescans["startup"] != 1 {
+		t.Errorf("refused %v, rescans %v", rec.refused, rec.rescans)
+	}
+	if rec.events["close_write"] == 0 || rec.events["remove"] == 0 || rec.events["rename"] == 0 {
+		t.Errorf("events %v lack close_write, remove or rename", rec.events)
+	}
+}
+
+func TestReason(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{ErrEmpty, "empty"},
+		{ErrBinary, "binary"},
+		{ErrNotUTF8, "not_utf8"},
+		{fmt.Errorf("%w nor windows-1256: x", ErrNotUTF8), "not_utf8"},
+		{ErrDamaged, "damaged_utf8"},
+		{ErrReplacement, "replacement_char"},
+		{fmt.Errorf("%w: 9 bytes", errTooLarge), "too_large"},
+		{errSymlink, "symlink"},
+		{fmt.Errorf("%w (p)", errNotRegular), "not_regular"},
+		{fmt.Errorf("%w: x", errBadName), "bad_name"},
+		{&os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, "unreadable"},
+		{errors.New("input/output error"), "unreadable"},
+	} {
+		if got := Reason(tc.err); got != tc.want {
+			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"good.txt":     "عنوان\nفقرة",
+		"sub/also.txt": "آخر",
+		"empty.txt":    "",
+		".hidden.txt":  "",
+		"notes.md":     "",
+	} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+	}
+	got := map[string]string{}
+	err := Check(dir, Options{}, func(rel string, it storage.Item, err error) {
+		if err != nil {
+			got[rel] = Reason(err)
+		} else {
+			got[rel] = it.Title
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"good.txt": "عنوان", "sub/also.txt": "آخر", "empty.txt": "empty"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Check reported %q, want %q", got, want)
+	}
+	if err := Check(filepath.Join(dir, "missing"), Options{}, nil); err == nil {
+		t.Error("Check of a missing folder succeeded")
+	}
+}
