@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -36,9 +37,16 @@ const maxLimit = 1000
 type config struct {
 	seeds, db, addr string
 	settle, rescan  time.Duration
-	maxSize         int64
+	shutdownTimeout time.Duration
+	maxSize         sizeFlag
+	charsetName     string
 	charset         encoding.Encoding
-	feed            feed.Config
+	logFormat       string
+	logLevel        slog.Level
+	version         bool
+
+	baseURL, lang string // as given; validate fills feed.BaseURL and feed.Lang
+	feed          feed.Config
 }
 
 // envName is the environment variable twin of a flag.
@@ -46,43 +54,60 @@ func envName(flagName string) string {
 	return "SEEDFEED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// parseConfig reads the flags in args, with defaults from the environment,
-// and validates them all before anything starts.
-func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (config, error) {
-	var (
-		cfg     config
-		baseURL string
-		lang    string
-		charset string
-		maxSize = sizeFlag(watcher.DefaultMaxSize)
-	)
-	cfg.feed.MaxAge = 300 * time.Second
-	fs := flag.NewFlagSet("seedfeed", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// The flags, in groups that the commands share.
+
+func (cfg *config) seedsFlags(fs *flag.FlagSet) {
+	cfg.maxSize = watcher.DefaultMaxSize
 	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt articles")
+	fs.Var(&cfg.maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
+	fs.StringVar(&cfg.charsetName, "charset", "windows-1256", "decode files that are not UTF-8 from `CHARSET` (a WHATWG label), or none to refuse them")
+}
+
+func (cfg *config) dbFlag(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.db, "db", "seedfeed.db", "keep the database in `FILE`, created if missing")
+}
+
+func (cfg *config) urlFlags(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "listen on `HOST:PORT`")
-	fs.StringVar(&baseURL, "base-url", "", "public `URL` used in every link and id (default http:// and -addr)")
-	fs.StringVar(&lang, "lang", "ar", "BCP 47 language `TAG` of the articles")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "public `URL` used in every link and id (default http:// and -addr)")
+}
+
+func (cfg *config) serveFlags(fs *flag.FlagSet) {
+	cfg.seedsFlags(fs)
+	cfg.dbFlag(fs)
+	cfg.urlFlags(fs)
+	cfg.feed.MaxAge = 300 * time.Second
+	fs.StringVar(&cfg.lang, "lang", "ar", "BCP 47 language `TAG` of the articles")
 	fs.StringVar(&cfg.feed.Title, "title", "seedfeed", "feed title `TEXT`")
 	fs.StringVar(&cfg.feed.Description, "description", "", "feed description `TEXT` (default the title)")
 	fs.StringVar(&cfg.feed.Author, "author", "", "feed author `NAME` (default the title)")
 	fs.IntVar(&cfg.feed.Limit, "limit", 50, fmt.Sprintf("show `N` entries per feed and on the index, 1 to %d", maxLimit))
-	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "read a changed file once it has been quiet for `DURATION`")
-	fs.Var(&maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
-	fs.StringVar(&charset, "charset", "windows-1256", "decode files that are not UTF-8 from `CHARSET` (a WHATWG label), or none to refuse them")
 	fs.Var((*secondsFlag)(&cfg.feed.MaxAge), "max-age", "let clients and caches reuse a response for `SECONDS` (or a duration such as 5m)")
+	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "where close notifications are missing, read a file once it has been quiet for `DURATION`")
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
-	fs.Usage = func() { usage(fs) }
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
+	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
+	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
+}
 
+// newFlagSet returns a flag set whose usage lists every flag with its
+// environment variable. synopsis is the first line of the help.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs, synopsis) }
+	return fs
+}
+
+// parseFlags parses args into fs, then gives every flag that args did not
+// set the value of its environment variable, if that is set.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return cfg, errHelp
+			return errHelp
 		}
-		return cfg, fmt.Errorf("%w: %v", errUsage, err) // flag printed it with the usage
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+		return fmt.Errorf("%w: %v", errUsage, err) // flag printed it with the usage
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -96,23 +121,63 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
 		}
 	})
-	if err != nil {
-		return cfg, err
-	}
-	cfg.maxSize = int64(maxSize)
-	if cfg.charset, err = watcher.Charset(charset); err != nil {
-		return cfg, fmt.Errorf("-charset: %v", err)
-	}
-	return cfg, cfg.validate(baseURL, lang)
+	return err
 }
 
-// validate checks every setting and fills in the derived ones.
-func (cfg *config) validate(baseURL, lang string) error {
+// parseConfig reads the daemon's flags in args, with defaults from the
+// environment, and validates them all before anything starts.
+func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := newFlagSet("seedfeed", "seedfeed [flags]\n       seedfeed check|backup|list -h", stderr)
+	cfg.serveFlags(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return cfg, err
+	}
+	if cfg.version {
+		return cfg, nil
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+	}
+	return cfg, cfg.validate()
+}
+
+// validate checks every setting of the daemon and fills in the derived ones.
+func (cfg *config) validate() error {
+	for _, check := range []func() error{cfg.validateSeeds, cfg.validateDB, cfg.validateURL, cfg.validateFeed} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	if cfg.settle <= 0 {
+		return fmt.Errorf("-settle %v: must be positive", cfg.settle)
+	}
+	if cfg.rescan < 0 {
+		return fmt.Errorf("-rescan %v: must not be negative", cfg.rescan)
+	}
+	if cfg.shutdownTimeout <= 0 {
+		return fmt.Errorf("-shutdown-timeout %v: must be positive", cfg.shutdownTimeout)
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return fmt.Errorf("-log-format %q: want text or json", cfg.logFormat)
+	}
+	return nil
+}
+
+func (cfg *config) validateSeeds() error {
 	if fi, err := os.Stat(cfg.seeds); err != nil {
 		return fmt.Errorf("-seeds %s: %w", cfg.seeds, err)
 	} else if !fi.IsDir() {
 		return fmt.Errorf("-seeds %s: not a directory", cfg.seeds)
 	}
+	var err error
+	if cfg.charset, err = watcher.Charset(cfg.charsetName); err != nil {
+		return fmt.Errorf("-charset: %v", err)
+	}
+	return nil
+}
+
+func (cfg *config) validateDB() error {
 	if cfg.db == "" {
 		return errors.New("-db: empty file name")
 	}
@@ -124,29 +189,38 @@ func (cfg *config) validate(baseURL, lang string) error {
 	if fi, err := os.Stat(cfg.db); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("-db %s: not a regular file", cfg.db)
 	}
+	return nil
+}
+
+func (cfg *config) validateURL() error {
 	// Port 0 is allowed: the system picks one, and the log says which.
 	if _, port, err := net.SplitHostPort(cfg.addr); err != nil {
 		return fmt.Errorf("-addr %q: %v", cfg.addr, err)
 	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("-addr %q: port %q is not a number from 0 to 65535", cfg.addr, port)
 	}
-	if baseURL != "" {
-		u, err := url.Parse(baseURL)
-		switch {
-		case err != nil:
-			return fmt.Errorf("-base-url %q: %v", baseURL, err)
-		case u.Scheme != "http" && u.Scheme != "https":
-			return fmt.Errorf("-base-url %q: the scheme must be http or https", baseURL)
-		case u.Host == "":
-			return fmt.Errorf("-base-url %q: no host", baseURL)
-		case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-			return fmt.Errorf("-base-url %q: no query, fragment or user name allowed", baseURL)
-		}
-		cfg.feed.BaseURL = strings.TrimRight(u.String(), "/")
+	if cfg.baseURL == "" {
+		return nil // known once the listener is bound
 	}
-	tag, err := language.Parse(lang)
+	u, err := url.Parse(cfg.baseURL)
+	switch {
+	case err != nil:
+		return fmt.Errorf("-base-url %q: %v", cfg.baseURL, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("-base-url %q: the scheme must be http or https", cfg.baseURL)
+	case u.Host == "":
+		return fmt.Errorf("-base-url %q: no host", cfg.baseURL)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("-base-url %q: no query, fragment or user name allowed", cfg.baseURL)
+	}
+	cfg.feed.BaseURL = strings.TrimRight(u.String(), "/")
+	return nil
+}
+
+func (cfg *config) validateFeed() error {
+	tag, err := language.Parse(cfg.lang)
 	if err != nil {
-		return fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", lang, err)
+		return fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", cfg.lang, err)
 	}
 	cfg.feed.Lang = tag
 	if strings.TrimSpace(cfg.feed.Title) == "" {
@@ -166,32 +240,37 @@ func (cfg *config) validate(baseURL, lang string) error {
 	if cfg.feed.Limit < 1 || cfg.feed.Limit > maxLimit {
 		return fmt.Errorf("-limit %d: must be from 1 to %d", cfg.feed.Limit, maxLimit)
 	}
-	if cfg.settle <= 0 {
-		return fmt.Errorf("-settle %v: must be positive", cfg.settle)
-	}
-	if cfg.rescan < 0 {
-		return fmt.Errorf("-rescan %v: must not be negative", cfg.rescan)
-	}
 	if cfg.feed.MaxAge > 365*24*time.Hour {
 		return fmt.Errorf("-max-age %v: more than a year", cfg.feed.MaxAge)
-	}
-	if cfg.maxSize <= 0 {
-		return fmt.Errorf("-max-size %d: must be positive", cfg.maxSize)
 	}
 	return nil
 }
 
+// defaultBaseURL is http:// and the address the server listens on, with
+// "localhost" for a wildcard host and the bound port for port 0.
+func defaultBaseURL(addr string, bound net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr) // validated by validateURL
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	if port == "0" && bound != nil {
+		if tcp, ok := bound.(*net.TCPAddr); ok {
+			port = strconv.Itoa(tcp.Port)
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // usage prints every flag with its environment variable and default.
-func usage(fs *flag.FlagSet) {
+func usage(fs *flag.FlagSet, synopsis string) {
 	out := fs.Output()
-	fmt.Fprintf(out, "Usage: seedfeed [flags]\n\n"+
-		"Publishes the .txt articles in a folder as Atom, RSS and JSON feeds.\n"+
-		"Each flag's environment variable supplies its default; the flag wins.\n\n")
+	fmt.Fprintf(out, "Usage: %s\n\n"+
+		"Each flag's environment variable supplies its default; the flag wins.\n\n", synopsis)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fs.VisitAll(func(f *flag.Flag) {
 		name, help := flag.UnquoteUsage(f)
 		def := ""
-		if f.DefValue != "" {
+		if f.DefValue != "" && f.DefValue != "false" {
 			def = " (default " + f.DefValue + ")"
 		}
 		fmt.Fprintf(tw, "  -%s %s\t%s\t%s%s\n", f.Name, name, envName(f.Name), help, def)

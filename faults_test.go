@@ -84,7 +84,7 @@ func inspect(t *testing.T, db string) map[string]identity {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := storage.Open(db, storage.Options{})
+	s, err := storage.Open(db, storage.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

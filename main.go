@@ -1,32 +1,42 @@
 // Command seedfeed publishes a folder of article text files as Atom, RSS
 // and JSON feeds, an HTML index and a page per article, and keeps them up
-// to date as files are added, edited and deleted.
+// to date as files are added, edited, renamed and deleted.
 //
 // Usage:
 //
-//	seedfeed [flags]
+//	seedfeed [flags]                 run the daemon
+//	seedfeed check [-seeds DIR]      say what would be published or refused
+//	seedfeed backup [-db FILE] OUT   copy the database, the daemon running or not
+//	seedfeed list [-db FILE]         print the published entries
+//	seedfeed -version                print the version
 //
 // Every flag has an environment variable that supplies its default; the
 // flag wins when both are given.
 //
-//	-seeds DIR        SEEDFEED_SEEDS        folder of .txt articles (seeds)
-//	-db FILE          SEEDFEED_DB           bbolt database (seedfeed.db)
-//	-addr HOST:PORT   SEEDFEED_ADDR         listen address (localhost:8080)
-//	-base-url URL     SEEDFEED_BASE_URL     public URL in links and ids (http://ADDR)
-//	-lang TAG         SEEDFEED_LANG         BCP 47 language of the articles (ar)
-//	-title TEXT       SEEDFEED_TITLE        feed title (seedfeed)
-//	-description TEXT SEEDFEED_DESCRIPTION  feed description (the title)
-//	-author NAME      SEEDFEED_AUTHOR       feed author (the title)
-//	-limit N          SEEDFEED_LIMIT        entries per feed (50)
-//	-settle DURATION  SEEDFEED_SETTLE       quiet time before a changed file is read (250ms)
-//	-max-size SIZE    SEEDFEED_MAX_SIZE     largest article file (1MiB)
-//	-charset CHARSET  SEEDFEED_CHARSET      decode non-UTF-8 files from it, or none (windows-1256)
-//	-rescan DURATION  SEEDFEED_RESCAN       period of a full rescan, 0 for none (5m)
-//	-max-age SECONDS  SEEDFEED_MAX_AGE      Cache-Control max-age of every response (300)
+//	-seeds DIR                SEEDFEED_SEEDS             folder of .txt articles (seeds)
+//	-db FILE                  SEEDFEED_DB                bbolt database (seedfeed.db)
+//	-addr HOST:PORT           SEEDFEED_ADDR              listen address (localhost:8080)
+//	-base-url URL             SEEDFEED_BASE_URL          public URL in links and ids (http://ADDR)
+//	-lang TAG                 SEEDFEED_LANG              BCP 47 language of the articles (ar)
+//	-title TEXT               SEEDFEED_TITLE             feed title (seedfeed)
+//	-description TEXT         SEEDFEED_DESCRIPTION       feed description (the title)
+//	-author NAME              SEEDFEED_AUTHOR            feed author (the title)
+//	-limit N                  SEEDFEED_LIMIT             entries per feed (50)
+//	-max-age SECONDS          SEEDFEED_MAX_AGE           Cache-Control max-age of every response (300)
+//	-charset CHARSET          SEEDFEED_CHARSET           decode non-UTF-8 files from it, or none (windows-1256)
+//	-max-size SIZE            SEEDFEED_MAX_SIZE          largest article file (1MiB)
+//	-settle DURATION          SEEDFEED_SETTLE            quiet time, where close notifications are missing (250ms)
+//	-rescan DURATION          SEEDFEED_RESCAN            period of a full rescan, 0 for none (5m)
+//	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
+//	-log-format FORMAT        SEEDFEED_LOG_FORMAT        text or json (text)
+//	-log-level LEVEL          SEEDFEED_LOG_LEVEL         debug, info, warn or error (info)
+//
+// SIGTERM and SIGINT stop it cleanly; SIGHUP rescans the seeds folder.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,9 +45,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
+	systemd "github.com/coreos/go-systemd/v22/daemon"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seedfeed/seedfeed/feed"
@@ -50,26 +62,51 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	switch {
-	case errors.Is(err, errHelp):
+	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
 		os.Exit(2)
-	case err != nil:
+	case errors.Is(err, errRefused):
+		os.Exit(1)
+	default:
 		fmt.Fprintln(os.Stderr, "seedfeed:", err)
 		os.Exit(1)
 	}
 }
 
-// shutdownTimeout bounds how long requests in flight may take to finish.
-const shutdownTimeout = 10 * time.Second
-
 // run is the whole program: main only adds the process around it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return checkCommand(args[1:], getenv, stdout, stderr)
+		case "backup":
+			return backupCommand(ctx, args[1:], getenv, stdout, stderr)
+		case "list":
+			return listCommand(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
 	cfg, err := parseConfig(args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if cfg.version {
+		fmt.Fprintln(stdout, version())
+		return nil
+	}
+	return serve(ctx, cfg, newLogger(cfg, stderr))
+}
 
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
+	if cfg.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the daemon until ctx is done. Everything that can fail at
+// start-up does so before anything is served.
+func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	store, err := storage.Open(cfg.db, storage.Options{})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
@@ -85,13 +122,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if feedCfg.BaseURL == "" {
 		feedCfg.BaseURL = defaultBaseURL(cfg.addr, ln.Addr())
 	}
+	ctl, err := listenControl(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer ctl.Close()
 
+	m := newMetrics(func() float64 { return float64(store.Count()) })
 	w, err := watcher.New(cfg.seeds, store, watcher.Options{
-		Settle:  cfg.settle,
-		MaxSize: cfg.maxSize,
-		Charset: cfg.charset,
-		Rescan:  cfg.rescan,
-		Logger:  logger,
+		Settle:   cfg.settle,
+		MaxSize:  int64(cfg.maxSize),
+		Charset:  cfg.charset,
+		Rescan:   cfg.rescan,
+		Logger:   logger,
+		Observer: m,
 	})
 	if err != nil {
 		return err
@@ -100,55 +144,127 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := w.Scan(ctx); err != nil {
 		return err
 	}
-
 	h, err := feed.NewHandler(store, feedCfg, logger)
 	if err != nil {
 		return err
 	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", health(store, w))
+	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("/", h)
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           m.instrument(guard(mux, logger)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
-		"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON)
+	ctlSrv := &http.Server{Handler: controlHandler(store, feedCfg.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return h.Run(ctx) })
+	for _, s := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{srv, ln}, {ctlSrv, ctl}} {
+		g.Go(func() error {
+			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("serve %s: %w", s.ln.Addr(), err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-hup:
+				logger.Info("SIGHUP: rescanning the seeds folder")
+				w.Rescan()
+			}
 		}
-		return nil
 	})
 	g.Go(func() error {
 		<-ctx.Done()
-		logger.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
+		notify(logger, systemd.SdNotifyStopping)
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		ctlSrv.Shutdown(sctx) // its requests are short; srv's error says all
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("requests still in flight at the shutdown timeout; closing their connections", "err", err)
+			srv.Close()
+		}
+		return nil
 	})
+
+	logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
+		"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
+		"articles", store.Count(), "control", socketPath(cfg.db), "version", version())
+	notify(logger, systemd.SdNotifyReady)
 	err = g.Wait()
 	logger.Info("stopped", "err", err)
 	return err
 }
 
-// defaultBaseURL is http:// and the address the server listens on, with
-// "localhost" for a wildcard host and the bound port for port 0.
-func defaultBaseURL(addr string, bound net.Addr) string {
-	host, port, _ := net.SplitHostPort(addr) // validated by parseConfig
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
+// notify tells systemd, when it started the daemon with Type=notify.
+func notify(logger *slog.Logger, state string) {
+	if _, err := systemd.SdNotify(false, state); err != nil {
+		logger.Warn("cannot notify systemd", "state", state, "err", err)
 	}
-	if port == "0" {
-		if tcp, ok := bound.(*net.TCPAddr); ok {
-			port = fmt.Sprint(tcp.Port)
+}
+
+// health answers 200 when the database answers and the watcher runs, and
+// 503 with the reason otherwise.
+func health(store *storage.Store, w *watcher.Watcher) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		type status struct {
+			Status   string `json:"status"`
+			Articles int    `json:"articles"`
+			Reason   string `json:"reason,omitempty"`
+		}
+		s, code := status{Status: "ok", Articles: store.Count()}, http.StatusOK
+		if err := store.Check(); err != nil {
+			s, code = status{Status: "unavailable", Reason: "database: " + err.Error()}, http.StatusServiceUnavailable
+		} else if err := w.Err(); err != nil {
+			s, code = status{Status: "unavailable", Articles: s.Articles, Reason: err.Error()}, http.StatusServiceUnavailable
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Header().Set("Cache-Control", "no-store")
+		rw.WriteHeader(code)
+		// A failed write means the client went away; there is no one to tell.
+		_ = json.NewEncoder(rw).Encode(s)
+	}
+}
+
+// version is the module version and the VCS revision from the build info.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "seedfeed (no build information)"
+	}
+	v := "seedfeed " + bi.Main.Version
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		v += " " + rev
+		if t := settings["vcs.time"]; t != "" {
+			v += " " + t
+		}
+		if settings["vcs.modified"] == "true" {
+			v += " (modified)"
 		}
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return v + " " + bi.GoVersion
 }

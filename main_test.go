@@ -197,7 +197,8 @@ type daemon struct {
 	done   chan error
 }
 
-var listenRE = regexp.MustCompile(`msg=listening addr=(127\.0\.0\.1:\d+)`)
+// listenRE finds the listening address in a text or JSON log.
+var listenRE = regexp.MustCompile(`(?:msg=listening addr=|"msg":"listening","addr":")(127\.0\.0\.1:\d+)`)
 
 func startDaemon(t *testing.T, seeds, db string, extra ...string) *daemon {
 	t.Helper()

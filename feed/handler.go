@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -156,52 +154,9 @@ func render(items []storage.Item, cfg Config) (*snapshot, error) {
 	return &s, nil
 }
 
-// maxURILength bounds the request target: no path seedfeed serves comes
-// near it, and a longer one is someone probing.
-const maxURILength = 4096
-
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
-// at "/" and each article under PathArticles, for GET and HEAD. It
-// answers a hostile request target itself: too long or holding a NUL byte
-// is 400, a "." or ".." segment (even percent-encoded) is 404, where
-// http.ServeMux would redirect to the cleaned path. Nothing is ever read
-// from the file system: articles come from the database.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var status int
-	var why string
-	switch {
-	case len(r.RequestURI) > maxURILength:
-		status, why = http.StatusBadRequest, "request target too long"
-	case strings.ContainsRune(r.URL.Path, 0):
-		status, why = http.StatusBadRequest, "NUL byte in path"
-	case !isClean(r.URL.Path):
-		status, why = http.StatusNotFound, "path with empty, \".\" or \"..\" segments"
-	}
-	if status != 0 {
-		h.log.Debug("request refused", "method", r.Method, "uri", truncate(r.RequestURI, 200), "status", status, "reason", why)
-		http.Error(w, http.StatusText(status)+": "+why, status)
-		return
-	}
-	h.mux.ServeHTTP(w, r)
-}
-
-// isClean reports whether a decoded path has no empty, "." or ".."
-// segment (a trailing slash aside), which is all http.ServeMux would
-// redirect for.
-func isClean(p string) bool {
-	clean := path.Clean(p)
-	if strings.HasSuffix(p, "/") && clean != "/" {
-		clean += "/"
-	}
-	return clean == p
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// at "/" and each article under PathArticles, for GET and HEAD.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) serveDoc(pick func(*snapshot) *doc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

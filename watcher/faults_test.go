@@ -353,7 +353,7 @@ func TestBurst(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	h.waitLog(t, `reason="event queue overflow"`)
+	h.waitLog(t, `reason=overflow`)
 	// Let the events still queued drain, then count publications.
 	h.write(t, "zz-marker.txt", "علامة")
 	h.waitTitle(t, "zz-marker.txt", "علامة")
@@ -385,5 +385,5 @@ func TestBurst(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("%d files, %d rescans after overflow", n, h.countLog("rescan done", "overflow"))
+	t.Logf("%d files, %d rescans after overflow", n, h.countLog("rescan done", "reason=overflow"))
 }

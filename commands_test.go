@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+func TestCheckCommand(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.txt"), []byte("عنوان جيد\nفقرة"), 0o644)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", "-seeds", dir}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("check of a good folder = %v\n%s", err, &out)
+	}
+	if !strings.Contains(out.String(), "ok  ") || !strings.Contains(out.String(), "عنوان جيد") || !strings.Contains(out.String(), "1 would be published, 0 refused") {
+		t.Errorf("check output:\n%s", &out)
+	}
+
+	os.WriteFile(filepath.Join(dir, "empty.txt"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "legacy.txt"), []byte("\xc7\xe1\xda\xd1\xc8\xed\xc9"), 0o644)
+	out.Reset()
+	err := run(context.Background(), []string{"check", "-seeds", dir, "-charset", "none"}, env(nil), &out, io.Discard)
+	if !errors.Is(err, errRefused) {
+		t.Errorf("check with refused files = %v, want errRefused (exit 1)", err)
+	}
+	for _, want := range []string{"refused  empty.txt", "empty:", "refused  legacy.txt", "not_utf8", "1 would be published, 2 refused"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, &out)
+		}
+	}
+	// The same folder with the default charset: the legacy file passes.
+	out.Reset()
+	run(context.Background(), []string{"check"}, env(map[string]string{"SEEDFEED_SEEDS": dir}), &out, io.Discard)
+	if !strings.Contains(out.String(), "2 would be published, 1 refused") {
+		t.Errorf("check with SEEDFEED_SEEDS and windows-1256:\n%s", &out)
+	}
+}
+
+// TestBackupAndList runs backup and list against a running daemon (over
+// its control socket) and against a stopped one (the file itself).
+func TestBackupAndList(t *testing.T) {
+	seeds := copySeeds(t)
+	db := filepath.Join(t.TempDir(), "live.db")
+	d := startDaemon(t, seeds, db, "-base-url", "https://news.example.com")
+
+	fi, err := os.Stat(socketPath(db))
+	if err != nil || fi.Mode()&fs.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("control socket %s: %v, mode %v; want a socket readable by its owner only", socketPath(db), err, fi.Mode())
+	}
+	for _, path := range []string{"/backup", "/list"} {
+		if resp, _ := d.get(t, path); resp.StatusCode != 404 {
+			t.Errorf("the public listener answers %s with %d", path, resp.StatusCode)
+		}
+	}
+
+	// Stopped, the daemon cannot say its public URL: list takes it as the
+	// daemon does, from -base-url or SEEDFEED_BASE_URL.
+	listEnv := env(nil)
+	check := func(t *testing.T, label string) {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"list", "-db", db}, listEnv, &out, io.Discard); err != nil {
+			t.Fatalf("list (%s) = %v", label, err)
+		}
+		for _, want := range []string{"ID", "PUBLISHED", "https://news.example.com/articles/000_a9589b6d9dbb613e", "000_a9589b6d9dbb613e.txt", "رويترز"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
+			}
+		}
+		copyPath := filepath.Join(t.TempDir(), "backup.db")
+		out.Reset()
+		if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
+			t.Fatalf("backup (%s) = %v", label, err)
+		}
+		// bbolt's consistency check, then the articles.
+		if got := inspect(t, copyPath); len(got) != 1 {
+			t.Errorf("the backup (%s) holds %d articles, want 1", label, len(got))
+		}
+	}
+	t.Run("daemon running", func(t *testing.T) {
+		// The daemon holds the lock: this can only work over the socket.
+		if _, err := storage.Open(db, storage.Options{LockTimeout: 50 * time.Millisecond}); !errors.Is(err, storage.ErrLocked) {
+			t.Fatalf("the database is not locked by the daemon: %v", err)
+		}
+		check(t, "running")
+	})
+	d.stop(t)
+	listEnv = env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
+	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped") })
+
+	t.Run("backup usage", func(t *testing.T) {
+		err := run(context.Background(), []string{"backup", "-db", db}, env(nil), io.Discard, io.Discard)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("backup without OUT = %v, want a usage error", err)
+		}
+		err = run(context.Background(), []string{"backup", "-db", filepath.Join(t.TempDir(), "none.db"), filepath.Join(t.TempDir(), "x")}, env(nil), io.Discard, io.Discard)
+		if err == nil {
+			t.Error("backup of a missing database succeeded")
+		}
+	})
+}
+
+// buildCommand builds the command with go build, which stamps the VCS
+// revision that go test leaves out (-buildvcs=true, whatever GOFLAGS say).
+func buildCommand(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "seedfeed")
+	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestVersion(t *testing.T) {
+	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatalf("this test needs the git checkout the command is built from: %v", err)
+	}
+	out, err := exec.Command(buildCommand(t), "-version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("seedfeed -version: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "seedfeed ") || !strings.Contains(string(out), strings.TrimSpace(string(rev))) {
+		t.Errorf("seedfeed -version = %q, want the module version and revision %s", out, rev)
+	}
+}
+
+// TestSystemdUnit checks seedfeed.service with systemd-analyze verify,
+// against a freshly built binary in place of /usr/local/bin/seedfeed.
+func TestSystemdUnit(t *testing.T) {
+	analyze := tool(t, "systemd-analyze")
+	unit, err := os.ReadFile("seedfeed.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildCommand(t)
+	if !bytes.Contains(unit, []byte("ExecStart=/usr/local/bin/seedfeed\n")) {
+		t.Fatal("the unit does not run /usr/local/bin/seedfeed")
+	}
+	path := filepath.Join(t.TempDir(), "seedfeed.service")
+	os.WriteFile(path, bytes.Replace(unit, []byte("/usr/local/bin/seedfeed"), []byte(bin), 1), 0o644)
+	out, err := exec.Command(analyze, "verify", "--man=no", path).CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Type=notify", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=seedfeed",
+		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "ReadOnlyPaths=/srv/seedfeed/seeds", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
+		if !bytes.Contains(unit, []byte(want)) {
+			t.Errorf("the unit lacks %q", want)
+		}
+	}
+}
