@@ -31,24 +31,33 @@ func Parse(data []byte) (storage.Item, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return storage.Item{}, ErrBinary
 	}
-	data = bytes.TrimPrefix(data, bom)
 	if !utf8.Valid(data) {
 		return storage.Item{}, ErrNotUTF8
 	}
-	if bytes.ContainsRune(data, utf8.RuneError) {
-		return storage.Item{}, ErrReplacement
-	}
+	return parse(data)
+}
+
+// parse is Parse for data known to be UTF-8 without NUL bytes.
+func parse(data []byte) (storage.Item, error) {
+	text := string(bytes.TrimPrefix(data, bom))
 	var it storage.Item
-	for line := range strings.Lines(string(data)) {
-		for part := range strings.SplitSeq(line, "\r") { // lone CR ends lines too
-			text := strings.TrimSpace(strings.Map(dropControl, part))
-			switch {
-			case text == "":
-			case it.Title == "":
-				it.Title = text
-			default:
-				it.Paragraphs = append(it.Paragraphs, text)
-			}
+	for text != "" {
+		line := text
+		if i := strings.IndexAny(text, "\r\n"); i >= 0 { // a lone CR ends a line too
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		line, err := clean(line)
+		if err != nil {
+			return storage.Item{}, err
+		}
+		switch line = strings.TrimSpace(line); {
+		case line == "":
+		case it.Title == "":
+			it.Title = line
+		default:
+			it.Paragraphs = append(it.Paragraphs, line)
 		}
 	}
 	if it.Title == "" {
@@ -57,8 +66,32 @@ func Parse(data []byte) (storage.Item, error) {
 	return it, nil
 }
 
-// dropControl maps the runes that XML 1.0 forbids or that are invisible
-// controls (C0 but tab, DEL, C1, U+FFFE, U+FFFF) to -1, which strings.Map
+// clean drops from a line the runes that XML 1.0 forbids or that are
+// invisible controls (C0 but tab, DEL, C1, U+FFFE, U+FFFF), and refuses
+// U+FFFD. Most lines hold none: a scan of the bytes finds that without
+// decoding a rune or copying the line.
+func clean(line string) (string, error) {
+	dirty := false
+	for i := 0; i < len(line); i++ {
+		switch b := line[i]; {
+		case b < 0x20 && b != '\t', b == 0x7f:
+			dirty = true
+		case b == 0xc2 && i+1 < len(line) && line[i+1] <= 0x9f: // U+0080–U+009F
+			dirty = true
+		case b == 0xef && i+2 < len(line) && line[i+1] == 0xbf && line[i+2] >= 0xbd: // U+FFFD–U+FFFF
+			if line[i+2] == 0xbd {
+				return "", ErrReplacement
+			}
+			dirty = true
+		}
+	}
+	if !dirty {
+		return line, nil
+	}
+	return strings.Map(dropControl, line), nil
+}
+
+// dropControl maps the runes that clean drops to -1, which strings.Map
 // drops, and keeps every other rune.
 func dropControl(r rune) rune {
 	switch {

@@ -53,27 +53,27 @@ func Reason(err error) string {
 	return "unreadable"
 }
 
-// read reads and parses rel. It logs a refusal once per version of the
-// file, and reschedules a file that changed while it was read.
-func (w *Watcher) read(rel string) (storage.Item, bool) {
-	it, fp, err := w.load(rel)
+// accept does the bookkeeping for what load returned for rel: it logs a
+// refusal once per version of the file, and reschedules a file that
+// changed while it was read. It reports whether r holds an article.
+func (w *Watcher) accept(rel string, r loaded) bool {
 	switch {
-	case err == nil:
+	case r.err == nil:
 		delete(w.refused, rel)
-		return it, true
-	case errors.Is(err, errBusy):
+		return true
+	case errors.Is(r.err, errBusy):
 		w.written(rel)
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(r.err, fs.ErrNotExist):
 		// Deleted since it was scheduled; its own event unpublishes it.
 	default:
 		delete(w.firstSeen, rel)
-		if prev, ok := w.refused[rel]; !ok || prev != fp {
-			w.log.Warn("file refused", "path", rel, "reason", err)
-			w.obs.Refused(Reason(err))
+		if prev, ok := w.refused[rel]; !ok || prev != r.fp {
+			w.log.Warn("file refused", "path", rel, "reason", r.err)
+			w.obs.Refused(Reason(r.err))
 		}
-		w.refused[rel] = fp
+		w.refused[rel] = r.fp
 	}
-	return storage.Item{}, false
+	return false
 }
 
 // load reads rel and parses it. It never follows a symbolic link and
@@ -125,7 +125,7 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	if err != nil {
 		return storage.Item{}, fp, err
 	}
-	it, err := Parse(text)
+	it, err := parse(text) // Decode checked that it is UTF-8 without NULs
 	if err != nil {
 		return storage.Item{}, fp, err
 	}

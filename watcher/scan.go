@@ -7,7 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -96,7 +99,9 @@ next:
 		gone = append(gone, p)
 	}
 	w.unpublish(gone...)
-	w.process(changed)
+	// A rename while nobody watched needs no move: the removal above left
+	// a tombstone that the new name takes back.
+	w.process(changed, false)
 	return nil
 }
 
@@ -129,32 +134,63 @@ func (w *Watcher) drain() {
 	}
 }
 
-// process publishes, updates, moves or unpublishes each of rels, in order,
-// storing new content in batches.
-func (w *Watcher) process(rels []string) {
+// process publishes, updates, moves or unpublishes each of rels. Files
+// are read and parsed in parallel, a window at a time; what they hold is
+// handled in the order of rels, and stored in batches, so that the result
+// does not depend on timing. moves looks for renames seen half (see move).
+func (w *Watcher) process(rels []string, moves bool) {
 	var batch []storage.Item
+	size := 0
 	flush := func() {
 		if len(batch) > 0 {
 			w.put(batch...)
-			batch = nil
+			batch, size = nil, 0
 		}
 	}
-	for _, rel := range rels {
-		if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
-			flush()
-			w.unpublish(rel)
-			continue
-		}
-		it, ok := w.read(rel)
-		if !ok || w.move(it) {
-			continue
-		}
-		batch = append(batch, it)
-		if len(batch) == batchSize {
-			flush()
+	for start := 0; start < len(rels); start += loadWindow {
+		chunk := rels[start:min(start+loadWindow, len(rels))]
+		for i, r := range w.loadAll(chunk) {
+			rel := chunk[i]
+			if errors.Is(r.err, fs.ErrNotExist) {
+				flush()
+				w.unpublish(rel)
+				continue
+			}
+			if !w.accept(rel, r) || (moves && w.move(r.it)) {
+				continue
+			}
+			batch = append(batch, r.it)
+			size += int(r.fp.Size)
+			if len(batch) == batchSize || size >= batchBytes {
+				flush()
+			}
 		}
 	}
 	flush()
+}
+
+// loaded is what load returned for one file.
+type loaded struct {
+	it  storage.Item
+	fp  storage.File
+	err error
+}
+
+// loadAll loads rels on every processor at once. load reads the options
+// and the file system only, so it may run in parallel.
+func (w *Watcher) loadAll(rels []string) []loaded {
+	out := make([]loaded, len(rels))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rels)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(rels); i = int(next.Add(1) - 1) {
+				out[i].it, out[i].fp, out[i].err = w.load(rels[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // move stores it as the new place of a stored article with the same

@@ -45,9 +45,13 @@ const (
 )
 
 const (
-	// batchSize is how many articles one transaction stores: a commit
-	// costs an fsync, so one per file makes a large import slow.
-	batchSize = 128
+	// batchSize and batchBytes bound the articles one transaction stores:
+	// a commit costs an fsync, so one per file makes a large import slow.
+	batchSize  = 512
+	batchBytes = 4 << 20
+	// loadWindow is how many files are read in parallel before what they
+	// hold is handled: it bounds the memory that reading takes.
+	loadWindow = 128
 	// openTimeout is how long a file that is being written, and whose
 	// writer has not closed it, may go without writes before it is read
 	// anyway (where close notifications exist).
@@ -261,7 +265,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 		}
 		w.drain() // a burst of events is handled, and stored, in batches
-		w.process(w.deb.settled(w.opts.Now()))
+		w.process(w.deb.settled(w.opts.Now()), true)
 		if t, ok := w.deb.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
