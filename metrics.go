@@ -83,6 +83,9 @@ func newMetrics(articles func() float64) *metrics {
 	for _, r := range []string{"startup", "periodic", "overflow", "requested", "folder_back"} {
 		m.rescans.WithLabelValues(r)
 	}
+	for _, op := range []string{"create", "write", "remove", "rename", "chmod", "close_write", "moved_to"} {
+		m.events.WithLabelValues(op)
+	}
 	return m
 }
 
