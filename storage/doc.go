@@ -4,11 +4,12 @@
 //
 // # Layout
 //
-// The database holds seven buckets; every key and value is opaque to
-// bbolt, and values are JSON so that an operator can read them with any
-// bbolt browser.
+// The database holds eight buckets; every key and value is opaque to
+// bbolt, and values are JSON, so that an operator can read them with any
+// bbolt browser, but for the indexes.
 //
-//	meta        "schema" → the layout version, a decimal number ("3").
+//	meta        "schema" → the layout version, a decimal number ("4");
+//	            "count" → the number of articles, a decimal number.
 //	articles    key → article: path, title, paragraphs, published, updated.
 //	files       path → file: key, size, modification time, SHA-256 of the bytes.
 //	published   8-byte big-endian published time (Unix nanoseconds with the
@@ -18,9 +19,12 @@
 //	hashes      SHA-256 (hex), NUL, path → empty: stored files by content.
 //	tombstones  SHA-256 (hex) → the key, path and published date of the
 //	            last removed article with that content.
+//	fingerprints path → 16 bytes: size and modification time (Unix
+//	            nanoseconds), each 8 bytes big-endian.
 //
 // Open migrates older layouts in place: version 1 lacked the updated
-// bucket, version 2 the hashes and tombstones buckets. A database with a
+// bucket, version 2 the hashes and tombstones buckets, version 3 the
+// fingerprints bucket and the count. A database with a
 // newer version, or with buckets but no meta bucket, is refused and left
 // as it is.
 //
@@ -30,9 +34,12 @@
 // package derives from it never changes either.
 //
 // A path is the file's current slash-separated path relative to the seeds
-// folder. The files bucket is small (no article text) so that a start-up
-// scan can compare every file's size and modification time with what is
-// stored without reading the articles.
+// folder. A start-up scan compares every file's size and modification time
+// with the fingerprints bucket, which is small: it reads neither the
+// articles nor the files bucket's JSON. (Reading a page of the database
+// maps its neighbours into the process too, so the pages a scan reads are
+// the resident memory it costs.) The count is kept in the meta bucket for
+// the same reason: bbolt counts keys only by reading every page.
 //
 // A removed article leaves a tombstone: when a file with the same content
 // appears again (renamed, moved back, restored from a backup, or renamed

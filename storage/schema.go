@@ -9,24 +9,28 @@ import (
 )
 
 // schemaVersion is the layout described in the package comment. Version 1
-// had no updated bucket; version 2 had no hashes and tombstones buckets.
-const schemaVersion = 3
+// had no updated bucket; version 2 had no hashes and tombstones buckets;
+// version 3 had no fingerprints bucket and no count.
+const schemaVersion = 4
 
 var (
-	bucketMeta       = []byte("meta")
-	bucketArticles   = []byte("articles")
-	bucketFiles      = []byte("files")
-	bucketPublished  = []byte("published")
-	bucketUpdated    = []byte("updated")
-	bucketHashes     = []byte("hashes")
-	bucketTombstones = []byte("tombstones")
-	keySchema        = []byte("schema")
+	bucketMeta         = []byte("meta")
+	bucketArticles     = []byte("articles")
+	bucketFiles        = []byte("files")
+	bucketPublished    = []byte("published")
+	bucketUpdated      = []byte("updated")
+	bucketHashes       = []byte("hashes")
+	bucketTombstones   = []byte("tombstones")
+	bucketFingerprints = []byte("fingerprints")
+	keySchema          = []byte("schema")
+	keyCount           = []byte("count")
 )
 
 // migrations[v] turns layout v into layout v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: addUpdatedIndex,
 	2: addHashIndex,
+	3: addFingerprints,
 }
 
 // initialize creates the buckets of an empty database, refuses a foreign
@@ -52,6 +56,9 @@ func initialize(tx *bolt.Tx) error {
 		if err := meta.Put(keySchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 			return err
 		}
+		if err := meta.Put(keyCount, []byte("0")); err != nil {
+			return err
+		}
 	}
 	v, err := strconv.Atoi(string(meta.Get(keySchema)))
 	if err != nil || v < 1 {
@@ -66,7 +73,7 @@ func initialize(tx *bolt.Tx) error {
 		}
 		return nil
 	}
-	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated, bucketHashes, bucketTombstones} {
+	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated, bucketHashes, bucketTombstones, bucketFingerprints} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -123,4 +130,23 @@ func addHashIndex(tx *bolt.Tx) error {
 		}
 		return b.hashes.Put(hashKey(f.Hash, string(k)), nil)
 	})
+}
+
+// addFingerprints builds the fingerprints bucket and the article count
+// that schema 3 lacked.
+func addFingerprints(tx *bolt.Tx) error {
+	b := bucketsOf(tx)
+	n := 0
+	err := b.files.ForEach(func(k, v []byte) error {
+		f, err := decodeFile(k, v)
+		if err != nil {
+			return err
+		}
+		n++
+		return b.fingerprints.Put(k, encodeFingerprint(f.File))
+	})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(keyCount, []byte(strconv.Itoa(n)))
 }

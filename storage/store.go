@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,7 +92,7 @@ type Options struct {
 // Store is an open database. Its methods are safe for concurrent use.
 type Store struct {
 	db    *bolt.DB
-	count atomic.Int64 // articles stored; bbolt has no constant-time count
+	count atomic.Int64 // the meta bucket's count, read without a transaction
 
 	mu      sync.Mutex
 	changed chan struct{}
@@ -128,7 +129,10 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, changed: make(chan struct{})}
 	err = db.View(func(tx *bolt.Tx) error {
-		n := tx.Bucket(bucketFiles).Stats().KeyN
+		n, err := strconv.Atoi(string(tx.Bucket(bucketMeta).Get(keyCount)))
+		if err != nil {
+			return fmt.Errorf("article count: %w", err)
+		}
 		s.count.Store(int64(n))
 		return nil
 	})
@@ -241,16 +245,21 @@ func item(articles *bolt.Bucket, key string) (Item, error) {
 	return Item{Key: key, Path: a.Path, Title: a.Title, Paragraphs: a.Paragraphs, Published: a.Published, Updated: a.Updated}, nil
 }
 
-// Files returns the fingerprint of every stored file by path.
-func (s *Store) Files() (map[string]File, error) {
-	m := make(map[string]File)
+// Fingerprints returns the size and modification time of every stored
+// file, by path.
+func (s *Store) Fingerprints() (map[string]Fingerprint, error) {
+	var m map[string]Fingerprint
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketFiles).ForEach(func(k, v []byte) error {
-			f, err := decodeFile(k, v)
-			if err != nil {
-				return err
+		b := tx.Bucket(bucketFingerprints)
+		m = make(map[string]Fingerprint, s.Count())
+		return b.ForEach(func(k, v []byte) error {
+			if len(v) != 16 {
+				return fmt.Errorf("fingerprint of %q: %d bytes, want 16", k, len(v))
 			}
-			m[string(k)] = f.File
+			m[string(k)] = Fingerprint{
+				Size:    int64(binary.BigEndian.Uint64(v)),
+				ModTime: int64(binary.BigEndian.Uint64(v[8:])),
+			}
 			return nil
 		})
 	})

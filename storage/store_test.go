@@ -75,12 +75,12 @@ func TestPutKeepsKeyAndPublished(t *testing.T) {
 		t.Errorf("Article = %+v\nwant      %+v", it, want)
 	}
 	// The touch above recorded the new fingerprint without changing the feed.
-	files, err := s.Files()
+	fps, err := s.Fingerprints()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := files["أخبار/مقال.txt"]; f.Hash != "h2" || !f.ModTime.Equal(t0.Add(2*time.Hour)) {
-		t.Errorf("Files()[path] = %+v", f)
+	if f := fps["أخبار/مقال.txt"]; f.Size != 10 || f.ModTime != t0.Add(2*time.Hour).UnixNano() || len(fps) != 1 {
+		t.Errorf("Fingerprints() = %+v", fps)
 	}
 }
 
@@ -144,9 +144,9 @@ func TestRemove(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Path != "b.txt" {
 		t.Errorf("Newest after Remove = %v, %v; want [b.txt]", got, err)
 	}
-	files, err := s.Files()
-	if err != nil || len(files) != 1 {
-		t.Errorf("Files after Remove = %v, %v", files, err)
+	fps, err := s.Fingerprints()
+	if _, ok := fps["b.txt"]; err != nil || len(fps) != 1 || !ok {
+		t.Errorf("Fingerprints after Remove = %v, %v", fps, err)
 	}
 	// The key is free again, and the same path gets the same key.
 	mustPut(t, s, testItem("a.txt", "a", "ha", t0))
@@ -472,10 +472,13 @@ func TestMigrateSchema1(t *testing.T) {
 		if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != strconv.Itoa(schemaVersion) {
 			t.Errorf("schema after migration = %q, want %d", v, schemaVersion)
 		}
-		for _, b := range [][]byte{bucketUpdated, bucketHashes} {
+		for _, b := range [][]byte{bucketUpdated, bucketHashes, bucketFingerprints} {
 			if n := tx.Bucket(b).Stats().KeyN; n != 3 {
 				t.Errorf("%s index holds %d keys, want 3", b, n)
 			}
+		}
+		if n := string(tx.Bucket(bucketMeta).Get(keyCount)); n != "3" {
+			t.Errorf("count after migration = %q, want 3", n)
 		}
 		return nil
 	})
@@ -552,5 +555,38 @@ func TestReadOnlyAndWriteTo(t *testing.T) {
 	defer c.Close()
 	if it, err := c.Article("a"); err != nil || it.Title != "أ" || c.Count() != 1 {
 		t.Errorf("the copy: %+v, %v, count %d", it, err, c.Count())
+	}
+}
+
+func TestCompactFingerprints(t *testing.T) {
+	s, _ := openTest(t)
+	var items []Item
+	for i := range 2000 {
+		items = append(items, testItem(fmt.Sprintf("%04d.txt", i), fmt.Sprint(i), fmt.Sprint(i), t0.Add(time.Duration(i)*time.Second)))
+	}
+	mustPut(t, s, items[:1000]...)
+	mustPut(t, s, items[1000:]...)
+	before, err := s.Fingerprints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leafBefore int
+	s.db.View(func(tx *bolt.Tx) error { leafBefore = tx.Bucket(bucketFingerprints).Stats().LeafPageN; return nil })
+	if err := s.CompactFingerprints(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Fingerprints()
+	if err != nil || fmt.Sprint(before) != fmt.Sprint(after) || len(after) != 2000 {
+		t.Fatalf("fingerprints changed in compaction: %d before, %d after (%v)", len(before), len(after), err)
+	}
+	var leafAfter int
+	s.db.View(func(tx *bolt.Tx) error { leafAfter = tx.Bucket(bucketFingerprints).Stats().LeafPageN; return nil })
+	if leafAfter >= leafBefore {
+		t.Errorf("leaf pages %d before, %d after compaction: not fewer", leafBefore, leafAfter)
+	}
+	// The store works on: a put after compaction is found.
+	mustPut(t, s, testItem("new.txt", "n", "n", t0))
+	if fps, _ := s.Fingerprints(); len(fps) != 2001 {
+		t.Errorf("%d fingerprints after a put, want 2001", len(fps))
 	}
 }
