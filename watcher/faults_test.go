@@ -341,7 +341,7 @@ func TestBurst(t *testing.T) {
 	}()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		files, err := h.store.Files()
+		files, err := h.store.Fingerprints()
 		if err != nil {
 			t.Fatal(err)
 		}

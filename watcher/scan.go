@@ -29,11 +29,11 @@ func (w *Watcher) Scan(ctx context.Context) error {
 // are files with writes in flight, which their events will bring.
 func (w *Watcher) scan(ctx context.Context) error {
 	w.drain()
-	stored, err := w.store.Files()
+	// stored loses each file the walk finds: what is left is gone.
+	stored, err := w.store.Fingerprints()
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	seen := make(map[string]bool, len(stored))
 	var unreadable []string // folders whose stored files must not be dropped
 	var changed []string
 	err = filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
@@ -64,7 +64,8 @@ func (w *Watcher) scan(ctx context.Context) error {
 		if !candidate(r) {
 			return nil
 		}
-		seen[r] = true
+		f, known := stored[r]
+		delete(stored, r)
 		if w.deb.has(r) {
 			return nil
 		}
@@ -72,11 +73,10 @@ func (w *Watcher) scan(ctx context.Context) error {
 		if err != nil {
 			return nil // gone since the folder was read
 		}
-		fp := storage.File{Size: fi.Size(), ModTime: fi.ModTime()}
-		if f, ok := stored[r]; ok && f.Size == fp.Size && f.ModTime.Equal(fp.ModTime) {
+		if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
 			return nil
 		}
-		if f, ok := w.refused[r]; ok && f == fp {
+		if f, ok := w.refused[r]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
 			return nil // refused as it is; logged then
 		}
 		changed = append(changed, r)
@@ -88,9 +88,6 @@ func (w *Watcher) scan(ctx context.Context) error {
 	var gone []string
 next:
 	for p := range stored {
-		if seen[p] {
-			continue
-		}
 		for _, dir := range unreadable {
 			if strings.HasPrefix(p, dir) {
 				continue next
@@ -102,6 +99,11 @@ next:
 	// A rename while nobody watched needs no move: the removal above left
 	// a tombstone that the new name takes back.
 	w.process(changed, false)
+	if len(changed) >= compactAfter {
+		if err := w.store.CompactFingerprints(); err != nil {
+			w.log.Error("cannot compact the fingerprints", "err", err)
+		}
+	}
 	return nil
 }
 

@@ -34,7 +34,8 @@ type Store interface {
 	Put(items ...storage.Item) ([]storage.Change, error)
 	Move(from string, it storage.Item) (storage.Change, error)
 	Remove(paths ...string) ([]string, error)
-	Files() (map[string]storage.File, error)
+	Fingerprints() (map[string]storage.Fingerprint, error)
+	CompactFingerprints() error
 	PathsWithHash(hash string) ([]string, error)
 }
 
@@ -52,6 +53,9 @@ const (
 	// loadWindow is how many files are read in parallel before what they
 	// hold is handled: it bounds the memory that reading takes.
 	loadWindow = 128
+	// compactAfter is how many files a scan must store before it compacts
+	// the store's fingerprints (see storage.Store.CompactFingerprints).
+	compactAfter = 1000
 	// openTimeout is how long a file that is being written, and whose
 	// writer has not closed it, may go without writes before it is read
 	// anyway (where close notifications exist).
@@ -465,7 +469,7 @@ func (w *Watcher) unwatch(rel string) {
 			}
 		}
 	}
-	files, err := w.store.Files()
+	files, err := w.store.Fingerprints()
 	if err != nil {
 		w.log.Error("cannot list stored files", "err", err)
 		return
