@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -44,10 +45,16 @@ type Handler struct {
 	current atomic.Pointer[snapshot]
 	changed <-chan struct{}
 
-	mu    sync.Mutex
-	gen   uint64          // counts refreshes
-	pages map[string]*doc // article pages by slug, rendered since the last refresh
+	mu       sync.Mutex
+	gen      uint64          // counts refreshes
+	pages    map[string]*doc // article pages by slug, rendered since the last refresh
+	onRender func(time.Duration)
 }
+
+// OnRender has f told how long each re-rendering took (reading the newest
+// articles, rendering and compressing every document), for metrics. Call
+// it before Run.
+func (h *Handler) OnRender(f func(time.Duration)) { h.onRender = f }
 
 // maxCachedPages bounds the article page cache: a crawler walking every
 // article must not hold them all in memory.
@@ -67,8 +74,8 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	h := &Handler{
 		src: src, cfg: cfg, log: logger, mux: http.NewServeMux(), changed: src.Changed(),
 		headers: headers{
-			cacheControl: fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds())),
-			language:     cfg.Lang.String(),
+			cacheControl: []string{fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))},
+			language:     []string{cfg.Lang.String()},
 		},
 		pages: make(map[string]*doc),
 	}
@@ -83,15 +90,22 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	if err := h.refresh(); err != nil {
 		return nil, err
 	}
-	h.mux.HandleFunc("GET /{$}", h.serveDoc(func(s *snapshot) *doc { return &s.index }))
-	h.mux.HandleFunc("GET "+PathAtom, h.serveDoc(func(s *snapshot) *doc { return &s.atom }))
-	h.mux.HandleFunc("GET "+PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss }))
-	h.mux.HandleFunc("GET "+PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json }))
-	h.mux.HandleFunc("GET "+PathArticles+"{slug...}", h.serveArticle)
-	h.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		h.favicon.write(w, r, headers{cacheControl: "public, max-age=86400"})
-	})
+	h.Register(h.mux)
 	return h, nil
+}
+
+// Register adds the handler's routes to mux, for a server that serves
+// more than the feeds: one mux routes every request once.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.serveDoc(func(s *snapshot) *doc { return &s.index }))
+	mux.HandleFunc("GET "+PathAtom, h.serveDoc(func(s *snapshot) *doc { return &s.atom }))
+	mux.HandleFunc("GET "+PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss }))
+	mux.HandleFunc("GET "+PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json }))
+	mux.HandleFunc("GET "+PathArticles+"{slug...}", h.serveArticle)
+	iconHeaders := headers{cacheControl: []string{"public, max-age=86400"}}
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		h.favicon.write(w, r, iconHeaders)
+	})
 }
 
 // Run re-renders after every change of the source until ctx is done. A
@@ -112,6 +126,7 @@ func (h *Handler) Run(ctx context.Context) error {
 
 // refresh renders every document from the source's current state.
 func (h *Handler) refresh() error {
+	start := time.Now()
 	items, err := h.src.Newest(h.cfg.Limit)
 	if err != nil {
 		return fmt.Errorf("read newest articles: %w", err)
@@ -125,6 +140,9 @@ func (h *Handler) refresh() error {
 	h.gen++
 	clear(h.pages)
 	h.mu.Unlock()
+	if h.onRender != nil {
+		h.onRender(time.Since(start))
+	}
 	return nil
 }
 
@@ -155,7 +173,8 @@ func render(items []storage.Item, cfg Config) (*snapshot, error) {
 }
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
-// at "/" and each article under PathArticles, for GET and HEAD.
+// at "/", each article under PathArticles and /favicon.ico, for GET and
+// HEAD.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) serveDoc(pick func(*snapshot) *doc) http.HandlerFunc {

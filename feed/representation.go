@@ -13,22 +13,27 @@ import (
 
 // doc is one rendered document in both its representations, plain and
 // gzip, each with its own strong ETag. Both are made once, when the
-// document is rendered, and served as they are to every request.
+// document is rendered, with every header value they need, and served as
+// they are to every request.
 type doc struct {
-	ctype    string
-	modified time.Time
-	plain    representation
-	gzip     representation
+	modified     time.Time
+	ctype        []string // header values, ready to be assigned
+	lastModified []string // nil when modified is zero
+	plain        representation
+	gzip         representation
 }
 
 type representation struct {
-	body []byte
-	etag string
+	body   []byte
+	etag   string
+	etags  []string // header value of etag
+	length []string // header value of len(body)
 }
 
 func newRepresentation(body []byte) representation {
 	sum := sha256.Sum256(body)
-	return representation{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	return representation{body: body, etag: etag, etags: []string{etag}, length: []string{strconv.Itoa(len(body))}}
 }
 
 // newDoc compresses body and computes both ETags. The gzip stream has no
@@ -46,42 +51,56 @@ func newDoc(body []byte, ctype string, modified time.Time) (doc, error) {
 	if err := zw.Close(); err != nil {
 		return doc{}, err
 	}
-	return doc{ctype: ctype, modified: modified, plain: newRepresentation(body), gzip: newRepresentation(b.Bytes())}, nil
+	d := doc{modified: modified, ctype: []string{ctype}, plain: newRepresentation(body), gzip: newRepresentation(b.Bytes())}
+	if !modified.IsZero() {
+		d.lastModified = []string{modified.UTC().Format(http.TimeFormat)}
+	}
+	return d, nil
 }
 
-// headers are the response headers every document carries.
+// headers are the response headers every document carries, as header
+// values ready to be assigned.
 type headers struct {
-	cacheControl string
-	language     string
+	cacheControl []string
+	language     []string // nil for none
 }
+
+// Header values shared by every response. net/http copies a response's
+// header values before it writes them, and appending to these makes a
+// copy (their capacity is their length), so sharing them is safe.
+var (
+	varyEncoding = []string{"Accept-Encoding"}
+	gzipEncoding = []string{"gzip"}
+)
 
 // write sends d, gzip-compressed when the request accepts it, or 304 Not
 // Modified when the request's validators match the chosen representation.
-// HEAD gets the same headers as GET and no body.
+// HEAD gets the same headers as GET and no body. It assigns prepared
+// header values (canonical keys, no formatting): this is the hot path.
 func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", hd.cacheControl)
+	h["Vary"] = varyEncoding
+	h["Cache-Control"] = hd.cacheControl
 	rep := &d.plain
-	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if acceptsGzip(r.Header["Accept-Encoding"]) {
 		rep = &d.gzip
 	}
-	h.Set("ETag", rep.etag)
-	if !d.modified.IsZero() {
-		h.Set("Last-Modified", d.modified.UTC().Format(http.TimeFormat))
+	h["Etag"] = rep.etags
+	if d.lastModified != nil {
+		h["Last-Modified"] = d.lastModified
 	}
 	if notModified(r, rep.etag, d.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", d.ctype)
-	if hd.language != "" {
-		h.Set("Content-Language", hd.language)
+	h["Content-Type"] = d.ctype
+	if hd.language != nil {
+		h["Content-Language"] = hd.language
 	}
 	if rep == &d.gzip {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
 	}
-	h.Set("Content-Length", strconv.Itoa(len(rep.body)))
+	h["Content-Length"] = rep.length
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		// A failed write means the client went away; there is no one to tell.
@@ -92,7 +111,7 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 // notModified evaluates If-None-Match and, only without it,
 // If-Modified-Since, as RFC 9110 section 13.2.2 orders them.
 func notModified(r *http.Request, etag string, modified time.Time) bool {
-	if inm := r.Header.Values("If-None-Match"); len(inm) > 0 {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
 		for _, v := range inm {
 			for tag := range strings.SplitSeq(v, ",") {
 				tag = strings.TrimSpace(tag)
@@ -103,11 +122,11 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 		return false
 	}
-	ims := r.Header.Get("If-Modified-Since")
-	if ims == "" || modified.IsZero() {
+	ims := r.Header["If-Modified-Since"]
+	if len(ims) == 0 || modified.IsZero() {
 		return false
 	}
-	t, err := http.ParseTime(ims)
+	t, err := http.ParseTime(ims[0])
 	return err == nil && !modified.Truncate(time.Second).After(t)
 }
 
