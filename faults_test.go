@@ -93,7 +93,7 @@ func inspect(t *testing.T, db string) map[string]identity {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := s.Files()
+	files, err := s.Fingerprints()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,13 +148,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	h.OnRender(m.rendered)
 
 	mux := http.NewServeMux()
+	h.Register(mux)
 	mux.Handle("GET /healthz", health(store, w))
 	mux.Handle("GET /metrics", m.handler())
-	mux.Handle("/", h)
 	srv := &http.Server{
-		Handler:           m.instrument(guard(mux, logger)),
+		Handler:           m.instrument(mux, logger),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,8 +24,10 @@ type metrics struct {
 	rescans         *prometheus.CounterVec
 	latency         prometheus.Histogram
 	lastPublication prometheus.Gauge
+	render          prometheus.Histogram
 	requests        *prometheus.CounterVec
 	durations       *prometheus.HistogramVec
+	routes          sync.Map // route → *routeMetrics
 }
 
 func newMetrics(articles func() float64) *metrics {
@@ -54,6 +58,11 @@ func newMetrics(articles func() float64) *metrics {
 			Name: "seedfeed_last_publication_timestamp_seconds",
 			Help: "When an article was last added, updated or restored, in Unix seconds.",
 		}),
+		render: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "seedfeed_render_duration_seconds",
+			Help:    "Time to render and compress every feed and the index after a change.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "seedfeed_http_requests_total",
 			Help: "HTTP requests, by route and status code.",
@@ -65,7 +74,7 @@ func newMetrics(articles func() float64) *metrics {
 		}, []string{"route"}),
 	}
 	m.reg.MustRegister(
-		m.publications, m.refused, m.events, m.rescans, m.latency, m.lastPublication, m.requests, m.durations,
+		m.publications, m.refused, m.events, m.rescans, m.latency, m.lastPublication, m.render, m.requests, m.durations,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "seedfeed_articles",
 			Help: "Articles published now.",
@@ -89,10 +98,11 @@ func newMetrics(articles func() float64) *metrics {
 	return m
 }
 
-func (m *metrics) Event(op string)       { m.events.WithLabelValues(op).Inc() }
-func (m *metrics) Rescan(reason string)  { m.rescans.WithLabelValues(reason).Inc() }
-func (m *metrics) Refused(reason string) { m.refused.WithLabelValues(reason).Inc() }
-func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+func (m *metrics) Event(op string)          { m.events.WithLabelValues(op).Inc() }
+func (m *metrics) Rescan(reason string)     { m.rescans.WithLabelValues(reason).Inc() }
+func (m *metrics) Refused(reason string)    { m.refused.WithLabelValues(reason).Inc() }
+func (m *metrics) handler() http.Handler    { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+func (m *metrics) rendered(d time.Duration) { m.render.Observe(d.Seconds()) }
 
 func (m *metrics) Stored(c storage.Change, latency time.Duration) {
 	m.publications.WithLabelValues(c.String()).Inc()
@@ -105,20 +115,49 @@ func (m *metrics) Stored(c storage.Change, latency time.Duration) {
 	}
 }
 
-// instrument counts requests and their durations by the route that
-// answered them: http.ServeMux sets the request's Pattern as it routes.
-func (m *metrics) instrument(next http.Handler) http.Handler {
+// instrument runs guard, then next, and counts requests and their
+// durations by the route that answered them: http.ServeMux sets the
+// request's Pattern as it routes.
+func (m *metrics) instrument(next http.Handler, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
+		if guard(sw, r, logger) {
+			next.ServeHTTP(sw, r)
+		}
 		route := r.Pattern // or "refused", from guard
 		if route == "" {
 			route = "none" // no route matched: 404 or 405
 		}
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		m.durations.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		rm := m.route(route)
+		rm.duration.Observe(time.Since(start).Seconds())
+		rm.counter(m, route, sw.status).Inc()
 	})
+}
+
+// routeMetrics are one route's series, looked up once: finding a series
+// by its labels hashes them, which costs more than serving a 304.
+type routeMetrics struct {
+	duration prometheus.Observer
+	codes    sync.Map // status code → prometheus.Counter
+}
+
+// route returns the series of route. Routes are the patterns the server
+// registers, "none" and "refused": a handful.
+func (m *metrics) route(route string) *routeMetrics {
+	if v, ok := m.routes.Load(route); ok {
+		return v.(*routeMetrics)
+	}
+	v, _ := m.routes.LoadOrStore(route, &routeMetrics{duration: m.durations.WithLabelValues(route)})
+	return v.(*routeMetrics)
+}
+
+func (rm *routeMetrics) counter(m *metrics, route string, code int) prometheus.Counter {
+	if c, ok := rm.codes.Load(code); ok {
+		return c.(prometheus.Counter)
+	}
+	c, _ := rm.codes.LoadOrStore(code, m.requests.WithLabelValues(route, strconv.Itoa(code)))
+	return c.(prometheus.Counter)
 }
 
 // statusWriter remembers the status code a handler wrote.

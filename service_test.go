@@ -107,6 +107,10 @@ func TestHealthAndMetrics(t *testing.T) {
 	d.get(t, "/nope")
 	rawRequest(t, strings.TrimPrefix(d.url, "http://"), "/articles/../x")
 
+	// The feeds are rendered after the store changes, not before it says so.
+	d.waitFor(t, "a render after the changes", func() bool {
+		return value(t, d.scrape(t), "seedfeed_render_duration_seconds") >= 1
+	})
 	m := d.scrape(t)
 	for _, c := range []struct {
 		name   string
@@ -120,6 +124,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		{"seedfeed_watcher_events_total", []string{"op", "close_write"}, 2},
 		{"seedfeed_rescans_total", []string{"reason", "startup"}, 1},
 		{"seedfeed_publish_latency_seconds", nil, 1},
+		{"seedfeed_render_duration_seconds", nil, 1},
 		{"seedfeed_last_publication_timestamp_seconds", nil, float64(time.Now().Add(-time.Minute).Unix())},
 		{"seedfeed_http_requests_total", []string{"route", "GET /feed.atom", "code", "200"}, 1},
 		{"seedfeed_http_requests_total", []string{"route", "none", "code", "404"}, 1},
