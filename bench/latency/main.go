@@ -1,0 +1,82 @@
+// Command latency drops article files into a seeds folder, one at a time,
+// each written and closed in one go, and measures how long each takes to
+// appear in a feed: from the close to the first response that holds its
+// title. It polls with If-None-Match, so that an unchanged feed costs a
+// 304, every millisecond.
+//
+// Usage:
+//
+//	go run ./bench/latency -seeds DIR -url http://127.0.0.1:8080/feed.atom -n 50
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+func main() {
+	seeds := flag.String("seeds", "", "the seeds folder the daemon watches")
+	url := flag.String("url", "", "the feed to poll")
+	n := flag.Int("n", 50, "number of drops")
+	gap := flag.Duration("gap", 200*time.Millisecond, "pause between drops")
+	limit := flag.Duration("timeout", 10*time.Second, "longest wait for one drop")
+	flag.Parse()
+	dir := filepath.Join(*seeds, "latency")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	etag := ""
+	var took []time.Duration
+	stamp := time.Now().UnixNano()
+	for i := range *n {
+		title := fmt.Sprintf("قياس التأخير %d-%d", stamp, i)
+		body := title + "\nفقرة أولى كُتبت وأُغلقت دفعة واحدة.\nفقرة ثانية.\n"
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.txt", i)), []byte(body), 0o644); err != nil {
+			log.Fatal(err)
+		}
+		closed := time.Now()
+		for {
+			if time.Since(closed) > *limit {
+				log.Fatalf("drop %d did not appear within %v", i, *limit)
+			}
+			req, _ := http.NewRequest("GET", *url, nil)
+			req.Header.Set("Accept-Encoding", "identity")
+			if etag != "" {
+				req.Header.Set("If-None-Match", etag)
+			}
+			resp, err := client.Do(req)
+			if err != nil {
+				log.Fatal(err)
+			}
+			data, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				log.Fatal(err)
+			}
+			if resp.StatusCode == http.StatusOK {
+				etag = resp.Header.Get("ETag")
+				if strings.Contains(string(data), title) {
+					took = append(took, time.Since(closed))
+					break
+				}
+			}
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(*gap)
+	}
+	slices.Sort(took)
+	q := func(p float64) time.Duration { return took[min(len(took)-1, int(p*float64(len(took))))] }
+	fmt.Printf("drops=%d p50=%.1fms p99=%.1fms max=%.1fms\n", len(took),
+		ms(q(0.50)), ms(q(0.99)), ms(took[len(took)-1]))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,63 @@
+# Shared by the bench scripts: a work folder, processes that are ended
+# when the script ends however it ends, free loopback ports, waiting for
+# a URL. Every server listens on 127.0.0.1 only.
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/seedfeed-bench.XXXXXX)
+chmod 755 "$work" # nginx workers run as another user
+pids=()
+
+cleanup() {
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	if [ -n "${KEEP:-}" ]; then
+		echo "work folder kept: $work" >&2 # KEEP=1: for a look at the logs
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+# start CMD...: runs CMD in the background, output in $work/NAME.log where
+# NAME is the command's base name, and remembers its PID in $last.
+start() {
+	"$@" >"$work/$(basename "$1").log" 2>&1 &
+	last=$!
+	pids+=("$last")
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL [SECONDS]: waits until URL answers, or fails.
+wait_http() {
+	local deadline=$((SECONDS + ${2:-60}))
+	until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+		if ((SECONDS > deadline)); then
+			echo "no answer from $1" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# build: the seedfeed command and the bench's own tools, in $work/bin.
+build() {
+	mkdir -p "$work/bin"
+	go build -o "$work/bin/seedfeed" .
+	go build -o "$work/bin/gen" ./bench/gen
+	go build -o "$work/bin/minimal" ./bench/minimal
+	go build -o "$work/bin/latency" ./bench/latency
+}
+
+# ms START_NS END_NS: the milliseconds between two `date +%s%N`.
+ms() { echo $((($2 - $1) / 1000000)); }
+
+# rss_peak PID: the process's peak resident memory, in MiB (VmHWM).
+rss_peak() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Restart and scale: N articles (default 100000) imported once, then the
+# daemon restarted with nothing changed on disk: time from start to
+# serving, and peak resident memory (VmHWM) while it serves under wrk.
+# Also the import's own time and peak memory.
+source "$(dirname "$0")/lib.sh"
+n=${N:-100000}
+build
+"$work/bin/gen" -n "$n" -out "$work/seeds" >/dev/null
+port=$(free_port)
+
+# serve: starts the daemon and sets took to the ms until /feed.atom is
+# served. Not in $(...): the daemon must be this shell's child.
+serve() {
+	local t0 t1
+	t0=$(date +%s%N)
+	start "$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.1:$port" -log-level warn
+	until curl -fsS -o /dev/null "http://127.0.0.1:$port/feed.atom" 2>/dev/null; do
+		sleep 0.005
+		kill -0 "$last" || { cat "$work/seedfeed.log" >&2; exit 1; }
+	done
+	t1=$(date +%s%N)
+	took=$((($t1 - $t0) / 1000000))
+}
+
+serve
+import_ms=$took
+import_rss=$(rss_peak "$last")
+kill "$last"
+wait "$last" || true
+
+restarts=()
+for round in 1 2 3; do
+	serve
+	restarts+=("$took")
+	pid=$last
+	timeout 60 wrk -t2 -c64 -d5s "http://127.0.0.1:$port/feed.atom" >/dev/null
+	timeout 60 wrk -t2 -c64 -d5s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/" >/dev/null
+	rss=$(rss_peak "$pid")
+	kill "$pid"
+	wait "$pid" || true
+done
+restart=$(printf '%s\n' "${restarts[@]}" | sort -n | sed -n 2p)
+echo "import of $n articles: ${import_ms} ms, peak RSS ${import_rss} MiB; restarts, ms: ${restarts[*]}"
+echo "restart: n=$n restart=${restart}ms (median of 3) peak_rss_serving=${rss}MiB import=${import_ms}ms import_peak_rss=${import_rss}MiB"
