@@ -36,37 +36,22 @@ done
 echo "two instances over copies of one folder: $same of $same responses byte-identical, with identical ETags"
 
 ng=$(free_port)
-mkdir -p "$work/nginx/cache"
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
+start_nginx "$ng" "
 	proxy_cache_path $work/nginx/cache keys_zone=feeds:10m;
 	upstream seedfeed { server 127.0.0.1:$a; keepalive 16; }
-	client_body_temp_path $work/nginx/body;
-	proxy_temp_path $work/nginx/proxy;
-	fastcgi_temp_path $work/nginx/fastcgi;
-	uwsgi_temp_path $work/nginx/uwsgi;
-	scgi_temp_path $work/nginx/scgi;
 	server {
 		listen 127.0.0.1:$ng;
 		location / {
 			proxy_pass http://seedfeed;
 			proxy_http_version 1.1;
-			proxy_set_header Connection "";
+			proxy_set_header Connection \"\";
 			proxy_cache feeds;
 			proxy_cache_revalidate on;
 			proxy_cache_lock on;
 			proxy_cache_use_stale updating;
 			add_header X-Cache \$upstream_cache_status;
 		}
-	}
-}
-CONF
-start nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;'
+	}"
 wait_http "http://127.0.0.1:$ng/feed.atom"
 
 # upstream CODE: requests for the three feeds that seedfeed answered with CODE.

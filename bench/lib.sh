@@ -61,3 +61,26 @@ ms() { echo $((($2 - $1) / 1000000)); }
 
 # rss_peak PID: the process's peak resident memory, in MiB (VmHWM).
 rss_peak() { awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# start_nginx PORT HTTP_BODY: starts nginx on its own configuration, with
+# its files in $work/nginx, listening on 127.0.0.1:PORT; HTTP_BODY is the
+# rest of its http block (the server block included).
+start_nginx() {
+	mkdir -p "$work/nginx"
+	cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $work/nginx/body;
+	proxy_temp_path $work/nginx/proxy;
+	fastcgi_temp_path $work/nginx/fastcgi;
+	uwsgi_temp_path $work/nginx/uwsgi;
+	scgi_temp_path $work/nginx/scgi;
+$2
+}
+CONF
+	start nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;'
+}

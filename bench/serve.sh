@@ -17,7 +17,7 @@ start "$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.
 wait_http "http://127.0.0.1:$sf/healthz"
 
 # nginx and the minimal server serve what seedfeed serves, byte for byte.
-mkdir -p "$work/www" "$work/nginx"
+mkdir -p "$work/www"
 curl -fsS -H 'Accept-Encoding: identity' "http://127.0.0.1:$sf/feed.atom" >"$work/www/feed.atom"
 curl -fsS -H 'Accept-Encoding: gzip' "http://127.0.0.1:$sf/feed.atom" >"$work/www/feed.atom.gz"
 gunzip -c "$work/www/feed.atom.gz" | cmp -s - "$work/www/feed.atom" || { echo "gzip copy differs" >&2; exit 1; }
@@ -30,13 +30,7 @@ cache_control=$(header Cache-Control) last_modified=$(header Last-Modified) lang
 touch -d "$last_modified" "$work/www/feed.atom" "$work/www/feed.atom.gz"
 
 ng=$(free_port)
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
+start_nginx "$ng" "
 	sendfile on;
 	tcp_nopush on;
 	keepalive_requests 1000000;
@@ -44,21 +38,13 @@ http {
 	charset utf-8;
 	charset_types application/atom+xml;
 	gzip_static on;
-	client_body_temp_path $work/nginx/body;
-	proxy_temp_path $work/nginx/proxy;
-	fastcgi_temp_path $work/nginx/fastcgi;
-	uwsgi_temp_path $work/nginx/uwsgi;
-	scgi_temp_path $work/nginx/scgi;
 	server {
 		listen 127.0.0.1:$ng;
 		root $work/www;
 		add_header Vary Accept-Encoding;
-		add_header Cache-Control "$cache_control";
+		add_header Cache-Control \"$cache_control\";
 		add_header Content-Language $language;
-	}
-}
-CONF
-start nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;'
+	}"
 wait_http "http://127.0.0.1:$ng/feed.atom"
 
 mn=$(free_port)
