@@ -9,7 +9,8 @@
 // bbolt browser, but for the indexes.
 //
 //	meta        "schema" → the layout version, a decimal number ("4");
-//	            "count" → the number of articles, a decimal number.
+//	            "count" → the number of articles, a decimal number;
+//	            "changed" → when an article last changed (RFC 3339).
 //	articles    key → article: path, title, paragraphs, published, updated.
 //	files       path → file: key, size, modification time, SHA-256 of the bytes.
 //	published   8-byte big-endian published time (Unix nanoseconds with the

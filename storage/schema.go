@@ -24,6 +24,7 @@ var (
 	bucketFingerprints = []byte("fingerprints")
 	keySchema          = []byte("schema")
 	keyCount           = []byte("count")
+	keyChanged         = []byte("changed")
 )
 
 // migrations[v] turns layout v into layout v+1.

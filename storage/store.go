@@ -146,6 +146,24 @@ func Open(path string, opts Options) (*Store, error) {
 // Count returns the number of articles stored.
 func (s *Store) Count() int { return int(s.count.Load()) }
 
+// LastChange returns when Put, Move or Remove last changed an article,
+// or the zero time if none ever did. It only moves forward: an HTTP
+// Last-Modified derived from it changes whenever the feeds may have,
+// deletions included, which the dates of the entries shown do not tell.
+func (s *Store) LastChange() (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(keyChanged)
+		if v == nil {
+			return nil
+		}
+		var err error
+		t, err = time.Parse(time.RFC3339Nano, string(v))
+		return err
+	})
+	return t, err
+}
+
 // WriteTo writes a consistent copy of the whole database to w, from one
 // read transaction: writers go on meanwhile.
 func (s *Store) WriteTo(w io.Writer) (int64, error) {
@@ -203,6 +221,30 @@ func (s *Store) Newest(n int) ([]Item, error) {
 				return err
 			}
 			items = append(items, it)
+		}
+		return nil
+	})
+	return items, err
+}
+
+// Entries returns every article, the most recently published first,
+// without its paragraphs: enough to list them, and small.
+func (s *Store) Entries() ([]Item, error) {
+	items := make([]Item, 0, s.Count())
+	err := s.db.View(func(tx *bolt.Tx) error {
+		articles := tx.Bucket(bucketArticles)
+		c := tx.Bucket(bucketPublished).Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			var head struct {
+				Path               string
+				Title              string
+				Published, Updated time.Time
+			}
+			key := k[8:]
+			if err := getJSON(articles, key, &head); err != nil {
+				return fmt.Errorf("article %q: %w", key, err)
+			}
+			items = append(items, Item{Key: string(key), Path: head.Path, Title: head.Title, Published: head.Published, Updated: head.Updated})
 		}
 		return nil
 	})

@@ -182,8 +182,49 @@ func TestMoveKeepsIdentity(t *testing.T) {
 	if _, err := s.Move("missing.txt", testItem("c.txt", "", "h3", t0)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Move of a path not stored = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Move("a.txt", testItem("sub/b.txt", "", "h2", t0)); err == nil {
-		t.Error("Move onto a stored path succeeded")
+	// Moving over a stored article replaces it: the moved one keeps its
+	// identity, the replaced one leaves a tombstone.
+	mustPut(t, s, testItem("c.txt", "c", "hc", t0.Add(3*time.Hour)))
+	before := s.Count()
+	if _, err := s.Move("c.txt", testItem("sub/b.txt", "c", "hc", t0.Add(3*time.Hour))); err != nil {
+		t.Fatalf("Move over a stored path = %v", err)
+	}
+	it, err = s.Article("sub/b")
+	if err != nil || it.Key != "c" || it.Title != "c" {
+		t.Errorf("after moving c.txt over sub/b.txt: %+v, %v; want key c", it, err)
+	}
+	if s.Count() != before-1 {
+		t.Errorf("count %d, want %d", s.Count(), before-1)
+	}
+	if c := mustPut(t, s, testItem("back.txt", "first", "h1", t0.Add(9*time.Hour))); c[0] != Restored {
+		t.Errorf("the replaced article's content came back as %v, want restored", c[0])
+	}
+}
+
+func TestLastChange(t *testing.T) {
+	s, _ := openTest(t)
+	if lc, err := s.LastChange(); err != nil || !lc.IsZero() {
+		t.Fatalf("LastChange of a new store = %v, %v", lc, err)
+	}
+	var last time.Time
+	step := func(what string, f func()) {
+		t.Helper()
+		f()
+		lc, err := s.LastChange()
+		if err != nil || !lc.After(last) {
+			t.Errorf("after %s LastChange = %v (%v), not after %v", what, lc, err, last)
+		}
+		last = lc
+	}
+	step("an addition", func() { mustPut(t, s, testItem("a.txt", "a", "1", t0)) })
+	// An old file added later, and a deletion: neither moves the newest
+	// entry's date forward, but the last change must.
+	step("an old file", func() { mustPut(t, s, testItem("old.txt", "o", "2", t0.Add(-time.Hour))) })
+	step("a removal", func() { s.Remove("a.txt") })
+	lc, _ := s.LastChange()
+	mustPut(t, s, testItem("old.txt", "o", "2", t0.Add(-time.Hour))) // nothing changes
+	if again, _ := s.LastChange(); !again.Equal(lc) {
+		t.Errorf("an unchanged put moved LastChange from %v to %v", lc, again)
 	}
 }
 
@@ -588,5 +629,32 @@ func TestCompactFingerprints(t *testing.T) {
 	mustPut(t, s, testItem("new.txt", "n", "n", t0))
 	if fps, _ := s.Fingerprints(); len(fps) != 2001 {
 		t.Errorf("%d fingerprints after a put, want 2001", len(fps))
+	}
+}
+
+func TestEntries(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "أ", "1", t0), testItem("b.txt", "ب", "2", t0.Add(time.Hour)))
+	got, err := s.Entries()
+	if err != nil || len(got) != 2 || got[0].Path != "b.txt" || got[0].Title != "ب" || got[0].Key != "b" ||
+		!got[1].Published.Equal(t0) || got[0].Paragraphs != nil {
+		t.Errorf("Entries = %+v, %v", got, err)
+	}
+}
+
+// TestPutTakesBackOverExisting: a file renamed over another, seen after
+// the renamed file's removal, takes the removed article's identity back.
+func TestPutTakesBackOverExisting(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "a", "ha", t0), testItem("b.txt", "b", "hb", t0.Add(time.Hour)))
+	if _, err := s.Remove("a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if c := mustPut(t, s, testItem("b.txt", "a", "ha", t0.Add(2*time.Hour))); c[0] != Restored {
+		t.Fatalf("Put of a's content at b.txt = %v, want restored", c[0])
+	}
+	it, err := s.Article("b")
+	if err != nil || it.Key != "a" || !it.Published.Equal(t0) || s.Count() != 1 {
+		t.Errorf("b.txt = %+v, %v, count %d; want key a, published %v, one article", it, err, s.Count(), t0)
 	}
 }

@@ -55,14 +55,33 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	}
 }
 
+// changed records in the meta bucket that what the feeds show changed
+// now, never moving the moment back (see Store.LastChange).
+func (b buckets) changed() error {
+	t := time.Now().UTC()
+	if prev, err := time.Parse(time.RFC3339Nano, string(b.meta.Get(keyChanged))); err == nil && !t.After(prev) {
+		t = prev.Add(time.Nanosecond) // a clock set back must not move it back
+	}
+	return b.meta.Put(keyChanged, []byte(t.Format(time.RFC3339Nano)))
+}
+
+// count returns the article count kept in the meta bucket.
+func (b buckets) count() (int, error) {
+	n, err := strconv.Atoi(string(b.meta.Get(keyCount)))
+	if err != nil {
+		return 0, fmt.Errorf("article count: %w", err)
+	}
+	return n, nil
+}
+
 // addCount adds d to the article count kept in the meta bucket.
 func (b buckets) addCount(d int) error {
 	if d == 0 {
 		return nil
 	}
-	n, err := strconv.Atoi(string(b.meta.Get(keyCount)))
+	n, err := b.count()
 	if err != nil {
-		return fmt.Errorf("article count: %w", err)
+		return err
 	}
 	return b.meta.Put(keyCount, []byte(strconv.Itoa(n+d)))
 }
@@ -95,6 +114,7 @@ func hashKey(hash, path string) []byte { return []byte(hash + "\x00" + path) }
 // comes with. The result says, item by item, what changed.
 func (s *Store) Put(items ...Item) ([]Change, error) {
 	changes := make([]Change, len(items))
+	count := 0
 	// A write transaction costs an fsync even when it changes nothing;
 	// rescans and repeated events mostly bring files stored as they are.
 	same, err := s.allStored(items)
@@ -113,22 +133,27 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 			if c == Added || c == Restored {
 				added++
 			}
+			if c != Unchanged {
+				if err := b.changed(); err != nil {
+					return err
+				}
+			}
 		}
-		return b.addCount(added)
+		if err := b.addCount(added); err != nil {
+			return err
+		}
+		count, err = b.count()
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	changed := false
+	s.count.Store(int64(count))
 	for _, c := range changes {
-		switch c {
-		case Added, Restored:
-			s.count.Add(1)
+		if c != Unchanged {
+			s.notify()
+			break
 		}
-		changed = changed || c != Unchanged
-	}
-	if changed {
-		s.notify()
 	}
 	return changes, nil
 }
@@ -172,6 +197,18 @@ func (b buckets) put(it Item) (Change, error) {
 			return Unchanged, err
 		}
 		return Unchanged, putJSON(b.files, []byte(it.Path), f)
+	}
+	if b.tombstones.Get([]byte(it.File.Hash)) != nil {
+		// The file now holds a removed article (another file renamed over
+		// it, seen after that file's removal): that article comes back,
+		// and the one it replaces goes, leaving its own tombstone.
+		if _, err := b.remove(it.Path); err != nil {
+			return Unchanged, err
+		}
+		if err := b.addCount(-1); err != nil {
+			return Unchanged, err
+		}
+		return b.add(it)
 	}
 	var a article
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
@@ -281,15 +318,21 @@ func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
 	return t, b.updated.Put(dateKey(t, key), nil)
 }
 
-// Move records that the file at from is now at it.Path, which must not be
-// stored: the article keeps its key and published date, takes its
-// fingerprint and, if the content differs, its text as an edit.
+// Move records that the file at from is now at it.Path: the article keeps
+// its key and published date, takes its fingerprint and, if the content
+// differs, its text as an edit. An article stored at it.Path is removed.
 func (s *Store) Move(from string, it Item) (Change, error) {
-	change := Moved
+	count := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
-		if b.files.Get([]byte(it.Path)) != nil {
-			return fmt.Errorf("move %s to %s: the destination is stored already", from, it.Path)
+		// A file renamed over another article replaces it: that article
+		// is removed, and leaves its tombstone, as a deletion would.
+		if ok, err := b.remove(it.Path); err != nil {
+			return fmt.Errorf("move %s over %s: %w", from, it.Path, err)
+		} else if ok {
+			if err := b.addCount(-1); err != nil {
+				return err
+			}
 		}
 		var f file
 		if err := getJSON(b.files, []byte(from), &f); err != nil {
@@ -319,13 +362,22 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 		if err := b.fingerprints.Delete([]byte(from)); err != nil {
 			return err
 		}
-		return b.setFile(it.Path, file{Key: f.Key}, it.File)
+		if err := b.changed(); err != nil {
+			return err
+		}
+		if err := b.setFile(it.Path, file{Key: f.Key}, it.File); err != nil {
+			return err
+		}
+		var err error
+		count, err = b.count()
+		return err
 	})
 	if err != nil {
 		return Unchanged, err
 	}
+	s.count.Store(int64(count))
 	s.notify()
-	return change, nil
+	return Moved, nil
 }
 
 // PathsWithHash returns the stored paths whose file has the content hash.
@@ -347,6 +399,7 @@ func (s *Store) PathsWithHash(hash string) ([]string, error) {
 // its content hash (see Put).
 func (s *Store) Remove(paths ...string) ([]string, error) {
 	var removed []string
+	count := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		removed = removed[:0]
@@ -359,13 +412,23 @@ func (s *Store) Remove(paths ...string) ([]string, error) {
 				removed = append(removed, p)
 			}
 		}
-		return b.addCount(-len(removed))
+		if len(removed) > 0 {
+			if err := b.changed(); err != nil {
+				return err
+			}
+		}
+		if err := b.addCount(-len(removed)); err != nil {
+			return err
+		}
+		var err error
+		count, err = b.count()
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.count.Store(int64(count))
 	if len(removed) > 0 {
-		s.count.Add(-int64(len(removed)))
 		s.notify()
 	}
 	return removed, nil
