@@ -387,3 +387,87 @@ func TestBurst(t *testing.T) {
 	}
 	t.Logf("%d files, %d rescans after overflow", n, h.countLog("rescan done", "reason=overflow"))
 }
+
+// TestFolderReplacedByLink replaces a published folder with a link to a
+// folder outside whose files have the same names: nothing from outside
+// may be published, and the folder's articles go.
+func TestFolderReplacedByLink(t *testing.T) {
+	h := newHarness(t, "")
+	h.write(t, "news/a.txt", "خبر حقيقي")
+	h.waitTitle(t, "news/a.txt", "خبر حقيقي")
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "a.txt"), []byte("SECRET title"), 0o644)
+	if err := os.Rename(filepath.Join(h.dir, "news"), filepath.Join(h.dir, ".gone")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(h.dir, "news")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGone(t, "news/a.txt")
+	h.w.Rescan()
+	h.waitLog(t, "reason=requested")
+	for p, title := range h.titles(t) {
+		if strings.Contains(title, "SECRET") {
+			t.Fatalf("%s published a file from outside the seeds folder", p)
+		}
+	}
+	if strings.Contains(h.log.String(), "SECRET") {
+		t.Errorf("the watcher read a file from outside:\n%s", h.log)
+	}
+}
+
+// TestRenameOverArticle moves one published file over another: the moved
+// article keeps its id and date, the replaced one is unpublished.
+func TestRenameOverArticle(t *testing.T) {
+	h := newHarness(t, "")
+	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
+	h.writeAt(t, "a.txt", "أ", old)
+	h.writeAt(t, "b.txt", "ب", old.Add(time.Hour))
+	h.waitTitle(t, "a.txt", "أ")
+	h.waitTitle(t, "b.txt", "ب")
+	if err := os.Rename(filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGone(t, "a.txt")
+	h.waitTitle(t, "b.txt", "أ")
+	it, err := h.store.Article("b")
+	if err != nil || it.Key != "a" || !it.Published.Equal(old) {
+		t.Errorf("b.txt after the rename: %+v, %v; want key a, published %v", it, err, old)
+	}
+	// The count follows the commit that the titles show by a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for h.store.Count() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h.store.Count() != 1 {
+		t.Errorf("%d articles, want 1", h.store.Count())
+	}
+	if strings.Contains(h.log.String(), "level=ERROR") {
+		t.Errorf("the rename logged an error:\n%s", h.log)
+	}
+}
+
+// TestEmptyFolderKeepsArticles: a scan that finds no article at all, as
+// when a share is not mounted, keeps what is published and says so.
+func TestEmptyFolderKeepsArticles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("باق"), 0o644)
+	store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
+	log := &logBuffer{}
+	scan := func() {
+		w, err := New(dir, store, Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if err := w.Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scan()
+	os.Remove(filepath.Join(dir, "a.txt"))
+	scan()
+	if store.Count() != 1 || !strings.Contains(log.String(), "holds no articles at all") {
+		t.Errorf("after a scan of an empty folder: %d articles; log:\n%s", store.Count(), log)
+	}
+}

@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"strings"
-	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -63,8 +60,6 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		return true
 	case errors.Is(r.err, errBusy):
 		w.written(rel)
-	case errors.Is(r.err, fs.ErrNotExist):
-		// Deleted since it was scheduled; its own event unpublishes it.
 	default:
 		delete(w.firstSeen, rel)
 		if prev, ok := w.refused[rel]; !ok || prev != r.fp {
@@ -76,36 +71,30 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	return false
 }
 
-// load reads rel and parses it. It never follows a symbolic link and
-// never opens anything but a regular file: a FIFO or a device named like
-// an article would block or never end.
+// load reads rel and parses it. It never follows a symbolic link, on the
+// way or at the end (see openBeneath), and never reads anything but a
+// regular file: it opens without blocking, so a FIFO or a device named
+// like an article is refused, not waited on. The fingerprint it returns
+// is the file's as it was opened, or the zero File if it was not.
 func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
-	abs := w.abs(rel)
-	before, err := os.Lstat(abs)
+	if err := checkName(rel); err != nil {
+		return storage.Item{}, storage.File{}, err
+	}
+	f, err := openBeneath(w.root, rel)
+	if err != nil {
+		return storage.Item{}, storage.File{}, err
+	}
+	defer f.Close() // read-only: nothing to lose on close
+	before, err := f.Stat()
 	if err != nil {
 		return storage.Item{}, storage.File{}, err
 	}
 	fp := storage.File{Size: before.Size(), ModTime: before.ModTime()}
-	if err := checkName(rel); err != nil {
-		return storage.Item{}, fp, err
-	}
 	switch mode := before.Mode(); {
-	case mode&fs.ModeSymlink != 0:
-		return storage.Item{}, fp, errSymlink
 	case !mode.IsRegular():
 		return storage.Item{}, fp, fmt.Errorf("%w (%s)", errNotRegular, mode.Type())
 	case before.Size() > w.opts.MaxSize:
 		return storage.Item{}, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), w.opts.MaxSize)
-	}
-	f, err := os.OpenFile(abs, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
-	if err != nil {
-		return storage.Item{}, fp, err
-	}
-	defer f.Close() // read-only: nothing to lose on close
-	if fi, err := f.Stat(); err != nil {
-		return storage.Item{}, fp, err
-	} else if !fi.Mode().IsRegular() || !os.SameFile(fi, before) {
-		return storage.Item{}, fp, errBusy // replaced since it was looked at
 	}
 	data, err := io.ReadAll(io.LimitReader(f, w.opts.MaxSize+1))
 	if err != nil {
@@ -114,11 +103,11 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	if int64(len(data)) > w.opts.MaxSize {
 		return storage.Item{}, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, w.opts.MaxSize)
 	}
-	after, err := os.Lstat(abs)
+	after, err := f.Stat()
 	if err != nil {
 		return storage.Item{}, fp, err
 	}
-	if !os.SameFile(after, before) || after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
+	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
 		return storage.Item{}, fp, errBusy
 	}
 	text, err := Decode(data, w.opts.Charset)

@@ -36,6 +36,7 @@ func (w *Watcher) scan(ctx context.Context) error {
 	}
 	var unreadable []string // folders whose stored files must not be dropped
 	var changed []string
+	found := 0
 	err = filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -56,6 +57,9 @@ func (w *Watcher) scan(ctx context.Context) error {
 			return nil
 		}
 		if d.IsDir() {
+			// Watch again even a folder watched already: a watch can be
+			// lost without an event (a file system unmounted under it).
+			delete(w.dirs, r)
 			if err := w.addDir(r); err != nil {
 				w.log.Error("cannot watch folder", "path", r, "err", err)
 			}
@@ -64,6 +68,7 @@ func (w *Watcher) scan(ctx context.Context) error {
 		if !candidate(r) {
 			return nil
 		}
+		found++
 		f, known := stored[r]
 		delete(stored, r)
 		if w.deb.has(r) {
@@ -84,6 +89,14 @@ func (w *Watcher) scan(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", w.root, err)
+	}
+	if found == 0 && len(stored) > 0 {
+		// An empty folder where articles were is far likelier a share
+		// not mounted, or a folder being replaced, than a newsroom that
+		// deleted everything while nobody watched; deletions seen live
+		// still unpublish one by one.
+		w.log.Error("the seeds folder holds no articles at all; keeping the published ones", "dir", w.root, "published", len(stored))
+		return nil
 	}
 	var gone []string
 next:
@@ -141,7 +154,10 @@ func (w *Watcher) drain() {
 // handled in the order of rels, and stored in batches, so that the result
 // does not depend on timing. moves looks for renames seen half (see move).
 func (w *Watcher) process(rels []string, moves bool) {
+	// Runs of new content and runs of deletions are each stored in one
+	// transaction, in the order they come.
 	var batch []storage.Item
+	var gone []string
 	size := 0
 	flush := func() {
 		if len(batch) > 0 {
@@ -149,15 +165,27 @@ func (w *Watcher) process(rels []string, moves bool) {
 			batch, size = nil, 0
 		}
 	}
+	flushGone := func() {
+		if len(gone) > 0 {
+			w.unpublish(gone...)
+			gone = nil
+		}
+	}
 	for start := 0; start < len(rels); start += loadWindow {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
 		for i, r := range w.loadAll(chunk) {
 			rel := chunk[i]
-			if errors.Is(r.err, fs.ErrNotExist) {
+			// A file gone, or now reached through a link (which is never
+			// followed), is no longer an article of the folder.
+			if errors.Is(r.err, fs.ErrNotExist) || errors.Is(r.err, errSymlink) {
+				if errors.Is(r.err, errSymlink) {
+					w.accept(rel, r)
+				}
 				flush()
-				w.unpublish(rel)
+				gone = append(gone, rel)
 				continue
 			}
+			flushGone()
 			if !w.accept(rel, r) || (moves && w.move(r.it)) {
 				continue
 			}
@@ -169,6 +197,7 @@ func (w *Watcher) process(rels []string, moves bool) {
 		}
 	}
 	flush()
+	flushGone()
 }
 
 // loaded is what load returned for one file.
