@@ -84,7 +84,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func renderAll(t *testing.T, items []storage.Item, cfg Config) map[string][]byte {
 	t.Helper()
-	s, err := render(items, cfg)
+	s, err := render(items, cfg, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,9 @@ type Source interface {
 	Article(slug string) (storage.Item, error)
 	// Changed returns a channel closed at the next change.
 	Changed() <-chan struct{}
+	// LastChange returns when the articles last changed, deletions
+	// included; it only moves forward.
+	LastChange() (time.Time, error)
 }
 
 // Media types of the served documents.
@@ -131,7 +134,14 @@ func (h *Handler) refresh() error {
 	if err != nil {
 		return fmt.Errorf("read newest articles: %w", err)
 	}
-	s, err := render(items, h.cfg)
+	// The feeds' own dates are their newest entry's; Last-Modified must
+	// also move when an entry goes, or comes with an older date, or a
+	// client asking If-Modified-Since would be told nothing changed.
+	changed, err := h.src.LastChange()
+	if err != nil {
+		return fmt.Errorf("read last change: %w", err)
+	}
+	s, err := render(items, h.cfg, changed)
 	if err != nil {
 		return err
 	}
@@ -146,9 +156,12 @@ func (h *Handler) refresh() error {
 	return nil
 }
 
-func render(items []storage.Item, cfg Config) (*snapshot, error) {
+func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
 	f := Build(items, cfg)
 	modified := Updated(items)
+	if changed.After(modified) {
+		modified = changed
+	}
 	lang := cfg.Lang.String()
 	var s snapshot
 	for _, r := range []struct {

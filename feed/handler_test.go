@@ -177,14 +177,22 @@ func representations(t *testing.T, base, path string) (plain, gz *http.Response,
 
 func TestHandlerHTTP(t *testing.T) {
 	items := storedItems()
-	_, srv := serve(t, items)
-	newest := Updated(items).Format(http.TimeFormat)
+	store, srv := serve(t, items)
+	changed, err := store.LastChange()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := Updated(items)
+	if changed.After(newest) {
+		newest = changed
+	}
+	want := newest.UTC().Format(http.TimeFormat)
 	paths := []string{PathAtom, PathRSS, PathJSON, "/", PathArticles + escapePath(items[0].Slug())}
 	for _, path := range paths {
 		t.Run(path, func(t *testing.T) {
 			plain, gz, plainBody, _ := representations(t, srv.URL, path)
-			if path != paths[4] && plain.Header.Get("Last-Modified") != newest {
-				t.Errorf("Last-Modified = %q, want the newest entry's %q", plain.Header.Get("Last-Modified"), newest)
+			if path != paths[4] && plain.Header.Get("Last-Modified") != want {
+				t.Errorf("Last-Modified = %q, want the later of the newest entry's date and the last change, %q", plain.Header.Get("Last-Modified"), want)
 			}
 			for _, enc := range []string{"identity", "gzip"} {
 				get := map[string]*http.Response{"identity": plain, "gzip": gz}[enc]
@@ -391,5 +399,29 @@ func TestHandlerFollowsStore(t *testing.T) {
 			t.Fatalf("the removed article stayed in the feed:\n%s", body)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestLastModifiedFollowsDeletions: a deletion changes the feed but not
+// its newest entry's date; a client asking If-Modified-Since must get it.
+func TestLastModifiedFollowsDeletions(t *testing.T) {
+	items := storedItems()
+	store, srv := serve(t, items)
+	first, _ := do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}})
+	lm := first.Header.Get("Last-Modified")
+	time.Sleep(1100 * time.Millisecond) // Last-Modified has whole seconds
+	if _, err := store.Remove(items[len(items)-1].Path); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, _ := do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {lm}})
+		if resp.StatusCode == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after a deletion, If-Modified-Since %s still gets %d", lm, resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
