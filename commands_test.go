@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -161,4 +164,58 @@ func TestSystemdUnit(t *testing.T) {
 			t.Errorf("the unit lacks %q", want)
 		}
 	}
+}
+
+// TestLongDatabasePath: a database path too long for a Unix socket beside
+// it costs the control socket, not the daemon.
+func TestLongDatabasePath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 60), strings.Repeat("e", 60))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, copySeeds(t), filepath.Join(dir, "seedfeed.db"))
+	if resp, _ := d.get(t, "/feed.atom"); resp.StatusCode != 200 {
+		t.Errorf("GET /feed.atom = %d", resp.StatusCode)
+	}
+	if !strings.Contains(d.log.String(), "no control socket") {
+		t.Errorf("the log does not say the control socket is missing:\n%s", d.log)
+	}
+}
+
+// TestStalledBackup: a backup client that stops reading must not stop
+// publication (a read transaction held open would block the writer that
+// grows the database).
+func TestStalledBackup(t *testing.T) {
+	seeds := copySeeds(t)
+	// A database larger than a Unix socket's buffer, so that a copy
+	// streamed to a client that does not read cannot end.
+	body := strings.Repeat("فقرة تملأ قاعدة البيانات. ", 200)
+	for i := range 400 {
+		os.WriteFile(filepath.Join(seeds, fmt.Sprintf("a%03d.txt", i)), []byte(fmt.Sprintf("أول %d\n%s", i, body)), 0o644)
+	}
+	db := filepath.Join(t.TempDir(), "stall.db")
+	d := startDaemon(t, seeds, db)
+	conn, err := net.Dial("unix", socketPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /backup HTTP/1.1\r\nHost: x\r\n\r\n")
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(conn, head); err != nil || string(head) != "HTTP/1.1 200" {
+		t.Fatalf("backup status %q, %v", head, err)
+	}
+	// Now never read on. Enough files that bbolt must grow its map.
+	for i := range 800 {
+		os.WriteFile(filepath.Join(seeds, fmt.Sprintf("s%03d.txt", i)), []byte(fmt.Sprintf("عنوان %d\n%s", i, body)), 0o644)
+	}
+	d.waitFor(t, "1201 articles while the backup client stalls", func() bool {
+		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(d.url + "/healthz")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), `"articles":1201`)
+	})
 }

@@ -114,8 +114,8 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		v := getenv(envName(f.Name))
-		if err != nil || set[f.Name] || v == "" {
-			return
+		if err != nil || set[f.Name] || v == "" || f.Name == "version" {
+			return // -version is a question, not a setting: no twin
 		}
 		if e := fs.Set(f.Name, v); e != nil {
 			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)

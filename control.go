@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -30,7 +31,8 @@ func socketPath(db string) string { return db + ".sock" }
 
 // listenControl listens on db's control socket. A socket left by a daemon
 // that died is removed: the caller holds the database's lock, so no other
-// daemon uses it.
+// daemon uses it. The socket is made with a umask that leaves it to its
+// owner from the start, not only after a chmod.
 func listenControl(db string) (net.Listener, error) {
 	path := socketPath(db)
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSocket != 0 {
@@ -38,36 +40,52 @@ func listenControl(db string) (net.Listener, error) {
 			return nil, fmt.Errorf("control socket %s: %w", path, err)
 		}
 	}
+	old := syscall.Umask(0o177)
 	ln, err := net.Listen("unix", path)
+	syscall.Umask(old)
 	if err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return ln, nil
 }
 
 // controlHandler serves the control socket.
-func controlHandler(store *storage.Store, baseURL string) http.Handler {
+func controlHandler(store *storage.Store, db, baseURL string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		// Once the copy has started the status is sent; a failure shows
-		// as a short body, which the client checks against its size.
-		if _, err := store.WriteTo(w); err != nil {
-			panic(http.ErrAbortHandler)
+		// The copy goes to a file beside the database first, in one short
+		// read transaction: streamed straight to a slow client, it would
+		// hold the transaction open, and a writer that must grow the map
+		// waits for every reader.
+		tmp, err := os.CreateTemp(filepath.Dir(db), ".seedfeed-backup-*")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
 		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close() // read only from here on
+		n, err := store.WriteTo(tmp)
+		if err == nil {
+			_, err = tmp.Seek(0, io.SeekStart)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
+		// A failed copy shows as a short body, which the client checks.
+		_, _ = io.Copy(w, tmp)
 	})
 	mux.HandleFunc("GET /list", func(w http.ResponseWriter, r *http.Request) {
-		items, err := store.Newest(store.Count() + 1)
+		items, err := store.Entries()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		writeList(w, items, baseURL)
+		// A failed write means the client went away; there is no one to tell.
+		_ = writeList(w, items, baseURL)
 	})
 	return mux
 }
@@ -210,7 +228,7 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer s.Close()
-	items, err := s.Newest(s.Count() + 1)
+	items, err := s.Entries()
 	if err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -107,6 +108,12 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 // serve runs the daemon until ctx is done. Everything that can fail at
 // start-up does so before anything is served.
 func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
+	// SIGHUP asks for a rescan; caught from the start, so that one sent
+	// during a long start-up scan does not end the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	store, err := storage.Open(cfg.db, storage.Options{})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
@@ -122,11 +129,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if feedCfg.BaseURL == "" {
 		feedCfg.BaseURL = defaultBaseURL(cfg.addr, ln.Addr())
 	}
+	// Without the control socket (a path too long for one, say), the
+	// daemon still serves; backup and list then cannot reach it.
 	ctl, err := listenControl(cfg.db)
 	if err != nil {
-		return err
+		logger.Error("no control socket: backup and list will not reach this daemon", "err", err)
+	} else {
+		defer ctl.Close()
 	}
-	defer ctl.Close()
 
 	m := newMetrics(func() float64 { return float64(store.Count()) })
 	w, err := watcher.New(cfg.seeds, store, watcher.Options{
@@ -163,19 +173,22 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
-	ctlSrv := &http.Server{Handler: controlHandler(store, feedCfg.BaseURL), ReadHeaderTimeout: 5 * time.Second}
-
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	ctlSrv := &http.Server{Handler: controlHandler(store, cfg.db, feedCfg.BaseURL), ReadHeaderTimeout: 5 * time.Second}
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return h.Run(ctx) })
-	for _, s := range []struct {
+	servers := []struct {
 		srv *http.Server
 		ln  net.Listener
-	}{{srv, ln}, {ctlSrv, ctl}} {
+	}{{srv, ln}}
+	if ctl != nil {
+		servers = append(servers, struct {
+			srv *http.Server
+			ln  net.Listener
+		}{ctlSrv, ctl})
+	}
+	for _, s := range servers {
 		g.Go(func() error {
 			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("serve %s: %w", s.ln.Addr(), err)
@@ -200,17 +213,24 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		notify(logger, systemd.SdNotifyStopping)
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 		defer cancel()
-		ctlSrv.Shutdown(sctx) // its requests are short; srv's error says all
-		if err := srv.Shutdown(sctx); err != nil {
-			logger.Warn("requests still in flight at the shutdown timeout; closing their connections", "err", err)
-			srv.Close()
+		// Both servers drain at once, within the one timeout; what is
+		// still in flight then is cut.
+		var wg sync.WaitGroup
+		for _, s := range servers {
+			wg.Go(func() {
+				if err := s.srv.Shutdown(sctx); err != nil {
+					logger.Warn("requests still in flight at the shutdown timeout; closing their connections", "addr", s.ln.Addr().String(), "err", err)
+					s.srv.Close()
+				}
+			})
 		}
+		wg.Wait()
 		return nil
 	})
 
 	logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
 		"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
-		"articles", store.Count(), "control", socketPath(cfg.db), "version", version())
+		"articles", store.Count(), "version", version())
 	notify(logger, systemd.SdNotifyReady)
 	err = g.Wait()
 	logger.Info("stopped", "err", err)

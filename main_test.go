@@ -118,6 +118,7 @@ func TestConfigEnvAndFlags(t *testing.T) {
 		"SEEDFEED_TITLE":    "من البيئة",
 		"SEEDFEED_MAX_AGE":  "60",
 		"SEEDFEED_CHARSET":  "none",
+		"SEEDFEED_VERSION":  "2.4.1", // -version has no twin: ignored
 	})
 	cfg, err := parseConfig([]string{"-limit", "9", "-title", "من العلم"}, e, io.Discard, io.Discard)
 	if err != nil {
@@ -126,6 +127,9 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	if cfg.seeds != seeds || cfg.feed.Limit != 9 || cfg.feed.Lang.String() != "fa" ||
 		cfg.feed.BaseURL != "https://news.example.com/base" || cfg.maxSize != 2<<20 || cfg.feed.Title != "من العلم" {
 		t.Errorf("config = %+v", cfg)
+	}
+	if cfg.version {
+		t.Error("SEEDFEED_VERSION set -version")
 	}
 	if cfg.feed.MaxAge != time.Minute || cfg.charset != nil {
 		t.Errorf("max-age, charset = %v, %v; want 1m, none", cfg.feed.MaxAge, cfg.charset)
