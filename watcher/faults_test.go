@@ -163,21 +163,11 @@ func TestRenameWhileDown(t *testing.T) {
 		os.WriteFile(p, []byte("عنوان "+name), 0o644)
 		os.Chtimes(p, old, old)
 	}
-	scan := func() {
-		w, err := New(dir, store, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		if err := w.Scan(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	scan()
+	scanOnce(t, dir, store, nil)
 	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
 	os.Rename(filepath.Join(dir, "a.txt"), filepath.Join(dir, "sub", "a2.txt"))
 	os.Rename(filepath.Join(dir, "b.txt"), filepath.Join(dir, "b2.txt"))
-	scan()
+	scanOnce(t, dir, store, nil)
 	for path, key := range map[string]string{"sub/a2": "a", "b2": "b"} {
 		it, err := store.Article(path)
 		if err != nil || it.Key != key || !it.Published.Equal(old) {
@@ -454,20 +444,28 @@ func TestEmptyFolderKeepsArticles(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("باق"), 0o644)
 	store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
 	log := &logBuffer{}
-	scan := func() {
-		w, err := New(dir, store, Options{Logger: slog.New(slog.NewTextHandler(log, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		if err := w.Scan(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	scan()
+	scanOnce(t, dir, store, log)
 	os.Remove(filepath.Join(dir, "a.txt"))
-	scan()
+	scanOnce(t, dir, store, log)
 	if store.Count() != 1 || !strings.Contains(log.String(), "holds no articles at all") {
 		t.Errorf("after a scan of an empty folder: %d articles; log:\n%s", store.Count(), log)
+	}
+}
+
+// scanOnce runs one start-up scan of dir into store, as a daemon started
+// and stopped would, logging to log if it is not nil.
+func scanOnce(t *testing.T, dir string, store Store, log *logBuffer) {
+	t.Helper()
+	opts := Options{}
+	if log != nil {
+		opts.Logger = slog.New(slog.NewTextHandler(log, nil))
+	}
+	w, err := New(dir, store, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Scan(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
