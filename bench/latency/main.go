@@ -36,6 +36,7 @@ func main() {
 	client := &http.Client{Timeout: 5 * time.Second}
 	etag := ""
 	var took []time.Duration
+	slowest := 0
 	stamp := time.Now().UnixNano()
 	for i := range *n {
 		title := fmt.Sprintf("قياس التأخير %d-%d", stamp, i)
@@ -66,6 +67,9 @@ func main() {
 				etag = resp.Header.Get("ETag")
 				if strings.Contains(string(data), title) {
 					took = append(took, time.Since(closed))
+					if took[i] > took[slowest] {
+						slowest = i
+					}
 					break
 				}
 			}
@@ -73,10 +77,11 @@ func main() {
 		}
 		time.Sleep(*gap)
 	}
+	worst := took[slowest]
 	slices.Sort(took)
 	q := func(p float64) time.Duration { return took[min(len(took)-1, int(p*float64(len(took))))] }
-	fmt.Printf("drops=%d p50=%.1fms p99=%.1fms max=%.1fms\n", len(took),
-		ms(q(0.50)), ms(q(0.99)), ms(took[len(took)-1]))
+	fmt.Printf("drops=%d p50=%.1fms p99=%.1fms max=%.1fms (drop %d, then %.1fms)\n", len(took),
+		ms(q(0.50)), ms(q(0.99)), ms(worst), slowest, ms(took[max(0, len(took)-2)]))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
