@@ -232,9 +232,11 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
 		"articles", store.Count(), "version", version())
 	notify(logger, systemd.SdNotifyReady)
-	err = g.Wait()
-	logger.Info("stopped", "err", err)
-	return err
+	if err := g.Wait(); err != nil {
+		return err // main prints it
+	}
+	logger.Info("stopped")
+	return nil
 }
 
 // notify tells systemd, when it started the daemon with Type=notify.
