@@ -162,6 +162,12 @@ func TestDiskFull(t *testing.T) {
 			break
 		}
 	}
+	// Health says so while files wait for room.
+	if err := h.w.Err(); err == nil || !strings.Contains(err.Error(), "cannot write to the database") {
+		t.Errorf("while writes fail, Err() = %v", err)
+	} else {
+		t.Logf("logged: Err() = %v", err)
+	}
 	// What was published stays readable. (The database may have had room
 	// for a file or two before it needed to grow.)
 	titles := h.titles(t)
@@ -182,5 +188,8 @@ func TestDiskFull(t *testing.T) {
 			t.Fatalf("after the disk had room again, %d of 23 articles are published:\n%s", len(h.titles(t)), h.log)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	if err := h.w.Err(); err != nil {
+		t.Errorf("with everything stored again, Err() = %v", err)
 	}
 }

@@ -1,11 +1,15 @@
 package watcher
 
 // completion says that a file is complete: its writer closed it, or it
-// was moved into a watched folder whole. overflow says that the kernel
-// dropped notifications; err that the notifier failed.
+// was moved into a watched folder whole; or, with vacated, that the file
+// at path was deleted or moved away, told in order with the completions
+// (fsnotify tells it too, but from another queue, in no order with these).
+// overflow says that the kernel dropped notifications; err that the
+// notifier failed.
 type completion struct {
 	path     string // absolute
 	moved    bool
+	vacated  bool
 	overflow bool
 	err      error
 }

@@ -13,7 +13,9 @@ import (
 
 // inotifyCompletions reports, from an inotify instance of its own, the
 // two moments when a file in a watched folder is complete: the writer
-// closed it (IN_CLOSE_WRITE) or it was moved in whole (IN_MOVED_TO).
+// closed it (IN_CLOSE_WRITE) or it was moved in whole (IN_MOVED_TO); and,
+// in the same queue so in order with those, when one was deleted or moved
+// away (IN_DELETE, IN_MOVED_FROM).
 // fsnotify v1.10 keeps IN_CLOSE_WRITE unexported, so this reads it with
 // golang.org/x/sys/unix; fsnotify still reports everything else.
 type inotifyCompletions struct {
@@ -49,7 +51,7 @@ func newCompletions() (completions, error) {
 func (c *inotifyCompletions) Events() <-chan completion { return c.events }
 
 func (c *inotifyCompletions) Add(dir string) error {
-	wd, err := unix.InotifyAddWatch(c.fd, dir, unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_ONLYDIR)
+	wd, err := unix.InotifyAddWatch(c.fd, dir, unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_ONLYDIR)
 	if err != nil {
 		return fmt.Errorf("inotify watch %s: %w", dir, err)
 	}
@@ -116,13 +118,14 @@ func (c *inotifyCompletions) read() {
 					delete(c.wds, dir)
 				}
 				c.mu.Unlock()
-			case ev.Mask&(unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO) != 0 && ev.Len > 0:
+			case ev.Mask&(unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_DELETE|unix.IN_MOVED_FROM) != 0 && ev.Len > 0 && ev.Mask&unix.IN_ISDIR == 0:
 				c.mu.Lock()
 				dir, ok := c.dirs[int(ev.Wd)]
 				c.mu.Unlock()
 				ok = !ok || c.send(completion{
-					path:  filepath.Join(dir, unix.ByteSliceToString(name)),
-					moved: ev.Mask&unix.IN_MOVED_TO != 0,
+					path:    filepath.Join(dir, unix.ByteSliceToString(name)),
+					moved:   ev.Mask&unix.IN_MOVED_TO != 0,
+					vacated: ev.Mask&(unix.IN_DELETE|unix.IN_MOVED_FROM) != 0,
 				})
 				if !ok {
 					return

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // slowWrite writes content to rel in chunks over about three seconds,
@@ -77,6 +79,105 @@ func TestSlowWriter(t *testing.T) {
 	h.waitTitle(t, "marker.txt", "علامة")
 	if n, u := h.countLog("article published", "slow.txt"), h.countLog("article updated", "slow.txt"); n != 1 || u != 0 {
 		t.Errorf("slow.txt published %d times and updated %d times, want once and never", n, u)
+	}
+}
+
+// TestWriterOpenLongerThanTimeout: a writer that keeps its file open
+// past the fallback deadline (30 s, shortened here), writing all along,
+// must not have it published half-written: each write moves the deadline.
+func TestWriterOpenLongerThanTimeout(t *testing.T) {
+	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
+	h.store = openStore(t, h.db)
+	w, err := New(h.dir, h.store, Options{
+		Settle:      50 * time.Millisecond,
+		Logger:      slog.New(slog.NewTextHandler(h.log, nil)),
+		openTimeout: 300 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.done == nil {
+		t.Fatal("no close notifications on this system: the test needs them")
+	}
+	h.run(t, w)
+	f, err := os.Create(filepath.Join(h.dir, "long.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("عنوان كاتب لا يغلق\n")
+	const paragraphs = 12 // 1.2 s of writes: four times the timeout
+	for i := range paragraphs {
+		time.Sleep(100 * time.Millisecond)
+		fmt.Fprintf(f, "فقرة %d\n", i+1)
+	}
+	if n := h.countLog("long.txt"); n != 0 {
+		t.Errorf("while its writer wrote on, long.txt was handled %d times:\n%s", n, h.log)
+	}
+	f.Close()
+	h.waitTitle(t, "long.txt", "عنوان كاتب لا يغلق")
+	it, err := h.store.Article("long")
+	if err != nil || len(it.Paragraphs) != paragraphs {
+		t.Fatalf("long.txt stored with %d paragraphs (%v), want %d", len(it.Paragraphs), err, paragraphs)
+	}
+	// A writer that stops writing but never closes is read once it has
+	// been quiet for the timeout.
+	g, err := os.Create(filepath.Join(h.dir, "open.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	g.WriteString("مفتوح إلى الأبد\nفقرة")
+	h.waitTitle(t, "open.txt", "مفتوح إلى الأبد")
+	if n, u := h.countLog("article published", "long.txt"), h.countLog("article updated", "long.txt"); n != 1 || u != 0 {
+		t.Errorf("long.txt published %d times and updated %d times, want once and never", n, u)
+	}
+}
+
+// TestHardLinkPublished: a file that arrives whole through a hard link
+// raises no close and no move; it is published all the same, at once.
+func TestHardLinkPublished(t *testing.T) {
+	h := newHarness(t, "")
+	if h.w.done == nil {
+		t.Fatal("no close notifications on this system: the test is about them")
+	}
+	src := filepath.Join(filepath.Dir(h.db), "outside.txt") // same file system, outside the folder
+	if err := os.WriteFile(src, []byte("وصل برابط صلب\nفقرة"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(src, filepath.Join(h.dir, "linked.txt")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	h.waitTitle(t, "linked.txt", "وصل برابط صلب")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a hard-linked file took %v to be published", d)
+	}
+}
+
+// TestImplausibleDates: a file dated before 1990 (tools that zero
+// modification times) gets a fixed old date, the same in a new database,
+// and one dated in the future is dated now.
+func TestImplausibleDates(t *testing.T) {
+	dir := t.TempDir()
+	epoch, future := time.Unix(0, 0), time.Now().Add(48*time.Hour)
+	for name, mtime := range map[string]time.Time{"epoch.txt": epoch, "future.txt": future} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("تاريخ "+name), 0o644)
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // a new database each time: the old date stays the same
+		store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
+		scanOnce(t, dir, store, nil)
+		it, err := store.Article("epoch")
+		if err != nil || !it.Published.Equal(oldDate) {
+			t.Errorf("epoch.txt published %v (%v), want %v", it.Published, err, oldDate)
+		}
+		it, err = store.Article("future")
+		if err != nil || it.Published.After(time.Now()) || it.Published.Before(time.Now().Add(-time.Minute)) {
+			t.Errorf("future.txt published %v (%v), want about now", it.Published, err)
+		}
 	}
 }
 
@@ -149,6 +250,50 @@ func TestRenames(t *testing.T) {
 	}
 	h.waitGone(t, "ready.txt")
 	h.waitLog(t, `msg="article moved" from=a.txt`)
+}
+
+// TestRotation renames a file away and writes a new one under its name,
+// as a publisher rotating "latest.txt" to an archive name does, both
+// while no watcher runs and while one does: the old article keeps its id
+// and published date under its new name, and the new file is a new
+// article, under another id, with its own date.
+func TestRotation(t *testing.T) {
+	old := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	check := func(t *testing.T, store *storage.Store, archive string) {
+		t.Helper()
+		moved, err := store.Article(strings.TrimSuffix(archive, ".txt"))
+		if err != nil || moved.Key != "latest" || !moved.Published.Equal(old) || moved.Title != "المقال الأصلي" {
+			t.Errorf("%s: key %q published %v title %q (%v); want the original article, key latest", archive, moved.Key, moved.Published, moved.Title, err)
+		}
+		fresh, err := store.Article("latest")
+		if err != nil || fresh.Key == "latest" || fresh.Published.Equal(old) || fresh.Title != "مقال جديد" {
+			t.Errorf("latest.txt: key %q published %v title %q (%v); want a new article", fresh.Key, fresh.Published, fresh.Title, err)
+		}
+	}
+	t.Run("while down", func(t *testing.T) {
+		dir := t.TempDir()
+		store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
+		p := filepath.Join(dir, "latest.txt")
+		os.WriteFile(p, []byte("المقال الأصلي\nفقرة"), 0o644)
+		os.Chtimes(p, old, old)
+		scanOnce(t, dir, store, nil)
+		os.Rename(p, filepath.Join(dir, "2026-11-01.txt"))
+		os.WriteFile(p, []byte("مقال جديد\nفقرة أخرى"), 0o644)
+		scanOnce(t, dir, store, nil)
+		check(t, store, "2026-11-01.txt")
+	})
+	t.Run("live", func(t *testing.T) {
+		h := newHarness(t, "")
+		h.writeAt(t, "latest.txt", "المقال الأصلي\nفقرة", old)
+		h.waitTitle(t, "latest.txt", "المقال الأصلي")
+		if err := os.Rename(filepath.Join(h.dir, "latest.txt"), filepath.Join(h.dir, "2026-11-02.txt")); err != nil {
+			t.Fatal(err)
+		}
+		h.write(t, "latest.txt", "مقال جديد\nفقرة أخرى")
+		h.waitTitle(t, "latest.txt", "مقال جديد")
+		h.waitTitle(t, "2026-11-02.txt", "المقال الأصلي")
+		check(t, h.store, "2026-11-02.txt")
+	})
 }
 
 // TestRenameWhileDown renames and moves files while no watcher runs: the
@@ -269,10 +414,18 @@ func TestSpecialFiles(t *testing.T) {
 	if m := h.titles(t); len(m) != 1 {
 		t.Errorf("stored %q; want only visible.txt", m)
 	}
+	// Each is refused, from its creation event or from the rescan.
+	deadline := time.Now().Add(5 * time.Second)
 	for _, name := range []string{"secret.txt", "fifo.txt", "socket.txt"} {
-		if h.countLog("file refused", "path="+name) == 0 {
-			t.Errorf("no log line refuses %s:\n%s", name, h.log)
+		for h.countLog("file refused", "path="+name) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("no log line refuses %s:\n%s", name, h.log)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
+	}
+	if m := h.titles(t); len(m) != 1 {
+		t.Errorf("stored %q; want only visible.txt", m)
 	}
 }
 

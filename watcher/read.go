@@ -62,6 +62,7 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		w.written(rel)
 	default:
 		delete(w.firstSeen, rel)
+		w.succeeded(rel) // no store write to retry for a refused file
 		if prev, ok := w.refused[rel]; !ok || prev != r.fp {
 			w.log.Warn("file refused", "path", rel, "reason", r.err)
 			w.obs.Refused(Reason(r.err))
@@ -122,15 +123,26 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	fp.Hash = hex.EncodeToString(sum[:])
 	it.Path, it.File = rel, fp
 	// A file dated in the future (a wrong clock) is dated now, so that no
-	// reader sees an implausible date. Feeds show milliseconds.
+	// reader sees an implausible date. One dated before 1990 (tools that
+	// zero modification times; validators call such dates implausible)
+	// gets a fixed old date instead of now: it must not look new, and a
+	// new database must give it the same date. Feeds show milliseconds.
 	t := after.ModTime()
 	if now := w.opts.Now(); t.After(now) {
 		t = now
+	} else if t.Before(earliestDate) {
+		t = oldDate
 	}
 	it.Published = t.UTC().Truncate(time.Millisecond)
 	it.Updated = it.Published
 	return it, fp, nil
 }
+
+// Dates of files before earliestDate are implausible; such a file gets oldDate.
+var (
+	earliestDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	oldDate      = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // checkName refuses paths that cannot become a URL and a log line intact.
 func checkName(rel string) error {

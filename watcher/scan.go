@@ -34,8 +34,8 @@ func (w *Watcher) scan(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	var unreadable []string // folders whose stored files must not be dropped
-	var changed []string
+	var unreadable []string     // folders whose stored files must not be dropped
+	var changed, added []string // stored files that changed; new files
 	found := 0
 	err = filepath.WalkDir(w.root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
@@ -84,7 +84,11 @@ func (w *Watcher) scan(ctx context.Context) error {
 		if f, ok := w.refused[r]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
 			return nil // refused as it is; logged then
 		}
-		changed = append(changed, r)
+		if known {
+			changed = append(changed, r)
+		} else {
+			added = append(added, r)
+		}
 		return nil
 	})
 	if err != nil {
@@ -110,9 +114,15 @@ next:
 	}
 	w.unpublish(gone...)
 	// A rename while nobody watched needs no move: the removal above left
-	// a tombstone that the new name takes back.
-	w.process(changed, false)
-	if len(changed) >= compactAfter {
+	// a tombstone that the new name takes back. Unless another file took
+	// the old name: new files are handled first, and one holding the old
+	// content of a changed file is that article moved (see move).
+	w.process(ctx, added, len(changed) > 0)
+	w.process(ctx, changed, false)
+	if err := ctx.Err(); err != nil {
+		return err // stopped; the next scan takes up what is left
+	}
+	if len(changed)+len(added) >= compactAfter {
 		if err := w.store.CompactFingerprints(); err != nil {
 			w.log.Error("cannot compact the fingerprints", "err", err)
 		}
@@ -153,7 +163,10 @@ func (w *Watcher) drain() {
 // are read and parsed in parallel, a window at a time; what they hold is
 // handled in the order of rels, and stored in batches, so that the result
 // does not depend on timing. moves looks for renames seen half (see move).
-func (w *Watcher) process(rels []string, moves bool) {
+// Once ctx is done it stops after the window at hand: each batch is its
+// own transaction, and the files left are unchanged in the store, so the
+// next scan finds them.
+func (w *Watcher) process(ctx context.Context, rels []string, moves bool) {
 	// Runs of new content and runs of deletions are each stored in one
 	// transaction, in the order they come.
 	var batch []storage.Item
@@ -171,7 +184,7 @@ func (w *Watcher) process(rels []string, moves bool) {
 			gone = nil
 		}
 	}
-	for start := 0; start < len(rels); start += loadWindow {
+	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
 		for i, r := range w.loadAll(chunk) {
 			rel := chunk[i]
@@ -225,8 +238,10 @@ func (w *Watcher) loadAll(rels []string) []loaded {
 }
 
 // move stores it as the new place of a stored article with the same
-// content whose file is gone: the second half of a rename, seen before
-// the first.
+// content whose file is gone, or now holds other content: the second half
+// of a rename, seen before the first, or a file renamed away and another
+// written under its name. The file now at the old name is then read as a
+// new article.
 func (w *Watcher) move(it storage.Item) bool {
 	paths, err := w.store.PathsWithHash(it.File.Hash)
 	if err != nil {
@@ -239,16 +254,22 @@ func (w *Watcher) move(it storage.Item) bool {
 		}
 	}
 	for _, p := range paths {
-		if _, err := os.Lstat(w.abs(p)); !errors.Is(err, fs.ErrNotExist) {
+		present, moved := w.holdsOther(p, it.File.Hash)
+		if !moved {
 			continue
 		}
 		if _, err := w.store.Move(p, it); err != nil {
+			w.failed(err, it.Path)
 			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
-			w.retry(it.Path)
 			return true
 		}
-		w.deb.cancel(p)
-		delete(w.retries, it.Path)
+		if present {
+			w.schedule(p, 0) // a new article now
+		} else {
+			w.deb.cancel(p)
+			delete(w.tentative, p)
+		}
+		w.succeeded(it.Path)
 		delete(w.firstSeen, p)
 		w.stored(it.Path, storage.Moved)
 		w.log.Info("article moved", "from", p, "path", it.Path, "title", it.Title)
@@ -257,18 +278,34 @@ func (w *Watcher) move(it storage.Item) bool {
 	return false
 }
 
+// holdsOther reports whether a file is at rel, and whether what is there
+// (if anything) is not the content hash: a copy leaves the original as it
+// was, a rename does not.
+func (w *Watcher) holdsOther(rel, hash string) (present, other bool) {
+	if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
+		return false, true
+	}
+	_, fp, err := w.load(rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, true
+	}
+	return true, err != nil || fp.Hash != hash
+}
+
 func (w *Watcher) put(items ...storage.Item) {
 	changes, err := w.store.Put(items...)
 	if err != nil {
-		w.log.Error("cannot store articles; will retry", "count", len(items), "first", items[0].Path, "err", err)
-		for _, it := range items {
-			w.retry(it.Path)
+		paths := make([]string, len(items))
+		for i, it := range items {
+			paths[i] = it.Path
 		}
+		w.failed(err, paths...) // before the log line, which tests wait for
+		w.log.Error("cannot store articles; will retry", "count", len(items), "first", items[0].Path, "err", err)
 		return
 	}
 	for i, c := range changes {
 		it := items[i]
-		delete(w.retries, it.Path)
+		w.succeeded(it.Path)
 		w.stored(it.Path, c)
 		switch c {
 		case storage.Added:
@@ -296,15 +333,11 @@ func (w *Watcher) unpublish(rels ...string) {
 	}
 	removed, err := w.store.Remove(rels...)
 	if err != nil {
+		w.failed(err, rels...)
 		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
-		for _, rel := range rels {
-			w.retry(rel)
-		}
 		return
 	}
-	for _, rel := range rels {
-		delete(w.retries, rel)
-	}
+	w.succeeded(rels...)
 	for _, rel := range removed {
 		w.stored(rel, storage.Removed)
 		w.log.Info("article removed", "path", rel)
@@ -314,10 +347,25 @@ func (w *Watcher) unpublish(rels ...string) {
 	}
 }
 
-// retry schedules rel again after a failed store write, waiting longer
-// after each failure.
-func (w *Watcher) retry(rel string) {
-	n := w.retries[rel]
-	w.retries[rel] = n + 1
-	w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
+// failed schedules rels again after a failed store write, waiting longer
+// after each failure, and has Err report it until none waits.
+func (w *Watcher) failed(err error, rels ...string) {
+	for _, rel := range rels {
+		n := w.retries[rel]
+		w.retries[rel] = n + 1
+		w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
+	}
+	werr := fmt.Errorf("cannot write to the database, %d files wait for a retry: %w", len(w.retries), err)
+	w.writeErr.Store(&werr)
+}
+
+// succeeded forgets the failed writes of rels, which need no retry now:
+// stored, or refused since. Err is clear again once no file waits.
+func (w *Watcher) succeeded(rels ...string) {
+	for _, rel := range rels {
+		delete(w.retries, rel)
+	}
+	if len(w.retries) == 0 {
+		w.writeErr.Store(nil)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,10 +57,10 @@ const (
 	// compactAfter is how many files a scan must store before it compacts
 	// the store's fingerprints (see storage.Store.CompactFingerprints).
 	compactAfter = 1000
-	// openTimeout is how long a file that is being written, and whose
-	// writer has not closed it, may go without writes before it is read
-	// anyway (where close notifications exist).
-	openTimeout = 30 * time.Second
+	// defaultOpenTimeout is how long a file that is being written, and
+	// whose writer has not closed it, may go without writes before it is
+	// read anyway (where close notifications exist).
+	defaultOpenTimeout = 30 * time.Second
 	// A failed store write is retried after minRetry, doubling up to maxRetry.
 	minRetry = time.Second
 	maxRetry = time.Minute
@@ -88,6 +89,8 @@ type Options struct {
 	Observer Observer
 	// Now is the clock; tests may set it.
 	Now func() time.Time
+
+	openTimeout time.Duration // defaultOpenTimeout; tests shorten it
 }
 
 // Watcher publishes the article files under one folder into a Store.
@@ -105,9 +108,13 @@ type Watcher struct {
 	obs       Observer
 	refused   map[string]storage.File // refused files, by path, as they were then
 	retries   map[string]int          // failed store writes, by path
+	tentative map[string]bool         // waiting only for a fallback deadline (see written)
+	vacated   map[string]time.Time    // files deleted or renamed away, by when that is handled
 	firstSeen map[string]time.Time    // first event of work waiting, by path
 	rootGone  atomic.Bool
 	running   atomic.Bool
+	started   chan struct{}         // closed when Run starts
+	writeErr  atomic.Pointer[error] // the last failed store write, while files wait for a retry
 	rescanCh  chan struct{}
 }
 
@@ -140,7 +147,10 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		obs:       opts.Observer,
 		refused:   make(map[string]storage.File),
 		retries:   make(map[string]int),
+		tentative: make(map[string]bool),
+		vacated:   make(map[string]time.Time),
 		firstSeen: make(map[string]time.Time),
+		started:   make(chan struct{}),
 		rescanCh:  make(chan struct{}, 1),
 	}
 	if err := w.watch("."); err != nil {
@@ -162,6 +172,9 @@ func (opts Options) withDefaults() Options {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.openTimeout <= 0 {
+		opts.openTimeout = defaultOpenTimeout
 	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
@@ -205,7 +218,8 @@ func (w *Watcher) Rescan() {
 }
 
 // Err reports why the watcher is not doing its job: it is not running,
-// or the seeds folder is gone. It is safe to call from any goroutine.
+// the seeds folder is gone, or files wait for a store write that failed.
+// It is safe to call from any goroutine.
 func (w *Watcher) Err() error {
 	switch {
 	case !w.running.Load():
@@ -213,12 +227,19 @@ func (w *Watcher) Err() error {
 	case w.rootGone.Load():
 		return fmt.Errorf("the seeds folder %s is gone", w.root)
 	}
+	if err := w.writeErr.Load(); err != nil {
+		return *err
+	}
 	return nil
 }
+
+// Started is closed once Run runs: from then on Err says how it does.
+func (w *Watcher) Started() <-chan struct{} { return w.started }
 
 // Run handles file-system events until ctx is done.
 func (w *Watcher) Run(ctx context.Context) error {
 	w.running.Store(true)
+	close(w.started)
 	defer w.running.Store(false)
 	defer w.Close()
 	timer := time.NewTimer(0)
@@ -269,7 +290,25 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 		}
 		w.drain() // a burst of events is handled, and stored, in batches
-		w.process(w.deb.settled(w.opts.Now()), true)
+		due := w.deb.settled(w.opts.Now())
+		// Files at vacated paths go last: a file moved elsewhere is found
+		// at its new place before its old name's new file is read.
+		slices.SortStableFunc(due, func(a, b string) int {
+			_, va := w.vacated[a]
+			_, vb := w.vacated[b]
+			switch {
+			case !va && vb:
+				return -1
+			case va && !vb:
+				return 1
+			}
+			return 0
+		})
+		for _, rel := range due {
+			delete(w.tentative, rel)
+			delete(w.vacated, rel)
+		}
+		w.process(ctx, due, true)
 		if t, ok := w.deb.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
@@ -294,6 +333,20 @@ func (w *Watcher) rescan(ctx context.Context, why string) {
 func (w *Watcher) schedule(rel string, delay time.Duration) {
 	now := w.opts.Now()
 	w.seen(rel, now)
+	delete(w.tentative, rel)
+	w.deb.touch(rel, now.Add(delay))
+}
+
+// fallback has rel processed after delay unless something firmer than a
+// fallback (a close, a move) has it due already: the deadline for files
+// whose completion no notification will tell.
+func (w *Watcher) fallback(rel string, delay time.Duration) {
+	if w.deb.has(rel) && !w.tentative[rel] {
+		return
+	}
+	now := w.opts.Now()
+	w.seen(rel, now)
+	w.tentative[rel] = true
 	w.deb.touch(rel, now.Add(delay))
 }
 
@@ -318,14 +371,13 @@ func (w *Watcher) stored(rel string, c storage.Change) {
 
 // written schedules a file that is being written. Where close
 // notifications exist, the close (or a move into the folder) schedules it;
-// a write only sets a late deadline, for writers that never close, and
-// never postpones an earlier one. Elsewhere every write postpones the
-// file until it settles.
+// each write only moves a fallback deadline, for writers that never close,
+// to openTimeout after it: a file is read once its writer closes it, or
+// once it has gone that long without a write. Elsewhere every write
+// postpones the file until it settles.
 func (w *Watcher) written(rel string) {
 	if w.done != nil {
-		now := w.opts.Now()
-		w.seen(rel, now)
-		w.deb.touchBy(rel, now.Add(openTimeout))
+		w.fallback(rel, w.opts.openTimeout)
 		return
 	}
 	w.schedule(rel, w.opts.Settle)
@@ -349,10 +401,20 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			if err := w.watch(rel); err != nil {
 				w.log.Error("cannot watch folder", "path", rel, "err", err)
 			}
-		} else if candidate(rel) && w.done == nil {
-			// With close notifications, the close or the move that
-			// follows every creation schedules the file.
-			w.schedule(rel, w.opts.Settle)
+		} else if candidate(rel) {
+			if w.done == nil {
+				w.schedule(rel, w.opts.Settle)
+			} else {
+				// The close or the move that follows a creation schedules
+				// the file; a file that arrives whole, through a hard link
+				// say, raises neither. Writes push this deadline back. A
+				// file made where one was just deleted or renamed away is
+				// new: the deletion's deadline must not read it half-written.
+				if _, ok := w.vacated[rel]; ok {
+					w.tentative[rel] = true
+				}
+				w.fallback(rel, w.opts.Settle)
+			}
 		}
 	case ev.Has(fsnotify.Write):
 		if candidate(rel) {
@@ -366,6 +428,7 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			w.unwatch(rel)
 		case candidate(rel):
 			w.schedule(rel, w.opts.Settle)
+			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Chmod):
 		// Backup and antivirus tools change modes all day: only a file
@@ -393,18 +456,34 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		if !ok || !candidate(rel) {
 			return
 		}
-		if c.moved {
+		switch {
+		case c.vacated:
+			// Counted as fsnotify's remove or rename, which follows.
+			w.schedule(rel, w.opts.Settle)
+			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
+			return
+		case c.moved:
 			w.obs.Event("moved_to")
-		} else {
+		default:
 			w.obs.Event("close_write")
 		}
+		var delay time.Duration
 		if c.moved {
-			w.schedule(rel, w.opts.Settle)
-		} else {
-			w.schedule(rel, 0)
+			delay = w.opts.Settle
 		}
+		// A file written where one was renamed away waits for the other
+		// half of that rename, which may be the old article's new place
+		// (a "latest" file rotated to an archive name): see move.
+		if at, ok := w.vacated[rel]; ok {
+			delay = max(delay, at.Sub(w.opts.Now())+vacatedSlack)
+		}
+		w.schedule(rel, delay)
 	}
 }
+
+// vacatedSlack is how long after a deletion's or rename's deadline a new
+// file at that path waits, so that both are handled in one batch.
+const vacatedSlack = 5 * time.Millisecond
 
 // watch adds rel and every folder under it to the watch lists, and
 // schedules the files it finds there: a folder moved in whole brings
