@@ -51,6 +51,7 @@ type Handler struct {
 	mu       sync.Mutex
 	gen      uint64          // counts refreshes
 	pages    map[string]*doc // article pages by slug, rendered since the last refresh
+	served   map[string]*doc // the last page rendered of each slug, for doc.follow
 	onRender func(time.Duration)
 }
 
@@ -80,7 +81,8 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 			cacheControl: []string{fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))},
 			language:     []string{cfg.Lang.String()},
 		},
-		pages: make(map[string]*doc),
+		pages:  make(map[string]*doc),
+		served: make(map[string]*doc),
 	}
 	icon, err := favicon()
 	if err == nil {
@@ -144,6 +146,12 @@ func (h *Handler) refresh() error {
 	s, err := render(items, h.cfg, changed)
 	if err != nil {
 		return err
+	}
+	if prev := h.current.Load(); prev != nil {
+		s.atom.follow(&prev.atom)
+		s.rss.follow(&prev.rss)
+		s.json.follow(&prev.json)
+		s.index.follow(&prev.index)
 	}
 	h.mu.Lock()
 	h.current.Store(s)
@@ -244,12 +252,19 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 		return nil, "", err
 	}
 	h.mu.Lock()
+	d.follow(h.served[slug])
 	if gen == h.gen { // else the article may have changed while it was rendered
 		if len(h.pages) >= maxCachedPages {
 			clear(h.pages)
 		}
 		h.pages[slug] = &d
 	}
+	// Only the page's dates and ETag matter here; the bodies of a
+	// crawler's walk are not kept.
+	if len(h.served) >= maxCachedPages {
+		clear(h.served)
+	}
+	h.served[slug] = &doc{modified: d.modified, sharedSecond: d.sharedSecond, plain: representation{etag: d.plain.etag}}
 	h.mu.Unlock()
 	return &d, "", nil
 }

@@ -425,3 +425,43 @@ func TestLastModifiedFollowsDeletions(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestIfModifiedSinceWithinOneSecond: two versions of a feed within one
+// second share a Last-Modified (HTTP dates have whole seconds). A client
+// holding the first and asking If-Modified-Since must get the second, not
+// a 304; a client naming a later second still gets its 304.
+func TestIfModifiedSinceWithinOneSecond(t *testing.T) {
+	// Start just after a second begins, so both versions fall within it.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
+	items := storedItems()
+	store, srv := serve(t, items)
+	identity := http.Header{"Accept-Encoding": {"identity"}}
+	first, _ := do(t, "GET", srv.URL+PathJSON, identity)
+	lm := first.Header.Get("Last-Modified")
+	if _, err := store.Remove(items[len(items)-1].Path); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, _ := do(t, "GET", srv.URL+PathJSON, identity)
+		if resp.Header.Get("ETag") != first.Header.Get("ETag") {
+			if resp.Header.Get("Last-Modified") != lm {
+				t.Logf("the second version came a second later (%s, then %s): the test ran slow", lm, resp.Header.Get("Last-Modified"))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deletion never reached the feed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	resp, _ := do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {lm}})
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("holding the first version (If-Modified-Since %s), a client gets %d", lm, resp.StatusCode)
+	}
+	later, _ := http.ParseTime(lm)
+	resp, _ = do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {later.Add(time.Second).Format(http.TimeFormat)}})
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since a second after Last-Modified gets %d, want 304", resp.StatusCode)
+	}
+}

@@ -19,8 +19,22 @@ type doc struct {
 	modified     time.Time
 	ctype        []string // header values, ready to be assigned
 	lastModified []string // nil when modified is zero
+	// sharedSecond says that an earlier version of the document, other
+	// bytes, had the same Last-Modified (HTTP dates count whole seconds):
+	// an If-Modified-Since naming that second cannot tell the two apart.
+	sharedSecond bool
 	plain        representation
 	gzip         representation
+}
+
+// follow records that d replaces prev, an earlier version of the same
+// document (nil for none): if their bytes differ within one second of
+// Last-Modified, If-Modified-Since alone no longer gets d a 304.
+func (d *doc) follow(prev *doc) {
+	if prev == nil || !d.modified.Truncate(time.Second).Equal(prev.modified.Truncate(time.Second)) {
+		return
+	}
+	d.sharedSecond = prev.sharedSecond || prev.plain.etag != d.plain.etag
 }
 
 type representation struct {
@@ -89,7 +103,7 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 	if d.lastModified != nil {
 		h["Last-Modified"] = d.lastModified
 	}
-	if notModified(r, rep.etag, d.modified) {
+	if notModified(r, rep.etag, d.modified, d.sharedSecond) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -109,8 +123,11 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 }
 
 // notModified evaluates If-None-Match and, only without it,
-// If-Modified-Since, as RFC 9110 section 13.2.2 orders them.
-func notModified(r *http.Request, etag string, modified time.Time) bool {
+// If-Modified-Since, as RFC 9110 section 13.2.2 orders them. A client
+// naming the very second of Last-Modified gets a 304 only when no other
+// version had that second (see doc.sharedSecond); one naming a later
+// second always does.
+func notModified(r *http.Request, etag string, modified time.Time, sharedSecond bool) bool {
 	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
 		for _, v := range inm {
 			for tag := range strings.SplitSeq(v, ",") {
@@ -127,7 +144,11 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		return false
 	}
 	t, err := http.ParseTime(ims[0])
-	return err == nil && !modified.Truncate(time.Second).After(t)
+	if err != nil {
+		return false
+	}
+	lm := modified.Truncate(time.Second)
+	return lm.Before(t) || (lm.Equal(t) && !sharedSecond)
 }
 
 // acceptsGzip reports whether Accept-Encoding header values accept gzip:
