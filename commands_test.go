@@ -54,6 +54,15 @@ func TestCheckCommand(t *testing.T) {
 // its control socket) and against a stopped one (the file itself).
 func TestBackupAndList(t *testing.T) {
 	seeds := copySeeds(t)
+	// Two more, dated apart, for the order of the list: newest first.
+	for name, at := range map[string]time.Time{
+		"older.txt": time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC),
+		"newer.txt": time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		p := filepath.Join(seeds, name)
+		os.WriteFile(p, []byte("مقال "+name), 0o644)
+		os.Chtimes(p, at, at)
+	}
 	db := filepath.Join(t.TempDir(), "live.db")
 	d := startDaemon(t, seeds, db, "-base-url", "https://news.example.com")
 
@@ -81,14 +90,30 @@ func TestBackupAndList(t *testing.T) {
 				t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
 			}
 		}
+		if i, j := strings.Index(out.String(), "2025-06-01"), strings.Index(out.String(), "2021-06-01"); i < 0 || j < 0 || i > j {
+			t.Errorf("list (%s) is not newest first:\n%s", label, &out)
+		}
 		copyPath := filepath.Join(t.TempDir(), "backup.db")
 		out.Reset()
 		if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
 			t.Fatalf("backup (%s) = %v", label, err)
 		}
 		// bbolt's consistency check, then the articles.
-		if got := inspect(t, copyPath); len(got) != 1 {
-			t.Errorf("the backup (%s) holds %d articles, want 1", label, len(got))
+		if got := inspect(t, copyPath); len(got) != 3 {
+			t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
+		}
+	}
+	onto := func(t *testing.T) {
+		t.Helper()
+		before, _ := os.ReadFile(db)
+		for _, out := range []string{db, socketPath(db)} {
+			err := run(context.Background(), []string{"backup", "-db", db, out}, env(nil), io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), "would replace") {
+				t.Errorf("backup onto %s = %v, want a refusal", out, err)
+			}
+		}
+		if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+			t.Error("a refused backup changed the database")
 		}
 	}
 	t.Run("daemon running", func(t *testing.T) {
@@ -97,10 +122,11 @@ func TestBackupAndList(t *testing.T) {
 			t.Fatalf("the database is not locked by the daemon: %v", err)
 		}
 		check(t, "running")
+		onto(t)
 	})
 	d.stop(t)
 	listEnv = env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
-	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped") })
+	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped"); onto(t) })
 
 	t.Run("backup usage", func(t *testing.T) {
 		err := run(context.Background(), []string{"backup", "-db", db}, env(nil), io.Discard, io.Discard)

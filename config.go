@@ -27,7 +27,7 @@ import (
 var (
 	// errHelp means -h was asked for and answered.
 	errHelp = errors.New("help requested")
-	// errUsage means the command line could not be parsed; flag printed why.
+	// errUsage means the command line could not be parsed: exit status 2.
 	errUsage = errors.New("usage error")
 )
 
@@ -102,16 +102,25 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 
 // parseFlags parses args into fs, then gives every flag that args did not
 // set the value of its environment variable, if that is set.
+// A bad flag is one line, the error, and not the whole usage: an operator
+// reading a service's log wants the line that says what is wrong.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return fmt.Errorf("%w: %v", errUsage, err) // flag printed it with the usage
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return errHelp
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v (see %s -h)", errUsage, err, fs.Name())
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
+	err = nil
 	fs.VisitAll(func(f *flag.Flag) {
 		v := getenv(envName(f.Name))
 		if err != nil || set[f.Name] || v == "" || f.Name == "version" {

@@ -149,10 +149,21 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return fmt.Errorf("%w: backup takes one argument, the file to write", errUsage)
+		return fmt.Errorf("%w: backup takes one argument, the file to write (see seedfeed backup -h)", errUsage)
 	}
 	out := fs.Arg(0)
+	// Renamed over the live database, the copy would cut the daemon off
+	// its file: it would go on writing to one that no name leads to.
+	if a, b := filepath.Clean(out), filepath.Clean(socketPath(cfg.db)); a == b {
+		return fmt.Errorf("%w: backup to %s would replace the daemon's control socket; give another file", errUsage, out)
+	}
+	if ofi, err := os.Stat(out); err == nil {
+		for _, p := range []string{cfg.db, socketPath(cfg.db)} {
+			if fi, err := os.Stat(p); err == nil && os.SameFile(ofi, fi) {
+				return fmt.Errorf("%w: backup to %s would replace %s itself; give another file", errUsage, out, p)
+			}
+		}
+	}
 	// Write beside OUT and rename, so that OUT is a whole copy or untouched.
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".seedfeed-backup-*")
 	if err != nil {

@@ -120,16 +120,7 @@ func TestKillDuringImport(t *testing.T) {
 	}
 	const n = 5000
 	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "kill.db")
-	base := time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		p := filepath.Join(seeds, fmt.Sprintf("%04d.txt", i))
-		body := fmt.Sprintf("عنوان رقم %d\n%s\n", i, strings.Repeat("فقرة من المقال. ", 40))
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		at := base.Add(time.Duration(i) * time.Minute)
-		os.Chtimes(p, at, at)
-	}
+	writeImport(t, seeds, n)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, seed))
 	t.Logf("random seed %d", seed)
@@ -175,6 +166,31 @@ func TestKillDuringImport(t *testing.T) {
 	if err := p.cmd.Wait(); err != nil {
 		t.Errorf("the last run ended with %v", err)
 	}
+	got := checkImport(t, db, n, known)
+	t.Logf("%d kills, %d files, each published once", kills, len(got))
+}
+
+// importBase is the modification time of writeImport's first file.
+var importBase = time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+
+// writeImport writes n articles into seeds, a minute apart from importBase.
+func writeImport(t *testing.T, seeds string, n int) {
+	t.Helper()
+	for i := range n {
+		p := filepath.Join(seeds, fmt.Sprintf("%04d.txt", i))
+		body := fmt.Sprintf("عنوان رقم %d\n%s\n", i, strings.Repeat("فقرة من المقال. ", 40))
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := importBase.Add(time.Duration(i) * time.Minute)
+		os.Chtimes(p, at, at)
+	}
+}
+
+// checkImport checks that db holds writeImport's n articles, each once,
+// with its own key and published date, and none changed from known.
+func checkImport(t *testing.T, db string, n int, known map[string]identity) map[string]identity {
+	t.Helper()
 	got := inspect(t, db)
 	if len(got) != n {
 		t.Errorf("%d of %d files published", len(got), n)
@@ -185,12 +201,60 @@ func TestKillDuringImport(t *testing.T) {
 		}
 		var i int
 		fmt.Sscanf(path, "%04d.txt", &i)
-		want := identity{strings.TrimSuffix(path, ".txt"), base.Add(time.Duration(i) * time.Minute)}
+		want := identity{strings.TrimSuffix(path, ".txt"), importBase.Add(time.Duration(i) * time.Minute)}
 		if !id.published.Equal(want.published) || id.key != want.key {
 			t.Errorf("%s: key %q published %v, want %q %v", path, id.key, id.published, want.key, want.published)
 		}
 	}
-	t.Logf("%d kills, %d files, each published once", kills, len(got))
+	return got
+}
+
+// TestStopDuringImport sends SIGTERM while the start-up scan imports a
+// large folder: the daemon stops at once and cleanly (exit 0, never ready,
+// never serving), and the next start imports the rest, each file once.
+func TestStopDuringImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 5,000 files several times; run without -short")
+	}
+	const n = 5000
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "stop.db")
+	writeImport(t, seeds, n)
+	args := []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"}
+	landed := 0
+	for try := 0; try < 6 && landed < 3; try++ {
+		p := startProcess(t, args...)
+		time.Sleep(time.Duration(50+try*60) * time.Millisecond)
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- p.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("SIGTERM during the import: %v\n%s", err, p.out)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("SIGTERM during the import: still running after 5 s\n%s", p.out)
+		}
+		if strings.Contains(p.out.String(), "stopped during the start-up scan") {
+			landed++
+			if strings.Contains(p.out.String(), "msg=listening") {
+				t.Errorf("stopped during the scan, yet said it was listening:\n%s", p.out)
+			}
+		}
+	}
+	if landed == 0 {
+		t.Fatal("no SIGTERM landed during the import: the test proves nothing")
+	}
+	p := startProcess(t, args...)
+	if !p.waitLog(t, "msg=listening", time.Minute) {
+		t.Fatalf("the last run did not finish the import:\n%s", p.out)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("the last run ended with %v", err)
+	}
+	checkImport(t, db, n, nil)
+	t.Logf("%d stops during the import, then %d files, each published once", landed, n)
 }
 
 // TestProcessStartupFailures runs the command against a database held by

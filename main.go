@@ -62,17 +62,25 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
+	var logged loggedError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
+		fmt.Fprintln(os.Stderr, "seedfeed:", err)
 		os.Exit(2)
-	case errors.Is(err, errRefused):
+	case errors.Is(err, errRefused), errors.As(err, &logged):
 		os.Exit(1)
 	default:
 		fmt.Fprintln(os.Stderr, "seedfeed:", err)
 		os.Exit(1)
 	}
 }
+
+// loggedError is an error the daemon's logger has reported already, in
+// the log's own format (-log-format json stays JSON to the last line).
+type loggedError struct{ error }
+
+func (e loggedError) Unwrap() error { return e.error }
 
 // run is the whole program: main only adds the process around it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -94,7 +102,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, version())
 		return nil
 	}
-	return serve(ctx, cfg, newLogger(cfg, stderr))
+	logger := newLogger(cfg, stderr)
+	if err := serve(ctx, cfg, logger); err != nil {
+		logger.Error("seedfeed stopped", "err", err)
+		return loggedError{err}
+	}
+	return nil
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -151,7 +164,13 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		return err
 	}
 	defer w.Close()
-	if err := w.Scan(ctx); err != nil {
+	if err := w.Scan(ctx); err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			// A stop during a long first import is a clean stop: each
+			// batch stored is whole, and the next start takes up the rest.
+			logger.Info("stopped during the start-up scan", "articles", store.Count())
+			return nil
+		}
 		return err
 	}
 	h, err := feed.NewHandler(store, feedCfg, logger)
@@ -228,10 +247,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		return nil
 	})
 
-	logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
-		"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
-		"articles", store.Count(), "version", version())
-	notify(logger, systemd.SdNotifyReady)
+	// Ready once the watcher runs, so that /healthz says ok from the first
+	// request; a stop meanwhile is no start.
+	select {
+	case <-w.Started():
+	case <-ctx.Done():
+	}
+	if ctx.Err() == nil {
+		logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
+			"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
+			"articles", store.Count(), "version", version())
+		notify(logger, systemd.SdNotifyReady)
+	}
 	if err := g.Wait(); err != nil {
 		return err // main prints it
 	}
