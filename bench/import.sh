@@ -8,23 +8,25 @@ n=${N:-10000} rounds=${ROUNDS:-3}
 build
 "$work/bin/gen" -n "$n" -out "$work/seeds" -hugo "$work/site" >/dev/null
 
-# seedfeed_import: ms from starting the daemon on an empty database to
-# /healthz counting all n articles (the scan runs before the port serves).
-# It stops the daemon before it returns, so $(...) may call it.
+# seedfeed_import: sets took to the ms from starting the daemon on an
+# empty database to /healthz counting all n articles (the scan runs before
+# the port serves). Not in $(...): the daemon must be this shell's child,
+# for the cleanup to end it however the script ends.
 seedfeed_import() {
 	rm -f "$work/s.db"
-	local port t0 t1
+	local port t0 t1 deadline=$((SECONDS + 1800))
 	port=$(free_port)
 	t0=$(date +%s%N)
 	start "$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.1:$port"
 	until curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q "\"articles\":$n[,}]"; do
 		sleep 0.01
 		kill -0 "$last" || { cat "$work/seedfeed.log" >&2; exit 1; }
+		((SECONDS < deadline)) || { echo "not all $n articles served after 1800 s" >&2; exit 1; }
 	done
 	t1=$(date +%s%N)
 	kill "$last"
 	wait "$last" || true
-	echo $((($t1 - $t0) / 1000000))
+	took=$((($t1 - $t0) / 1000000))
 }
 
 hugo_build() {
@@ -38,7 +40,8 @@ hugo_build() {
 
 sf=() hu=()
 for round in $(seq "$rounds"); do
-	sf+=("$(seedfeed_import)")
+	seedfeed_import
+	sf+=("$took")
 	[ "${HUGO:-1}" = 0 ] || hu+=("$(hugo_build)")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
