@@ -10,7 +10,13 @@
 //
 //	meta        "schema" → the layout version, a decimal number ("4");
 //	            "count" → the number of articles, a decimal number;
-//	            "changed" → when an article last changed (RFC 3339).
+//	            "changed" → when what the feeds show last changed: an
+//	            article, or the settings (RFC 3339);
+//	            "settings" → a digest of the daemon's settings that shape
+//	            the bytes served (see Store.NoteSettings), absent until
+//	            NoteSettings first runs: no layout change.
+//	            "publication" → when an article was last added, updated or
+//	            restored (RFC 3339), absent until then: no layout change.
 //	articles    key → article: path, title, paragraphs, published, updated.
 //	files       path → file: key, size, modification time, SHA-256 of the bytes.
 //	published   8-byte big-endian published time (Unix nanoseconds with the
@@ -27,7 +33,8 @@
 // bucket, version 2 the hashes and tombstones buckets, version 3 the
 // fingerprints bucket and the count. A database with a
 // newer version, or with buckets but no meta bucket, is refused and left
-// as it is.
+// as it is. Backup copies a seedfeed database of any version, so that one
+// can be saved before the migration.
 //
 // A key is the slash-separated path of the file, relative to the seeds
 // folder and without its ".txt" suffix, at the moment the article was
@@ -53,5 +60,16 @@
 // updated bucket keeps updated dates unique: Put moves an article's date a
 // millisecond at a time past any other article's, because validators warn
 // about two entries updated at the same moment, and files copied in one
-// batch often share a modification time.
+// batch often share a modification time. An edit moves the date forward
+// only: to the file's modification time if later, else to now, since a
+// copy that keeps an older file's time is an edit all the same.
+//
+// # Damage
+//
+// bbolt reads pages straight from the file's memory map, and a damaged
+// file (cut short by a full disk or a bad copy, pages overwritten) makes
+// it panic or fault, which kills the process. Open refuses a file whose
+// meta page needs more bytes than the file has before bbolt maps it, and
+// every transaction runs under a guard that turns a panic or a fault
+// into an error wrapping ErrDamaged: the call fails, the daemon goes on.
 package storage

@@ -25,6 +25,8 @@ var (
 	keySchema          = []byte("schema")
 	keyCount           = []byte("count")
 	keyChanged         = []byte("changed")
+	keySettings        = []byte("settings")
+	keyPublication     = []byte("publication")
 )
 
 // migrations[v] turns layout v into layout v+1.

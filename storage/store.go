@@ -19,10 +19,12 @@ import (
 var (
 	// ErrNotFound is returned when no article matches.
 	ErrNotFound = errors.New("not found")
-	// ErrLocked is returned by Open when another process holds the database.
+	// ErrLocked is returned by Open and Backup when another process holds
+	// the database.
 	ErrLocked = errors.New("database is locked by another process")
 	// ErrForeign is returned by Open for a file that is not a seedfeed
-	// database, or one written by a newer seedfeed. Open never changes it.
+	// database, one written by a newer seedfeed, or one cut short (see
+	// Open). Open never changes it.
 	ErrForeign = errors.New("not a seedfeed database")
 )
 
@@ -85,20 +87,27 @@ type Options struct {
 	// LockTimeout bounds the wait for another process's lock on the file.
 	LockTimeout time.Duration
 	// ReadOnly opens an existing database for reading only, beside other
-	// readers; it must have this seedfeed's layout.
+	// readers; it must have this seedfeed's layout (Backup copies any).
 	ReadOnly bool
 }
 
 // Store is an open database. Its methods are safe for concurrent use.
 type Store struct {
-	db    *bolt.DB
-	count atomic.Int64 // the meta bucket's count, read without a transaction
+	db       *bolt.DB
+	readOnly bool
+	count    atomic.Int64 // the meta bucket's count, read without a transaction
+	wedged   atomic.Bool  // bbolt kept its locks after a fault (see run)
 
 	mu      sync.Mutex
 	changed chan struct{}
 }
 
 // Open opens the database at path, creating it if it does not exist.
+// It refuses a damaged file without changing it, whether cut short (an
+// error wrapping ErrForeign, found before bbolt maps the file) or with
+// pages that fault or panic as it is opened and its layout checked (an
+// error wrapping ErrDamaged). Damage further in shows later, as errors
+// wrapping ErrDamaged from the methods that reach it.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
@@ -109,26 +118,21 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
-	switch {
-	case errors.Is(err, bolt.ErrTimeout):
-		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
-	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrChecksum):
-		return nil, fmt.Errorf("open %s: %w (%v)", path, ErrForeign, err)
-	case err != nil:
+	db, err := openBolt(path, timeout, opts.ReadOnly)
+	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	check := db.Update
+	s := &Store{db: db, readOnly: opts.ReadOnly, changed: make(chan struct{})}
+	check, what := s.update, "initialize"
 	if opts.ReadOnly {
-		check = db.View
+		check, what = s.view, "check the layout"
 	}
-	if err := check(initialize); err != nil {
+	if err := check(what, initialize); err != nil {
 		// The schema check failed; the database was not changed.
-		_ = db.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db, changed: make(chan struct{})}
-	err = db.View(func(tx *bolt.Tx) error {
+	err = s.view("read the article count", func(tx *bolt.Tx) error {
 		n, err := strconv.Atoi(string(tx.Bucket(bucketMeta).Get(keyCount)))
 		if err != nil {
 			return fmt.Errorf("article count: %w", err)
@@ -137,7 +141,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil
 	})
 	if err != nil {
-		_ = db.Close() // the read error is the one to report
+		_ = s.Close() // the read error is the one to report
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return s, nil
@@ -147,13 +151,26 @@ func Open(path string, opts Options) (*Store, error) {
 func (s *Store) Count() int { return int(s.count.Load()) }
 
 // LastChange returns when Put, Move or Remove last changed an article,
-// or the zero time if none ever did. It only moves forward: an HTTP
-// Last-Modified derived from it changes whenever the feeds may have,
-// deletions included, which the dates of the entries shown do not tell.
+// or NoteSettings the settings, or the zero time if none ever did. It only
+// moves forward: an HTTP Last-Modified derived from it changes whenever
+// the feeds may have, deletions included, which the dates of the entries
+// shown do not tell.
 func (s *Store) LastChange() (time.Time, error) {
+	return s.metaTime("read the last change", keyChanged)
+}
+
+// LastPublication returns when Put last added, updated or restored an
+// article, or the zero time if it never did: for a metric that must not
+// fall back to zero when the daemon restarts.
+func (s *Store) LastPublication() (time.Time, error) {
+	return s.metaTime("read the last publication", keyPublication)
+}
+
+// metaTime reads the time stored under key in the meta bucket.
+func (s *Store) metaTime(what string, key []byte) (time.Time, error) {
 	var t time.Time
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketMeta).Get(keyChanged)
+	err := s.view(what, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketMeta).Get(key)
 		if v == nil {
 			return nil
 		}
@@ -168,7 +185,7 @@ func (s *Store) LastChange() (time.Time, error) {
 // read transaction: writers go on meanwhile.
 func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("copy the database", func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -176,9 +193,95 @@ func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
+// Backup writes a consistent copy of the database at path to w, for a
+// backup taken while no daemon holds the file. Unlike Open, it accepts a
+// seedfeed database of any layout version, older or newer: the copy is
+// bbolt's pages as they are, and a backup is most wanted before the
+// migration that Open would refuse to run read-only. It waits up to
+// timeout (DefaultLockTimeout when zero) for a writer's lock, then
+// fails with ErrLocked; damage fails as it does in Open.
+func Backup(path string, w io.Writer, timeout time.Duration) (int64, error) {
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	if _, err := os.Stat(path); err != nil {
+		return 0, fmt.Errorf("back up %s: %w", path, err)
+	}
+	db, err := openBolt(path, timeout, true)
+	if err != nil {
+		return 0, fmt.Errorf("back up %s: %w", path, err)
+	}
+	defer db.Close()
+	var n int64
+	err = guard("copy the database", func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			meta := tx.Bucket(bucketMeta)
+			if meta == nil {
+				return fmt.Errorf("%w: no %q bucket", ErrForeign, bucketMeta)
+			}
+			if v, err := strconv.Atoi(string(meta.Get(keySchema))); err != nil || v < 1 {
+				return fmt.Errorf("%w: schema version %q", ErrForeign, meta.Get(keySchema))
+			}
+			var err error
+			n, err = tx.WriteTo(w)
+			return err
+		})
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// NoteSettings records fingerprint, a digest of the settings that shape
+// the bytes served (base URL, title, language, limit...), and reports
+// whether the feeds may have changed with it: when it differs from the
+// fingerprint recorded before, or when none was and articles are stored,
+// it moves LastChange forward and signals Changed, as an edit does, so
+// that a restart with new settings changes Last-Modified. An empty
+// database has served nothing that could be stale.
+func (s *Store) NoteSettings(fingerprint string) (bool, error) {
+	if s.readOnly {
+		return false, errors.New("note settings: the database is open read-only")
+	}
+	if fingerprint == "" {
+		return false, errors.New("note settings: empty fingerprint")
+	}
+	changed := false
+	err := s.update("note settings", func(tx *bolt.Tx) error {
+		b := bucketsOf(tx)
+		old := b.meta.Get(keySettings)
+		switch {
+		case old == nil:
+			n, err := b.count()
+			if err != nil {
+				return err
+			}
+			changed = n > 0
+		case string(old) == fingerprint:
+			return nil
+		default:
+			changed = true
+		}
+		if changed {
+			if err := b.changed(); err != nil {
+				return err
+			}
+		}
+		return b.meta.Put(keySettings, []byte(fingerprint))
+	})
+	if err != nil {
+		return false, err
+	}
+	if changed {
+		s.notify()
+	}
+	return changed, nil
+}
+
 // Check reports whether the database answers a read.
 func (s *Store) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view("check", func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta).Get(keySchema) == nil {
 			return errors.New("schema version missing")
 		}
@@ -186,11 +289,18 @@ func (s *Store) Check() error {
 	})
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database. A store that a fault left with bbolt's
+// locks held (see ErrDamaged) cannot close the file without waiting for
+// them forever: it leaves it open and says so.
+func (s *Store) Close() error {
+	if s.wedged.Load() {
+		return fmt.Errorf("close: %w: the file stays open until the process exits", ErrDamaged)
+	}
+	return s.db.Close()
+}
 
-// Changed returns a channel that is closed at the next change that Put or
-// Remove commits to what the feeds show.
+// Changed returns a channel that is closed at the next change that Put,
+// Move, Remove or NoteSettings commits to what the feeds show.
 func (s *Store) Changed() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -208,7 +318,7 @@ func (s *Store) notify() {
 // It reads n records through the date index, however many are stored.
 func (s *Store) Newest(n int) ([]Item, error) {
 	var items []Item
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("read the newest articles", func(tx *bolt.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		c := tx.Bucket(bucketPublished).Cursor()
 		for k, _ := c.Last(); k != nil && len(items) < n; k, _ = c.Prev() {
@@ -231,7 +341,7 @@ func (s *Store) Newest(n int) ([]Item, error) {
 // without its paragraphs: enough to list them, and small.
 func (s *Store) Entries() ([]Item, error) {
 	items := make([]Item, 0, s.Count())
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("list the articles", func(tx *bolt.Tx) error {
 		articles := tx.Bucket(bucketArticles)
 		c := tx.Bucket(bucketPublished).Cursor()
 		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
@@ -239,6 +349,9 @@ func (s *Store) Entries() ([]Item, error) {
 				Path               string
 				Title              string
 				Published, Updated time.Time
+			}
+			if len(k) < 8 {
+				return fmt.Errorf("date index key %q is too short", k)
 			}
 			key := k[8:]
 			if err := getJSON(articles, key, &head); err != nil {
@@ -257,7 +370,7 @@ func (s *Store) Entries() ([]Item, error) {
 // the returned Item's Slug then differs from slug.
 func (s *Store) Article(slug string) (Item, error) {
 	var it Item
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("read article "+slug, func(tx *bolt.Tx) error {
 		key := slug
 		var f file
 		if err := getJSON(tx.Bucket(bucketFiles), []byte(slug+".txt"), &f); err == nil {
@@ -291,7 +404,7 @@ func item(articles *bolt.Bucket, key string) (Item, error) {
 // file, by path.
 func (s *Store) Fingerprints() (map[string]Fingerprint, error) {
 	var m map[string]Fingerprint
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("read the fingerprints", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFingerprints)
 		m = make(map[string]Fingerprint, s.Count())
 		return b.ForEach(func(k, v []byte) error {

@@ -40,6 +40,11 @@ type tombstone struct {
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints *bolt.Bucket
+	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
+	// asked for to the first of its steps not known to be taken: a batch
+	// of files sharing a modification time does not walk past the dates
+	// it already handed out, once per file.
+	nextUpdated map[int64]time.Time
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
@@ -52,6 +57,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		hashes:       tx.Bucket(bucketHashes),
 		tombstones:   tx.Bucket(bucketTombstones),
 		fingerprints: tx.Bucket(bucketFingerprints),
+		nextUpdated:  make(map[int64]time.Time),
 	}
 }
 
@@ -107,11 +113,12 @@ func hashKey(hash, path string) []byte { return []byte(hash + "\x00" + path) }
 
 // Put stores items in one transaction, each under its Path. An article
 // already stored at that path keeps its Key and Published date; when its
-// content hash differs, its title, paragraphs and Updated are replaced
-// (Updated never moves before Published). A new path takes the key and
-// published date of the last removed article with the same content hash,
-// if there is one, or gets a new key and keeps the Published date it
-// comes with. The result says, item by item, what changed.
+// content hash differs, its title and paragraphs are replaced and its
+// Updated moves forward: to it.Updated (the file's date) when that is
+// later, else to now. A new path takes the key and published date of the
+// last removed article with the same content hash, if there is one, or
+// gets a new key and keeps the Published date it comes with. The result
+// says, item by item, what changed.
 func (s *Store) Put(items ...Item) ([]Change, error) {
 	changes := make([]Change, len(items))
 	count := 0
@@ -121,7 +128,7 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 	if err != nil || same {
 		return changes, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update("store articles", func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		added := 0
 		for i, it := range items {
@@ -132,6 +139,11 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 			changes[i] = c
 			if c == Added || c == Restored {
 				added++
+			}
+			if c == Added || c == Updated || c == Restored {
+				if err := b.meta.Put(keyPublication, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+					return err
+				}
 			}
 			if c != Unchanged {
 				if err := b.changed(); err != nil {
@@ -161,7 +173,7 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 // allStored reports whether every item is stored with its fingerprint.
 func (s *Store) allStored(items []Item) (bool, error) {
 	same := true
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("compare fingerprints", func(tx *bolt.Tx) error {
 		files := tx.Bucket(bucketFiles)
 		for _, it := range items {
 			var f file
@@ -214,7 +226,7 @@ func (b buckets) put(it Item) (Change, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
-	updated, err := b.setUpdated(f.Key, a.Updated, later(it.Updated, a.Published))
+	updated, err := b.setUpdated(f.Key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
 	if err != nil {
 		return Unchanged, err
 	}
@@ -288,29 +300,69 @@ func later(t, floor time.Time) time.Time {
 	return t
 }
 
+// edited returns the updated date of an article edited now whose updated
+// date was prev and whose file is dated mod: the file's date when it is
+// later, else now. A version copied in with its older date (rsync -t,
+// cp -p) is an edit all the same: moving the date back would date the
+// new text before the text readers already have.
+func edited(prev, mod time.Time) time.Time {
+	if mod.After(prev) {
+		return mod
+	}
+	// Feeds show milliseconds; the monotonic reading must not reach the JSON.
+	if now := time.Now().UTC().Truncate(time.Millisecond); now.After(prev) {
+		return now
+	}
+	return prev.Add(updatedStep)
+}
+
 // updatedStep separates articles updated at the same moment: validators
 // warn about two entries with one updated date, and a batch of files
 // copied at once often shares a modification time.
 const updatedStep = time.Millisecond
 
 // uniqueUpdated returns t, or the first moment after t in steps of
-// updatedStep that no article's updated date holds.
+// updatedStep that no article's updated date holds. One cursor walks the
+// index from t to the first free step, and the transaction remembers
+// where it stopped for t: n files sharing a date cost n steps, not n².
 func (b buckets) uniqueUpdated(t time.Time) time.Time {
-	c := b.updated.Cursor()
-	for {
-		prefix := dateKey(t, "")
-		if k, _ := c.Seek(prefix); k == nil || !bytes.HasPrefix(k, prefix) {
-			return t
-		}
-		t = t.Add(updatedStep)
+	base := t.UnixNano()
+	if next, ok := b.nextUpdated[base]; ok {
+		t = next
 	}
+	want := dateKey(t, "")
+	c := b.updated.Cursor()
+	for k, _ := c.Seek(want); k != nil; k, _ = c.Next() {
+		cmp := bytes.Compare(k[:min(len(k), 8)], want)
+		if cmp > 0 {
+			break // t is free
+		}
+		if cmp == 0 {
+			t = t.Add(updatedStep)
+			want = dateKey(t, "")
+		}
+	}
+	b.nextUpdated[base] = t
+	return t
+}
+
+// deleteUpdated takes key's entry at t out of the updated index. The step
+// it frees is free again for uniqueUpdated in this transaction too.
+func (b buckets) deleteUpdated(t time.Time, key string) error {
+	d := t.UnixNano()
+	for base, next := range b.nextUpdated {
+		if n := next.UnixNano(); base <= d && d < n && (d-base)%int64(updatedStep) == 0 {
+			b.nextUpdated[base] = next.Add(time.Duration(d - n))
+		}
+	}
+	return b.updated.Delete(dateKey(t, key))
 }
 
 // setUpdated moves key's entry in the updated index from old (zero for
 // none) to a unique moment at or after t, and returns that moment.
 func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
 	if !old.IsZero() {
-		if err := b.updated.Delete(dateKey(old, key)); err != nil {
+		if err := b.deleteUpdated(old, key); err != nil {
 			return t, err
 		}
 	}
@@ -320,10 +372,11 @@ func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
 
 // Move records that the file at from is now at it.Path: the article keeps
 // its key and published date, takes its fingerprint and, if the content
-// differs, its text as an edit. An article stored at it.Path is removed.
+// differs, its text as an edit, which moves Updated forward as in Put. An
+// article stored at it.Path is removed.
 func (s *Store) Move(from string, it Item) (Change, error) {
 	count := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("move "+from, func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		// A file renamed over another article replaces it: that article
 		// is removed, and leaves its tombstone, as a deletion would.
@@ -344,7 +397,7 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 		}
 		a.Path = it.Path
 		if f.Hash != it.File.Hash {
-			updated, err := b.setUpdated(f.Key, a.Updated, later(it.Updated, a.Published))
+			updated, err := b.setUpdated(f.Key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
 			if err != nil {
 				return err
 			}
@@ -383,7 +436,7 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 // PathsWithHash returns the stored paths whose file has the content hash.
 func (s *Store) PathsWithHash(hash string) ([]string, error) {
 	var paths []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("find paths by hash", func(tx *bolt.Tx) error {
 		prefix := hashKey(hash, "")
 		c := tx.Bucket(bucketHashes).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -400,7 +453,7 @@ func (s *Store) PathsWithHash(hash string) ([]string, error) {
 func (s *Store) Remove(paths ...string) ([]string, error) {
 	var removed []string
 	count := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update("remove articles", func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		removed = removed[:0]
 		for _, p := range paths {
@@ -450,7 +503,7 @@ func (b buckets) remove(path string) (bool, error) {
 	}
 	for _, err := range []error{
 		b.published.Delete(dateKey(a.Published, f.Key)),
-		b.updated.Delete(dateKey(a.Updated, f.Key)),
+		b.deleteUpdated(a.Updated, f.Key),
 		b.articles.Delete([]byte(f.Key)),
 		b.hashes.Delete(hashKey(f.Hash, path)),
 		b.fingerprints.Delete([]byte(path)),
@@ -479,7 +532,7 @@ func decodeFile(k, v []byte) (file, error) {
 // database resident. Rewritten, the bucket takes a few contiguous
 // megabytes for 100,000 files.
 func (s *Store) CompactFingerprints() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update("compact the fingerprints", func(tx *bolt.Tx) error {
 		old := tx.Bucket(bucketFingerprints)
 		type kv struct{ k, v []byte }
 		all := make([]kv, 0, s.Count())

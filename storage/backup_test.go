@@ -1,0 +1,223 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// setSchema rewrites the layout version of the closed database at path,
+// and drops what schema 4 added when going back to 3.
+func setSchema(t *testing.T, path, version string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if version == "3" {
+			if err := tx.DeleteBucket(bucketFingerprints); err != nil {
+				return err
+			}
+			if err := meta.Delete(keyCount); err != nil {
+				return err
+			}
+		}
+		return meta.Put(keySchema, []byte(version))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBackupAnyLayout: Backup copies a seedfeed database of an older or a
+// newer layout, which Open refuses read-only, and leaves it as it is.
+func TestBackupAnyLayout(t *testing.T) {
+	for _, version := range []string{"3", "99"} {
+		t.Run("schema "+version, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			s, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustPut(t, s, testItem("a.txt", "a", "1", t0), testItem("b.txt", "b", "2", t0))
+			s.Close()
+			setSchema(t, path, version)
+			if s, err := Open(path, Options{ReadOnly: true}); err == nil {
+				s.Close()
+				t.Fatalf("read-only Open of schema %s succeeded: Backup is not needed", version)
+			}
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var out bytes.Buffer
+			n, err := Backup(path, &out, 0)
+			if err != nil || n != int64(out.Len()) || n == 0 {
+				t.Fatalf("Backup = %d, %v; wrote %d bytes", n, err, out.Len())
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Error("Backup changed the database")
+			}
+			cp := filepath.Join(t.TempDir(), "copy.db")
+			if err := os.WriteFile(cp, out.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			db, err := bolt.Open(cp, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.View(func(tx *bolt.Tx) error {
+				if v := string(tx.Bucket(bucketMeta).Get(keySchema)); v != version {
+					t.Errorf("the copy's schema = %q, want %q", v, version)
+				}
+				if n := tx.Bucket(bucketArticles).Stats().KeyN; n != 2 {
+					t.Errorf("the copy holds %d articles, want 2", n)
+				}
+				return nil
+			})
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if version == "3" {
+				// The copy migrates as the original would.
+				s, err := Open(cp, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Count() != 2 {
+					t.Errorf("the migrated copy counts %d articles, want 2", s.Count())
+				}
+				s.Close()
+			}
+		})
+	}
+}
+
+func TestBackupRefuses(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	if _, err := Backup(missing, io.Discard, 0); err == nil {
+		t.Error("Backup of a missing file succeeded")
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Backup of a missing file created it (%v)", err)
+	}
+
+	other := filepath.Join(dir, "other.db")
+	db, err := bolt.Open(other, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("users")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := Backup(other, io.Discard, 0); !errors.Is(err, ErrForeign) {
+		t.Errorf("Backup of another application's database = %v, want ErrForeign", err)
+	}
+
+	_, held := openTest(t)
+	start := time.Now()
+	if _, err := Backup(held, io.Discard, 100*time.Millisecond); !errors.Is(err, ErrLocked) {
+		t.Errorf("Backup of a database a writer holds = %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Backup took %v despite a 100ms lock timeout", d)
+	}
+}
+
+func TestNoteSettings(t *testing.T) {
+	s, path := openTest(t)
+	if _, err := s.NoteSettings(""); err == nil {
+		t.Error("NoteSettings of an empty fingerprint succeeded")
+	}
+	// An empty database served nothing that new settings could change.
+	ch := s.Changed()
+	for range 2 {
+		if changed, err := s.NoteSettings("s1"); changed || err != nil {
+			t.Fatalf("NoteSettings(s1) on an empty database = %v, %v; want false", changed, err)
+		}
+	}
+	if lc, err := s.LastChange(); !lc.IsZero() || err != nil {
+		t.Errorf("LastChange after settings on an empty database = %v, %v", lc, err)
+	}
+	select {
+	case <-ch:
+		t.Error("Changed closed for settings on an empty database")
+	default:
+	}
+	mustPut(t, s, testItem("a.txt", "a", "1", t0))
+	lc1, _ := s.LastChange()
+
+	ch = s.Changed()
+	if changed, err := s.NoteSettings("s1"); changed || err != nil {
+		t.Errorf("NoteSettings of the same settings = %v, %v; want false", changed, err)
+	}
+	if lc, _ := s.LastChange(); !lc.Equal(lc1) {
+		t.Errorf("the same settings moved LastChange from %v to %v", lc1, lc)
+	}
+	select {
+	case <-ch:
+		t.Error("Changed closed for the same settings")
+	default:
+	}
+
+	if changed, err := s.NoteSettings("s2"); !changed || err != nil {
+		t.Errorf("NoteSettings of new settings = %v, %v; want true", changed, err)
+	}
+	if lc, _ := s.LastChange(); !lc.After(lc1) {
+		t.Errorf("new settings left LastChange at %v, not after %v", lc, lc1)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Error("Changed not closed after new settings")
+	}
+	s.Close()
+
+	// Recorded across a restart; refused read-only.
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ro.NoteSettings("s3"); err == nil {
+		t.Error("NoteSettings on a read-only store succeeded")
+	}
+	ro.Close()
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if changed, err := s.NoteSettings("s2"); changed || err != nil {
+		t.Errorf("NoteSettings of the settings before a restart = %v, %v; want false", changed, err)
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket(bucketMeta).Get(keySettings)); v != "s2" {
+			t.Errorf("meta %q = %q, want s2", keySettings, v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A database with articles and no settings recorded (written before
+	// NoteSettings existed) may have served other bytes.
+	s2, _ := openTest(t)
+	mustPut(t, s2, testItem("a.txt", "a", "1", t0))
+	if changed, err := s2.NoteSettings("s1"); !changed || err != nil {
+		t.Errorf("first NoteSettings on a database with articles = %v, %v; want true", changed, err)
+	}
+}
