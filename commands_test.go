@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -127,6 +129,26 @@ func TestBackupAndList(t *testing.T) {
 	d.stop(t)
 	listEnv = env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
 	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped"); onto(t) })
+	t.Run("older layout, stopped", func(t *testing.T) {
+		// A database an older seedfeed wrote: list cannot read it until
+		// the daemon migrates it, backup copies it as it is.
+		old := filepath.Join(t.TempDir(), "old.db")
+		data, err := os.ReadFile(db)
+		if err == nil {
+			err = os.WriteFile(old, data, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		setSchema(t, old, "3")
+		out := filepath.Join(t.TempDir(), "old-backup.db")
+		if err := run(context.Background(), []string{"backup", "-db", old, out}, env(nil), io.Discard, io.Discard); err != nil {
+			t.Fatalf("backup of an older layout = %v", err)
+		}
+		if got := schemaOf(t, out); got != "3" {
+			t.Errorf("the backup has schema %q, want the original's 3", got)
+		}
+	})
 
 	t.Run("backup usage", func(t *testing.T) {
 		err := run(context.Background(), []string{"backup", "-db", db}, env(nil), io.Discard, io.Discard)
@@ -244,4 +266,31 @@ func TestStalledBackup(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(b), `"articles":1201`)
 	})
+}
+
+// setSchema writes version into the schema key of the database at path.
+func setSchema(t *testing.T, path, version string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(version)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// schemaOf reads the schema key of the database at path.
+func schemaOf(t *testing.T, path string) string {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	db.View(func(tx *bolt.Tx) error { v = string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); return nil })
+	return v
 }

@@ -190,12 +190,13 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 func backupTo(ctx context.Context, db string, w io.Writer) (int64, error) {
 	resp, err := controlGet(ctx, db, "/backup")
 	if errors.Is(err, errNoDaemon) {
-		s, err := openStopped(db)
-		if err != nil {
-			return 0, err
+		// The file's own pages, whatever seedfeed version wrote them: a
+		// backup is most wanted before an upgrade migrates the file.
+		n, err := storage.Backup(db, w, 0)
+		if errors.Is(err, storage.ErrLocked) {
+			err = fmt.Errorf("%w, and its control socket %s does not answer", err, socketPath(db))
 		}
-		defer s.Close()
-		return s.WriteTo(w)
+		return n, err
 	}
 	if err != nil {
 		return 0, err

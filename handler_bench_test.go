@@ -33,7 +33,7 @@ func BenchmarkHandler304(b *testing.B) {
 	}
 	mux := http.NewServeMux()
 	h.Register(mux)
-	chain := newMetrics(func() float64 { return 0 }).instrument(mux, logger)
+	chain := newMetrics(func() float64 { return 0 }, func() float64 { return 0 }).instrument(mux, logger)
 
 	rw := &discardWriter{h: http.Header{}}
 	req, err := http.NewRequest("GET", "http://127.0.0.1/feed.atom", nil)

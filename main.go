@@ -36,6 +36,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,6 +144,11 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	if feedCfg.BaseURL == "" {
 		feedCfg.BaseURL = defaultBaseURL(cfg.addr, ln.Addr())
 	}
+	// Other settings, or another seedfeed, may serve other bytes for the
+	// same articles: Last-Modified must move then too.
+	if _, err := store.NoteSettings(settingsDigest(feedCfg)); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
 	// Without the control socket (a path too long for one, say), the
 	// daemon still serves; backup and list then cannot reach it.
 	ctl, err := listenControl(cfg.db)
@@ -151,7 +158,13 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		defer ctl.Close()
 	}
 
-	m := newMetrics(func() float64 { return float64(store.Count()) })
+	m := newMetrics(func() float64 { return float64(store.Count()) }, func() float64 {
+		t, err := store.LastPublication()
+		if err != nil || t.IsZero() {
+			return 0
+		}
+		return float64(t.UnixNano()) / 1e9
+	})
 	w, err := watcher.New(cfg.seeds, store, watcher.Options{
 		Settle:   cfg.settle,
 		MaxSize:  int64(cfg.maxSize),
@@ -264,6 +277,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// settingsDigest is a digest of what shapes the bytes served besides the
+// articles: the feed settings and the seedfeed build.
+func settingsDigest(cfg feed.Config) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version()))
+	return hex.EncodeToString(sum[:])
 }
 
 // notify tells systemd, when it started the daemon with Type=notify.

@@ -386,7 +386,9 @@ func TestRestartKeepsIdentity(t *testing.T) {
 	}
 	d := startDaemon(t, seeds, db, base...)
 	first := snapshot(d)
-	_, atom := d.get(t, "/feed.atom")
+	resp, atom := d.get(t, "/feed.atom")
+	lastModified := resp.Header.Get("Last-Modified")
+	published := value(t, d.scrape(t), "seedfeed_last_publication_timestamp_seconds")
 	d.stop(t)
 	if len(first) != 6 {
 		t.Fatalf("first run: %d entries over three feeds, want 6", len(first))
@@ -396,9 +398,26 @@ func TestRestartKeepsIdentity(t *testing.T) {
 	if again := snapshot(d); !mapsEqual(first, again) {
 		t.Errorf("after a restart:\n%v\nwant\n%v", again, first)
 	}
-	_, atomAgain := d.get(t, "/feed.atom")
+	resp, atomAgain := d.get(t, "/feed.atom")
 	if !bytes.Equal(atom, atomAgain) {
 		t.Errorf("the Atom feed changed across a restart with nothing changed on disk")
+	}
+	if lm := resp.Header.Get("Last-Modified"); lm != lastModified {
+		t.Errorf("Last-Modified moved across a restart with nothing changed: %s, then %s", lastModified, lm)
+	}
+	// The time of the last publication is the database's, not zero.
+	if p := value(t, d.scrape(t), "seedfeed_last_publication_timestamp_seconds"); p != published || p == 0 {
+		t.Errorf("after a restart the last publication is at %v, want %v", p, published)
+	}
+	d.stop(t)
+
+	// Other settings serve other bytes: Last-Modified must say so.
+	time.Sleep(1100 * time.Millisecond) // HTTP dates count whole seconds
+	d = startDaemon(t, seeds, db, append(base, "-title", "عنوان آخر")...)
+	resp, _ = d.get(t, "/feed.atom")
+	was, _ := http.ParseTime(lastModified)
+	if now, err := http.ParseTime(resp.Header.Get("Last-Modified")); err != nil || !now.After(was) {
+		t.Errorf("after a restart with another -title, Last-Modified %s, was %s", resp.Header.Get("Last-Modified"), lastModified)
 	}
 	d.stop(t)
 

@@ -17,20 +17,22 @@ import (
 // metrics are seedfeed's Prometheus metrics, in a registry of their own.
 // They implement watcher.Observer.
 type metrics struct {
-	reg             *prometheus.Registry
-	publications    *prometheus.CounterVec
-	refused         *prometheus.CounterVec
-	events          *prometheus.CounterVec
-	rescans         *prometheus.CounterVec
-	latency         prometheus.Histogram
-	lastPublication prometheus.Gauge
-	render          prometheus.Histogram
-	requests        *prometheus.CounterVec
-	durations       *prometheus.HistogramVec
-	routes          sync.Map // route → *routeMetrics
+	reg          *prometheus.Registry
+	publications *prometheus.CounterVec
+	refused      *prometheus.CounterVec
+	events       *prometheus.CounterVec
+	rescans      *prometheus.CounterVec
+	latency      prometheus.Histogram
+	render       prometheus.Histogram
+	requests     *prometheus.CounterVec
+	durations    *prometheus.HistogramVec
+	routes       sync.Map // route → *routeMetrics
 }
 
-func newMetrics(articles func() float64) *metrics {
+// newMetrics registers seedfeed's metrics; articles and lastPublication
+// read the store when scraped, so that neither starts from zero after a
+// restart.
+func newMetrics(articles, lastPublication func() float64) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		publications: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -54,10 +56,6 @@ func newMetrics(articles func() float64) *metrics {
 			Help:    "Time from a file-system event to the article's change being stored.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}),
-		lastPublication: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "seedfeed_last_publication_timestamp_seconds",
-			Help: "When an article was last added, updated or restored, in Unix seconds.",
-		}),
 		render: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "seedfeed_render_duration_seconds",
 			Help:    "Time to render and compress every feed and the index after a change.",
@@ -74,11 +72,15 @@ func newMetrics(articles func() float64) *metrics {
 		}, []string{"route"}),
 	}
 	m.reg.MustRegister(
-		m.publications, m.refused, m.events, m.rescans, m.latency, m.lastPublication, m.render, m.requests, m.durations,
+		m.publications, m.refused, m.events, m.rescans, m.latency, m.render, m.requests, m.durations,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "seedfeed_articles",
 			Help: "Articles published now.",
 		}, articles),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "seedfeed_last_publication_timestamp_seconds",
+			Help: "When an article was last added, updated or restored, in Unix seconds; 0 if never.",
+		}, lastPublication),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -108,10 +110,6 @@ func (m *metrics) Stored(c storage.Change, latency time.Duration) {
 	m.publications.WithLabelValues(c.String()).Inc()
 	if latency > 0 {
 		m.latency.Observe(latency.Seconds())
-	}
-	switch c {
-	case storage.Added, storage.Updated, storage.Restored:
-		m.lastPublication.SetToCurrentTime()
 	}
 }
 
