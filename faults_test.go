@@ -115,16 +115,10 @@ func inspect(t *testing.T, db string) map[string]identity {
 // a 5,000-file import, then lets it finish: every file is published once,
 // no id or published date changes, and bbolt finds the file consistent.
 func TestKillDuringImport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports 5,000 files several times; run without -short")
-	}
-	const n = 5000
-	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "kill.db")
-	writeImport(t, seeds, n)
+	db, args := importFolder(t)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, seed))
 	t.Logf("random seed %d", seed)
-	args := []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"}
 
 	known := map[string]identity{}
 	kills, stored := 0, 0
@@ -151,13 +145,38 @@ func TestKillDuringImport(t *testing.T) {
 			}
 			known[path] = id
 		}
-		t.Logf("kill %d: %d of %d files stored", kills, len(got), n)
+		t.Logf("kill %d: %d of %d files stored", kills, len(got), importSize)
 		stored = len(got)
 	}
-	if kills == 0 || stored == n {
+	if kills == 0 || stored == importSize {
 		t.Fatalf("no kill landed during the import (%d kills, %d stored)", kills, stored)
 	}
+	got := finishImport(t, db, args, known)
+	t.Logf("%d kills, %d files, each published once", kills, len(got))
+}
 
+// importBase is the modification time of writeImport's first file, and
+// importSize the number of files importFolder writes.
+var importBase = time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
+
+const importSize = 5000
+
+// importFolder writes importSize articles into a new seeds folder and
+// returns a new database's path and the daemon's arguments for both.
+func importFolder(t *testing.T) (db string, args []string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("imports 5,000 files several times; run without -short")
+	}
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "import.db")
+	writeImport(t, seeds, importSize)
+	return db, []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"}
+}
+
+// finishImport runs the daemon until it serves, stops it, and checks the
+// whole import (see checkImport).
+func finishImport(t *testing.T, db string, args []string, known map[string]identity) map[string]identity {
+	t.Helper()
 	p := startProcess(t, args...)
 	if !p.waitLog(t, "msg=listening", time.Minute) {
 		t.Fatalf("the last run did not finish the import:\n%s", p.out)
@@ -166,12 +185,8 @@ func TestKillDuringImport(t *testing.T) {
 	if err := p.cmd.Wait(); err != nil {
 		t.Errorf("the last run ended with %v", err)
 	}
-	got := checkImport(t, db, n, known)
-	t.Logf("%d kills, %d files, each published once", kills, len(got))
+	return checkImport(t, db, importSize, known)
 }
-
-// importBase is the modification time of writeImport's first file.
-var importBase = time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC)
 
 // writeImport writes n articles into seeds, a minute apart from importBase.
 func writeImport(t *testing.T, seeds string, n int) {
@@ -213,13 +228,7 @@ func checkImport(t *testing.T, db string, n int, known map[string]identity) map[
 // large folder: the daemon stops at once and cleanly (exit 0, never ready,
 // never serving), and the next start imports the rest, each file once.
 func TestStopDuringImport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("imports 5,000 files several times; run without -short")
-	}
-	const n = 5000
-	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "stop.db")
-	writeImport(t, seeds, n)
-	args := []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"}
+	db, args := importFolder(t)
 	landed := 0
 	for try := 0; try < 6 && landed < 3; try++ {
 		p := startProcess(t, args...)
@@ -245,16 +254,8 @@ func TestStopDuringImport(t *testing.T) {
 	if landed == 0 {
 		t.Fatal("no SIGTERM landed during the import: the test proves nothing")
 	}
-	p := startProcess(t, args...)
-	if !p.waitLog(t, "msg=listening", time.Minute) {
-		t.Fatalf("the last run did not finish the import:\n%s", p.out)
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	if err := p.cmd.Wait(); err != nil {
-		t.Errorf("the last run ended with %v", err)
-	}
-	checkImport(t, db, n, nil)
-	t.Logf("%d stops during the import, then %d files, each published once", landed, n)
+	finishImport(t, db, args, nil)
+	t.Logf("%d stops during the import, then %d files, each published once", landed, importSize)
 }
 
 // TestProcessStartupFailures runs the command against a database held by
