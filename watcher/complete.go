@@ -1,18 +1,25 @@
 package watcher
 
-// completion says that a file is complete: its writer closed it, or it
-// was moved into a watched folder whole; or, with vacated, that the file
-// at path was deleted or moved away, told in order with the completions
-// (fsnotify tells it too, but from another queue, in no order with these).
-// overflow says that the kernel dropped notifications; err that the
-// notifier failed.
+// completion is one step of a file's history in a watched folder, told
+// in order: created, written, closed after writing (complete), moved in
+// whole (complete), or deleted or moved away. overflow says that the
+// kernel dropped notifications; err that the notifier failed.
 type completion struct {
 	path     string // absolute
-	moved    bool
-	vacated  bool
+	op       fileOp
 	overflow bool
 	err      error
 }
+
+type fileOp int
+
+const (
+	opClosed fileOp = iota
+	opMovedIn
+	opVacated
+	opCreated
+	opWritten
+)
 
 // completions reports completions for the files of the folders added to
 // it. Where the system has no such notification, newCompletions returns

@@ -12,12 +12,12 @@ import (
 )
 
 // inotifyCompletions reports, from an inotify instance of its own, the
-// two moments when a file in a watched folder is complete: the writer
-// closed it (IN_CLOSE_WRITE) or it was moved in whole (IN_MOVED_TO); and,
-// in the same queue so in order with those, when one was deleted or moved
-// away (IN_DELETE, IN_MOVED_FROM).
-// fsnotify v1.10 keeps IN_CLOSE_WRITE unexported, so this reads it with
-// golang.org/x/sys/unix; fsnotify still reports everything else.
+// history of the files in watched folders, in the kernel's order: each
+// creation and write, and the two moments when a file is complete, its
+// writer closed it (IN_CLOSE_WRITE) or it was moved in whole
+// (IN_MOVED_TO), and when one is deleted or moved away. fsnotify v1.10
+// keeps IN_CLOSE_WRITE unexported, so this reads it with
+// golang.org/x/sys/unix; fsnotify still reports folders.
 type inotifyCompletions struct {
 	fd     int      // for inotify_add_watch; os.File.Fd would make f blocking
 	f      *os.File // for reading, through the runtime's poller
@@ -27,6 +27,23 @@ type inotifyCompletions struct {
 	mu   sync.Mutex
 	dirs map[int]string // watch descriptor → absolute folder
 	wds  map[string]int
+}
+
+// fileEvents are the inotify events that make a file's history.
+const fileEvents = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_MOVED_TO | unix.IN_DELETE | unix.IN_MOVED_FROM
+
+func opOf(mask uint32) fileOp {
+	switch {
+	case mask&unix.IN_CLOSE_WRITE != 0:
+		return opClosed
+	case mask&unix.IN_MOVED_TO != 0:
+		return opMovedIn
+	case mask&(unix.IN_DELETE|unix.IN_MOVED_FROM) != 0:
+		return opVacated
+	case mask&unix.IN_CREATE != 0:
+		return opCreated
+	}
+	return opWritten
 }
 
 func newCompletions() (completions, error) {
@@ -51,7 +68,7 @@ func newCompletions() (completions, error) {
 func (c *inotifyCompletions) Events() <-chan completion { return c.events }
 
 func (c *inotifyCompletions) Add(dir string) error {
-	wd, err := unix.InotifyAddWatch(c.fd, dir, unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_ONLYDIR)
+	wd, err := unix.InotifyAddWatch(c.fd, dir, fileEvents|unix.IN_ONLYDIR)
 	if err != nil {
 		return fmt.Errorf("inotify watch %s: %w", dir, err)
 	}
@@ -118,14 +135,13 @@ func (c *inotifyCompletions) read() {
 					delete(c.wds, dir)
 				}
 				c.mu.Unlock()
-			case ev.Mask&(unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO|unix.IN_DELETE|unix.IN_MOVED_FROM) != 0 && ev.Len > 0 && ev.Mask&unix.IN_ISDIR == 0:
+			case ev.Mask&fileEvents != 0 && ev.Len > 0 && ev.Mask&unix.IN_ISDIR == 0:
 				c.mu.Lock()
 				dir, ok := c.dirs[int(ev.Wd)]
 				c.mu.Unlock()
 				ok = !ok || c.send(completion{
-					path:    filepath.Join(dir, unix.ByteSliceToString(name)),
-					moved:   ev.Mask&unix.IN_MOVED_TO != 0,
-					vacated: ev.Mask&(unix.IN_DELETE|unix.IN_MOVED_FROM) != 0,
+					path: filepath.Join(dir, unix.ByteSliceToString(name)),
+					op:   opOf(ev.Mask),
 				})
 				if !ok {
 					return

@@ -117,8 +117,12 @@ next:
 	// a tombstone that the new name takes back. Unless another file took
 	// the old name: new files are handled first, and one holding the old
 	// content of a changed file is that article moved (see move).
-	w.process(ctx, added, len(changed) > 0)
-	w.process(ctx, changed, false)
+	moves := noMoves
+	if len(changed) > 0 {
+		moves = scanMoves
+	}
+	w.process(ctx, added, moves)
+	w.process(ctx, changed, noMoves)
 	if err := ctx.Err(); err != nil {
 		return err // stopped; the next scan takes up what is left
 	}
@@ -159,6 +163,18 @@ func (w *Watcher) drain() {
 	}
 }
 
+// moveCheck says whether process looks for articles whose file moved (see
+// move): not at all; in a scan, where any stored file that changed while
+// nobody watched may have been renamed away; or live, where a deletion or
+// a move away seen at the old name says so.
+type moveCheck int
+
+const (
+	noMoves moveCheck = iota
+	scanMoves
+	liveMoves
+)
+
 // process publishes, updates, moves or unpublishes each of rels. Files
 // are read and parsed in parallel, a window at a time; what they hold is
 // handled in the order of rels, and stored in batches, so that the result
@@ -166,7 +182,7 @@ func (w *Watcher) drain() {
 // Once ctx is done it stops after the window at hand: each batch is its
 // own transaction, and the files left are unchanged in the store, so the
 // next scan finds them.
-func (w *Watcher) process(ctx context.Context, rels []string, moves bool) {
+func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 	// Runs of new content and runs of deletions are each stored in one
 	// transaction, in the order they come.
 	var batch []storage.Item
@@ -199,7 +215,7 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves bool) {
 				continue
 			}
 			flushGone()
-			if !w.accept(rel, r) || (moves && w.move(r.it)) {
+			if !w.accept(rel, r) || (moves != noMoves && w.move(r.it, moves == liveMoves)) {
 				continue
 			}
 			batch = append(batch, r.it)
@@ -242,7 +258,7 @@ func (w *Watcher) loadAll(rels []string) []loaded {
 // of a rename, seen before the first, or a file renamed away and another
 // written under its name. The file now at the old name is then read as a
 // new article.
-func (w *Watcher) move(it storage.Item) bool {
+func (w *Watcher) move(it storage.Item, live bool) bool {
 	paths, err := w.store.PathsWithHash(it.File.Hash)
 	if err != nil {
 		w.log.Error("cannot look up content", "path", it.Path, "err", err)
@@ -254,7 +270,7 @@ func (w *Watcher) move(it storage.Item) bool {
 		}
 	}
 	for _, p := range paths {
-		present, moved := w.holdsOther(p, it.File.Hash)
+		present, moved := w.holdsOther(p, it.File.Hash, live)
 		if !moved {
 			continue
 		}
@@ -263,11 +279,15 @@ func (w *Watcher) move(it storage.Item) bool {
 			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
 			return true
 		}
-		if present {
-			w.schedule(p, 0) // a new article now
-		} else {
+		switch {
+		case present && !w.deb.has(p):
+			// A new article now, read when its writer is done (a
+			// pending deadline, or a close to come, says when).
+			w.fallback(p, w.opts.Settle)
+		case !present:
 			w.deb.cancel(p)
 			delete(w.tentative, p)
+			delete(w.vacated, p)
 		}
 		w.succeeded(it.Path)
 		delete(w.firstSeen, p)
@@ -278,18 +298,23 @@ func (w *Watcher) move(it storage.Item) bool {
 	return false
 }
 
-// holdsOther reports whether a file is at rel, and whether what is there
-// (if anything) is not the content hash: a copy leaves the original as it
-// was, a rename does not.
-func (w *Watcher) holdsOther(rel, hash string) (present, other bool) {
+// holdsOther reports whether a file is at rel, and whether the article
+// stored there with content hash has gone elsewhere: its file is gone, or
+// holds other content now. Live, that takes a deletion or a move away seen
+// at rel: a copy followed by an edit of the original is no move. A file
+// that cannot be read now (being written, refused) says nothing.
+func (w *Watcher) holdsOther(rel, hash string, live bool) (present, moved bool) {
 	if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
 		return false, true
+	}
+	if _, ok := w.vacated[rel]; live && !ok {
+		return true, false
 	}
 	_, fp, err := w.load(rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, true
 	}
-	return true, err != nil || fp.Hash != hash
+	return true, err == nil && fp.Hash != hash
 }
 
 func (w *Watcher) put(items ...storage.Item) {

@@ -306,9 +306,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		})
 		for _, rel := range due {
 			delete(w.tentative, rel)
-			delete(w.vacated, rel)
 		}
-		w.process(ctx, due, true)
+		w.process(ctx, due, liveMoves)
+		for _, rel := range due {
+			delete(w.vacated, rel) // after process: move reads them
+		}
 		if t, ok := w.deb.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
@@ -383,7 +385,11 @@ func (w *Watcher) written(rel string) {
 	w.schedule(rel, w.opts.Settle)
 }
 
-// event turns one fsnotify event into scheduled work.
+// event turns one fsnotify event into scheduled work. Where close
+// notifications exist, fsnotify's events for files are left to them (see
+// complete): they come from another queue, in no order with the closes,
+// and a file's history must be read in order. fsnotify still tells of
+// folders, of the seeds folder itself, and of mode changes.
 func (w *Watcher) event(ev fsnotify.Event) {
 	w.log.Debug("fs event", "op", ev.Op.String(), "path", ev.Name)
 	rel, ok := w.rel(ev.Name)
@@ -401,23 +407,11 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			if err := w.watch(rel); err != nil {
 				w.log.Error("cannot watch folder", "path", rel, "err", err)
 			}
-		} else if candidate(rel) {
-			if w.done == nil {
-				w.schedule(rel, w.opts.Settle)
-			} else {
-				// The close or the move that follows a creation schedules
-				// the file; a file that arrives whole, through a hard link
-				// say, raises neither. Writes push this deadline back. A
-				// file made where one was just deleted or renamed away is
-				// new: the deletion's deadline must not read it half-written.
-				if _, ok := w.vacated[rel]; ok {
-					w.tentative[rel] = true
-				}
-				w.fallback(rel, w.opts.Settle)
-			}
+		} else if candidate(rel) && w.done == nil {
+			w.schedule(rel, w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Write):
-		if candidate(rel) {
+		if candidate(rel) && w.done == nil {
 			w.written(rel)
 		}
 	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
@@ -426,9 +420,8 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			w.lostRoot()
 		case w.dirs[rel]:
 			w.unwatch(rel)
-		case candidate(rel):
+		case candidate(rel) && w.done == nil:
 			w.schedule(rel, w.opts.Settle)
-			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Chmod):
 		// Backup and antivirus tools change modes all day: only a file
@@ -440,9 +433,11 @@ func (w *Watcher) event(ev fsnotify.Event) {
 	}
 }
 
-// complete handles a completion: a closed or moved-in file is read at
-// once; a move waits as long as a deletion does, so that the two halves
-// of a rename are handled in order.
+// complete handles a completion, one step of a file's history told in
+// order: a creation or a write only moves a fallback deadline (a file
+// arriving whole by hard link raises nothing else); a close has the file
+// read at once; a move in waits as long as a deletion or a move away
+// does, so that the two halves of a rename are handled together.
 func (w *Watcher) complete(ctx context.Context, c completion) {
 	switch {
 	case c.err != nil:
@@ -456,19 +451,29 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		if !ok || !candidate(rel) {
 			return
 		}
-		switch {
-		case c.vacated:
-			// Counted as fsnotify's remove or rename, which follows.
+		switch c.op {
+		case opVacated:
 			w.schedule(rel, w.opts.Settle)
 			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
 			return
-		case c.moved:
+		case opCreated:
+			// A file made where one was just deleted or moved away is
+			// a new one: that deadline must not read it half-written.
+			if _, ok := w.vacated[rel]; ok {
+				w.tentative[rel] = true
+			}
+			w.fallback(rel, w.opts.Settle)
+			return
+		case opWritten:
+			w.written(rel)
+			return
+		case opMovedIn:
 			w.obs.Event("moved_to")
 		default:
 			w.obs.Event("close_write")
 		}
 		var delay time.Duration
-		if c.moved {
+		if c.op == opMovedIn {
 			delay = w.opts.Settle
 		}
 		// A file written where one was renamed away waits for the other
@@ -509,7 +514,13 @@ func (w *Watcher) watch(rel string) error {
 			return w.addDir(r)
 		}
 		if rel != "." && candidate(r) {
-			w.schedule(r, w.opts.Settle)
+			// Maybe still being written: where closes are told, a
+			// write or the close decides (see fallback).
+			if w.done != nil {
+				w.fallback(r, w.opts.Settle)
+			} else {
+				w.schedule(r, w.opts.Settle)
+			}
 		}
 		return nil
 	})
