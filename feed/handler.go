@@ -264,7 +264,7 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 	if len(h.served) >= maxCachedPages {
 		clear(h.served)
 	}
-	h.served[slug] = &doc{modified: d.modified, sharedSecond: d.sharedSecond, plain: representation{etag: d.plain.etag}}
+	h.served[slug] = &doc{modified: d.modified, sharedSecond: d.sharedSecond, nextModified: d.nextModified, plain: representation{etag: d.plain.etag}}
 	h.mu.Unlock()
 	return &d, "", nil
 }

@@ -460,8 +460,25 @@ func TestIfModifiedSinceWithinOneSecond(t *testing.T) {
 		t.Errorf("holding the first version (If-Modified-Since %s), a client gets %d", lm, resp.StatusCode)
 	}
 	later, _ := http.ParseTime(lm)
-	resp, _ = do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {later.Add(time.Second).Format(http.TimeFormat)}})
+	next := later.Add(time.Second).Format(http.TimeFormat)
+	resp, _ = do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {next}})
 	if resp.StatusCode != http.StatusNotModified {
 		t.Errorf("If-Modified-Since a second after Last-Modified gets %d, want 304", resp.StatusCode)
+	}
+	// Once the shared second is over, the feed says the next one, which
+	// no other version had: a client polling with it alone gets its 304s.
+	time.Sleep(time.Until(later.Add(time.Second + 10*time.Millisecond)))
+	resp, _ = do(t, "GET", srv.URL+PathJSON, identity)
+	if got := resp.Header.Get("Last-Modified"); got != next {
+		t.Errorf("after the shared second, Last-Modified %s, want %s", got, next)
+	}
+	for _, c := range []struct {
+		ims  string
+		want int
+	}{{next, http.StatusNotModified}, {lm, http.StatusOK}} {
+		resp, _ = do(t, "GET", srv.URL+PathJSON, http.Header{"Accept-Encoding": {"identity"}, "If-Modified-Since": {c.ims}})
+		if resp.StatusCode != c.want {
+			t.Errorf("after the shared second, If-Modified-Since %s gets %d, want %d", c.ims, resp.StatusCode, c.want)
+		}
 	}
 }

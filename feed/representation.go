@@ -22,19 +22,42 @@ type doc struct {
 	// sharedSecond says that an earlier version of the document, other
 	// bytes, had the same Last-Modified (HTTP dates count whole seconds):
 	// an If-Modified-Since naming that second cannot tell the two apart.
-	sharedSecond bool
-	plain        representation
-	gzip         representation
+	// Once that second is over, the document says the next one
+	// (nextModified), which no other version can have had.
+	sharedSecond     bool
+	nextModified     time.Time
+	nextLastModified []string
+	plain            representation
+	gzip             representation
 }
 
 // follow records that d replaces prev, an earlier version of the same
 // document (nil for none): if their bytes differ within one second of
 // Last-Modified, If-Modified-Since alone no longer gets d a 304.
 func (d *doc) follow(prev *doc) {
-	if prev == nil || !d.modified.Truncate(time.Second).Equal(prev.modified.Truncate(time.Second)) {
+	if prev == nil {
+		return
+	}
+	// prev may have been sent with its second or, once that was over,
+	// with the next one.
+	second := d.modified.Truncate(time.Second)
+	if !second.Equal(prev.modified.Truncate(time.Second)) && !(prev.sharedSecond && second.Equal(prev.nextModified)) {
 		return
 	}
 	d.sharedSecond = prev.sharedSecond || prev.plain.etag != d.plain.etag
+	if d.sharedSecond {
+		d.nextModified = d.modified.Truncate(time.Second).Add(time.Second)
+		d.nextLastModified = []string{d.nextModified.UTC().Format(http.TimeFormat)}
+	}
+}
+
+// validators returns the Last-Modified to send now, as a time and as a
+// header value, and whether an earlier version shares its second.
+func (d *doc) validators() (modified time.Time, header []string, shared bool) {
+	if d.sharedSecond && !time.Now().Before(d.nextModified) {
+		return d.nextModified, d.nextLastModified, false
+	}
+	return d.modified, d.lastModified, d.sharedSecond
 }
 
 type representation struct {
@@ -100,10 +123,11 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 		rep = &d.gzip
 	}
 	h["Etag"] = rep.etags
-	if d.lastModified != nil {
-		h["Last-Modified"] = d.lastModified
+	modified, lastModified, shared := d.validators()
+	if lastModified != nil {
+		h["Last-Modified"] = lastModified
 	}
-	if notModified(r, rep.etag, d.modified, d.sharedSecond) {
+	if notModified(r, rep.etag, modified, shared) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
