@@ -57,20 +57,50 @@ func Decode(data []byte, fallback encoding.Encoding) ([]byte, error) {
 }
 
 // mostlyUTF8 reports whether at least half of the non-ASCII bytes of data
-// form valid multi-byte UTF-8 sequences. Text in a legacy single-byte
-// charset such as windows-1256 rarely does: its letters follow one another
-// without the continuation bytes UTF-8 needs.
+// form UTF-8 sequences: valid ones, or the remains of damaged ones (see
+// damagedUTF8). Text in a legacy single-byte charset such as windows-1256
+// rarely does: its letters follow one another without the continuation
+// bytes UTF-8 needs.
 func mostlyUTF8(data []byte) bool {
 	valid, high := 0, 0
 	for len(data) > 0 {
 		r, n := utf8.DecodeRune(data)
 		if data[0] >= utf8.RuneSelf {
-			high += n
 			if r != utf8.RuneError || n > 1 {
 				valid += n
+			} else if m := damagedUTF8(data); m > 0 {
+				n = m
+				valid += n
 			}
+			high += n
 		}
 		data = data[n:]
 	}
 	return high > 0 && 2*valid >= high
+}
+
+// damagedUTF8 returns the length of the damaged UTF-8 sequence data
+// starts with, or 0: a lead byte followed by some, not all, of the
+// continuation bytes it needs (a letter cut short by a truncated copy),
+// or a surrogate encoded as UTF-8 (ED A0-BF 80-BF, as CESU-8 writes
+// characters outside the BMP). A lead byte with no continuation byte at
+// all is no evidence: windows-1256 letters are such bytes.
+func damagedUTF8(data []byte) int {
+	need := 0
+	switch b := data[0]; {
+	case b >= 0xC2 && b <= 0xDF:
+		need = 1
+	case b >= 0xE0 && b <= 0xEF:
+		need = 2
+	case b >= 0xF0 && b <= 0xF4:
+		need = 3
+	}
+	k := 0
+	for k < need && 1+k < len(data) && data[1+k]&0xC0 == 0x80 {
+		k++
+	}
+	if k == 0 {
+		return 0
+	}
+	return 1 + k // short of need, or a whole sequence UTF-8 forbids
 }

@@ -3,6 +3,8 @@ package watcher
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -52,6 +54,12 @@ func TestDecode(t *testing.T) {
 		{"UTF-8 cut in the middle of a letter", utf[:len(utf)-1], charmap.Windows1256, "", ErrDamaged},
 		{"UTF-8 with one byte lost", append(bytes.Clone(utf[:5]), utf[6:]...), charmap.Windows1256, "", ErrDamaged},
 		{"BOM then invalid bytes", append([]byte("\uFEFF"), cp1256...), charmap.Windows1256, "", ErrDamaged},
+		// Damage in text that is mostly ASCII: the only high bytes are the
+		// damaged ones, which windows-1256 would turn into mojibake.
+		{"an emoji cut short in ASCII text", []byte("Truncated emoji at end \xf0\x9f\x98\nsecond line\n"), charmap.Windows1256, "", ErrDamaged},
+		{"a letter cut short in ASCII text", []byte("Title \xd9\nparagraph \xd8\xb9\xd8\n"), charmap.Windows1256, "", ErrDamaged},
+		{"CESU-8 surrogates", []byte("Java export \xed\xa0\xbd\xed\xb8\x80 title\nparagraph\n"), charmap.Windows1256, "", ErrDamaged},
+		{"windows-1256 in ASCII text", []byte("English title\nThe word " + cp1256 + " in a sentence.\n"), charmap.Windows1256, "English title\nThe word " + arabic + " in a sentence.\n", nil},
 		{"byte undefined in the fallback", []byte("caf\xe9 \x81"), charmap.Windows1252, "", errAny},
 		{"NUL", []byte("a\x00b"), charmap.Windows1256, "", ErrBinary},
 	} {
@@ -99,4 +107,28 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode(%q) = %q holds U+FFFD", data, out)
 		}
 	})
+}
+
+// TestDecodeSeedInWindows1256: the project's seed article, a real news
+// text, saved in windows-1256, is decoded exactly, not taken for damaged
+// UTF-8.
+func TestDecodeSeedInWindows1256(t *testing.T) {
+	seeds, err := filepath.Glob("../seeds/*.txt")
+	if err != nil || len(seeds) == 0 {
+		t.Fatalf("no seed article: %v", err)
+	}
+	for _, p := range seeds {
+		text, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		legacy, err := charmap.Windows1256.NewEncoder().Bytes(text)
+		if err != nil {
+			t.Fatalf("%s has characters windows-1256 lacks: %v", p, err)
+		}
+		got, err := Decode(legacy, charmap.Windows1256)
+		if err != nil || !bytes.Equal(got, text) {
+			t.Errorf("%s in windows-1256: Decode = %v, text equal: %v", p, err, bytes.Equal(got, text))
+		}
+	}
 }
