@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -50,6 +52,12 @@ func Reason(err error) string {
 	return "unreadable"
 }
 
+// transient reports whether a failure to read a file says nothing about
+// the file: the process or the system ran out of a resource.
+func transient(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOMEM)
+}
+
 // accept does the bookkeeping for what load returned for rel: it logs a
 // refusal once per version of the file, and reschedules a file that
 // changed while it was read. It reports whether r holds an article.
@@ -60,6 +68,10 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		return true
 	case errors.Is(r.err, errBusy):
 		w.written(rel)
+	case transient(r.err):
+		// Out of file descriptors or memory: no fault of the file's.
+		w.failed("cannot open files", r.err, rel)
+		w.log.Warn("cannot read file now; will retry", "path", rel, "err", r.err)
 	default:
 		delete(w.firstSeen, rel)
 		w.succeeded(rel) // no store write to retry for a refused file
@@ -152,5 +164,23 @@ func checkName(rel string) error {
 	if strings.ContainsFunc(rel, unicode.IsControl) {
 		return fmt.Errorf("%w: it contains control characters", errBadName)
 	}
+	if n := escapedLen(rel); n > MaxURLPath {
+		return fmt.Errorf("%w: its URL path would be %d bytes, over %d (Arabic takes 6 bytes a letter in a URL)", errBadName, n, MaxURLPath)
+	}
 	return nil
+}
+
+// MaxURLPath bounds the percent-encoded path of an article under the
+// seeds folder: its link must open, and the server refuses request
+// targets over 4 KiB, which leaves room for the base URL's path.
+const MaxURLPath = 3 << 10
+
+// escapedLen is the length of rel, without .txt, percent-encoded segment
+// by segment as article URLs are.
+func escapedLen(rel string) int {
+	n := 0
+	for seg := range strings.SplitSeq(strings.TrimSuffix(rel, ".txt"), "/") {
+		n += len(url.PathEscape(seg)) + 1
+	}
+	return n - 1
 }

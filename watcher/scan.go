@@ -275,7 +275,7 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 			continue
 		}
 		if _, err := w.store.Move(p, it); err != nil {
-			w.failed(err, it.Path)
+			w.failed(cannotWrite, err, it.Path)
 			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
 			return true
 		}
@@ -324,7 +324,7 @@ func (w *Watcher) put(items ...storage.Item) {
 		for i, it := range items {
 			paths[i] = it.Path
 		}
-		w.failed(err, paths...) // before the log line, which tests wait for
+		w.failed(cannotWrite, err, paths...) // before the log line, which tests wait for
 		w.log.Error("cannot store articles; will retry", "count", len(items), "first", items[0].Path, "err", err)
 		return
 	}
@@ -358,7 +358,7 @@ func (w *Watcher) unpublish(rels ...string) {
 	}
 	removed, err := w.store.Remove(rels...)
 	if err != nil {
-		w.failed(err, rels...)
+		w.failed(cannotWrite, err, rels...)
 		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
 		return
 	}
@@ -372,15 +372,18 @@ func (w *Watcher) unpublish(rels ...string) {
 	}
 }
 
-// failed schedules rels again after a failed store write, waiting longer
-// after each failure, and has Err report it until none waits.
-func (w *Watcher) failed(err error, rels ...string) {
+const cannotWrite = "cannot write to the database"
+
+// failed schedules rels again after a failed store write (or a read that
+// failed for want of resources), waiting longer after each failure, and
+// has Err report it, as what failed, until none waits.
+func (w *Watcher) failed(what string, err error, rels ...string) {
 	for _, rel := range rels {
 		n := w.retries[rel]
 		w.retries[rel] = n + 1
 		w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
 	}
-	werr := fmt.Errorf("cannot write to the database, %d files wait for a retry: %w", len(w.retries), err)
+	werr := fmt.Errorf("%s, %d files wait for a retry: %w", what, len(w.retries), err)
 	w.writeErr.Store(&werr)
 }
 

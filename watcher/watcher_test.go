@@ -326,6 +326,10 @@ func TestSubfoldersLater(t *testing.T) {
 	}
 }
 
+// longName is a legal path whose article URL would be too long to open:
+// five folders of 120 letters, 720 bytes each once percent-encoded.
+var longName = strings.Repeat(strings.Repeat("ع", 120)+"/", 5) + "long.txt"
+
 func TestBadFilesRefused(t *testing.T) {
 	h := newHarness(t, "")
 	h.write(t, "good.txt", "سليم\nفقرة")
@@ -338,7 +342,13 @@ func TestBadFilesRefused(t *testing.T) {
 		"cp1256.txt":  "\xc7\xe1\xda\xd1\xc8\xed\xc9",
 		"huge.txt":    strings.Repeat("كلمة ", DefaultMaxSize/5+1),
 		"bad\x01.txt": "اسم فيه تحكم",
+		longName:      "اسم لا يتسع له رابط",
 	}
+	// The long name's folders first, watched before its file is written:
+	// a first file there (refused too, for the same reason) says so.
+	os.MkdirAll(filepath.Join(h.dir, filepath.Dir(longName)), 0o755)
+	h.write(t, filepath.Join(filepath.Dir(longName), "first.txt"), "أول")
+	h.waitLog(t, "first.txt")
 	for name, content := range bad {
 		h.write(t, name, content)
 	}
@@ -364,6 +374,7 @@ func TestBadFilesRefused(t *testing.T) {
 		"cp1256.txt":  ErrNotUTF8.Error(),
 		"huge.txt":    "too large",
 		"bad\x01.txt": "control characters",
+		longName:      "its URL path would be",
 	} {
 		found := false
 		for line := range strings.Lines(logs) {
