@@ -38,6 +38,7 @@ type config struct {
 	seeds, db, addr string
 	settle, rescan  time.Duration
 	shutdownTimeout time.Duration
+	maxConns        int
 	maxSize         sizeFlag
 	charsetName     string
 	charset         encoding.Encoding
@@ -86,6 +87,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "where close notifications are missing, read a file once it has been quiet for `DURATION`")
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
+	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
@@ -166,6 +168,9 @@ func (cfg *config) validate() error {
 	}
 	if cfg.shutdownTimeout <= 0 {
 		return fmt.Errorf("-shutdown-timeout %v: must be positive", cfg.shutdownTimeout)
+	}
+	if cfg.maxConns < 0 {
+		return fmt.Errorf("-max-conns %d: must not be negative", cfg.maxConns)
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return fmt.Errorf("-log-format %q: want text or json", cfg.logFormat)

@@ -373,6 +373,62 @@ func TestHostileRequests(t *testing.T) {
 // TestSlowClients holds many connections open, sending headers a byte at
 // a time: other clients are served meanwhile, and the server drops the
 // slow ones after its read-header timeout.
+// TestIdleClientsCannotLockOut: clients that take every connection the
+// process can hold and idle on keep-alive must not lock others out, nor
+// take the file descriptors the watcher needs: with a limit of 256
+// descriptors and 300 idle clients, a new client is served and a dropped
+// file is published, each within seconds.
+func TestIdleClientsCannotLockOut(t *testing.T) {
+	seeds := copySeeds(t)
+	p := &process{cmd: exec.Command(os.Args[0], "-seeds", seeds, "-db", filepath.Join(t.TempDir(), "idle.db"), "-addr", "127.0.0.1:0"), out: &syncBuffer{}}
+	p.cmd.Env = append(os.Environ(), "SEEDFEED_RUN_MAIN=1", "SEEDFEED_TEST_NOFILE=256")
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { p.cmd.Process.Kill(); p.cmd.Wait() }()
+	if !p.waitLog(t, "msg=listening", 10*time.Second) {
+		t.Fatalf("the daemon did not start:\n%s", p.out)
+	}
+	addr := regexpAddr(t, p.out.String())
+	const idle = 300
+	for range idle {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// One request, then nothing: the connection idles on keep-alive
+		// (once the server accepts it; past its limit it waits).
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("beside %d idle clients, a new one is not served: %v\n%s", idle, err, p.out)
+	}
+	resp.Body.Close()
+	os.WriteFile(filepath.Join(seeds, "dropped.txt"), []byte("خبر أثناء الازدحام\nفقرة"), 0o644)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp, err := client.Get("http://" + addr + "/feed.json")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), "خبر أثناء الازدحام") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("beside %d idle clients, a dropped file is not published (%v):\n%s", idle, err, p.out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if strings.Contains(p.out.String(), "too many open files") {
+		t.Errorf("the daemon ran out of file descriptors:\n%s", p.out)
+	}
+}
+
 func TestSlowClients(t *testing.T) {
 	d := startDaemon(t, copySeeds(t), filepath.Join(t.TempDir(), "s.db"))
 	addr := strings.TrimPrefix(d.url, "http://")

@@ -205,6 +205,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
+	public := guardConns(srv, ln, connLimit(cfg.maxConns), logger)
 	ctlSrv := &http.Server{Handler: controlHandler(store, cfg.db, feedCfg.BaseURL), ReadHeaderTimeout: 5 * time.Second}
 
 	g, ctx := errgroup.WithContext(ctx)
@@ -213,7 +214,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	servers := []struct {
 		srv *http.Server
 		ln  net.Listener
-	}{{srv, ln}}
+	}{{srv, public}}
 	if ctl != nil {
 		servers = append(servers, struct {
 			srv *http.Server

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -21,6 +23,13 @@ import (
 // SEEDFEED_RUN_MAIN=1 the test binary is seedfeed.
 func TestMain(m *testing.M) {
 	if os.Getenv("SEEDFEED_RUN_MAIN") == "1" {
+		// A lower file descriptor limit, as on a small machine (the Go
+		// runtime raised the soft limit to the hard one before this).
+		if n, err := strconv.ParseUint(os.Getenv("SEEDFEED_TEST_NOFILE"), 10, 64); err == nil {
+			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+				panic(err)
+			}
+		}
 		main()
 		os.Exit(0)
 	}

@@ -2,13 +2,19 @@ package main
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/net/netutil"
 )
 
 // maxURILength bounds the request target: no path seedfeed serves comes
-// near it, and a longer one is someone probing.
+// near it (the watcher refuses articles whose URL path would pass
+// watcher.MaxURLPath, a kibibyte less), and a longer one is someone probing.
 const maxURILength = 4096
 
 // guard answers hostile request targets before any route sees them, and
@@ -54,4 +60,63 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// connLimit returns how many connections the server may hold at once: n,
+// or when n is 0 what the file descriptor limit allows less a reserve,
+// so that clients can never take the descriptors the watcher needs to
+// open articles and the store its database.
+func connLimit(n int) int {
+	if n > 0 {
+		return n
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<20 {
+		return 1 << 16
+	}
+	free := int(lim.Cur)
+	return max(16, min(free-min(1024, free/2), 1<<16))
+}
+
+// connGuard holds the server to its connection limit. At the limit a
+// new connection waits to be accepted (netutil.LimitListener); before
+// that, once nine tenths of the limit are open, the server stops keeping
+// idle connections alive and closes those it holds, so that clients idling
+// on keep-alive cannot lock others out; it keeps them again below half.
+type connGuard struct {
+	srv       *http.Server
+	high, low int
+	log       *slog.Logger
+	mu        sync.Mutex
+	open      int
+	shedding  bool
+}
+
+func guardConns(srv *http.Server, ln net.Listener, limit int, logger *slog.Logger) net.Listener {
+	g := &connGuard{srv: srv, high: max(1, limit*9/10), low: limit / 2, log: logger}
+	srv.ConnState = g.state
+	return netutil.LimitListener(ln, limit)
+}
+
+func (g *connGuard) state(_ net.Conn, s http.ConnState) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		g.open++
+	case http.StateClosed, http.StateHijacked:
+		g.open--
+	default:
+		return
+	}
+	switch {
+	case !g.shedding && g.open >= g.high:
+		g.shedding = true
+		g.log.Warn("near the connection limit: closing idle connections, no keep-alive", "open", g.open)
+		g.srv.SetKeepAlivesEnabled(false)
+	case g.shedding && g.open <= g.low:
+		g.shedding = false
+		g.log.Info("below half the connection limit: keep-alive again", "open", g.open)
+		g.srv.SetKeepAlivesEnabled(true)
+	}
 }
