@@ -99,16 +99,18 @@ func guardConns(srv *http.Server, ln net.Listener, limit int, logger *slog.Logge
 }
 
 func (g *connGuard) state(_ net.Conn, s http.ConnState) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
+	d := 0
 	switch s {
 	case http.StateNew:
-		g.open++
+		d = 1
 	case http.StateClosed, http.StateHijacked:
-		g.open--
+		d = -1
 	default:
-		return
+		return // active and idle, on every request: nothing to count
 	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.open += d
 	switch {
 	case !g.shedding && g.open >= g.high:
 		g.shedding = true
