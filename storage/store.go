@@ -247,8 +247,18 @@ func (s *Store) NoteSettings(fingerprint string) (bool, error) {
 	if fingerprint == "" {
 		return false, errors.New("note settings: empty fingerprint")
 	}
+	// The same settings as last time, the usual restart, cost no write
+	// (a commit is an fsync).
+	same := false
+	err := s.view("read the settings", func(tx *bolt.Tx) error {
+		same = string(tx.Bucket(bucketMeta).Get(keySettings)) == fingerprint
+		return nil
+	})
+	if err != nil || same {
+		return false, err
+	}
 	changed := false
-	err := s.update("note settings", func(tx *bolt.Tx) error {
+	err = s.update("note settings", func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		old := b.meta.Get(keySettings)
 		switch {

@@ -384,16 +384,16 @@ func (w *Watcher) failed(what string, err error, rels ...string) {
 		w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
 	}
 	werr := fmt.Errorf("%s, %d files wait for a retry: %w", what, len(w.retries), err)
-	w.writeErr.Store(&werr)
+	w.retryErr.Store(&werr)
 }
 
-// succeeded forgets the failed writes of rels, which need no retry now:
+// succeeded forgets the failures of rels, which need no retry now:
 // stored, or refused since. Err is clear again once no file waits.
 func (w *Watcher) succeeded(rels ...string) {
 	for _, rel := range rels {
 		delete(w.retries, rel)
 	}
 	if len(w.retries) == 0 {
-		w.writeErr.Store(nil)
+		w.retryErr.Store(nil)
 	}
 }

@@ -107,14 +107,14 @@ type Watcher struct {
 
 	obs       Observer
 	refused   map[string]storage.File // refused files, by path, as they were then
-	retries   map[string]int          // failed store writes, by path
+	retries   map[string]int          // failed store writes and reads short of resources, by path
 	tentative map[string]bool         // waiting only for a fallback deadline (see written)
 	vacated   map[string]time.Time    // files deleted or renamed away, by when that is handled
 	firstSeen map[string]time.Time    // first event of work waiting, by path
 	rootGone  atomic.Bool
 	running   atomic.Bool
 	started   chan struct{}         // closed when Run starts
-	writeErr  atomic.Pointer[error] // the last failed store write, while files wait for a retry
+	retryErr  atomic.Pointer[error] // the last failure that files wait to retry (see failed)
 	rescanCh  chan struct{}
 }
 
@@ -218,7 +218,8 @@ func (w *Watcher) Rescan() {
 }
 
 // Err reports why the watcher is not doing its job: it is not running,
-// the seeds folder is gone, or files wait for a store write that failed.
+// the seeds folder is gone, or files wait to retry a failed store write
+// (or a read that ran out of descriptors).
 // It is safe to call from any goroutine.
 func (w *Watcher) Err() error {
 	switch {
@@ -227,7 +228,7 @@ func (w *Watcher) Err() error {
 	case w.rootGone.Load():
 		return fmt.Errorf("the seeds folder %s is gone", w.root)
 	}
-	if err := w.writeErr.Load(); err != nil {
+	if err := w.retryErr.Load(); err != nil {
 		return *err
 	}
 	return nil
