@@ -20,6 +20,7 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/language"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/watcher"
 )
@@ -185,7 +186,7 @@ func (cfg *config) validateSeeds() error {
 		return fmt.Errorf("-seeds %s: not a directory", cfg.seeds)
 	}
 	var err error
-	if cfg.charset, err = watcher.Charset(cfg.charsetName); err != nil {
+	if cfg.charset, err = article.Charset(cfg.charsetName); err != nil {
 		return fmt.Errorf("-charset: %v", err)
 	}
 	return nil

@@ -16,8 +16,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 )
 
-// article is what a corpus file says, worked out without seedfeed's parser.
-type article struct {
+// expected is what a corpus file says, worked out without seedfeed's parser.
+type expected struct {
 	Path       string   `json:"path"`
 	Title      string   `json:"title"`
 	Paragraphs []string `json:"paragraphs"`
@@ -26,9 +26,9 @@ type article struct {
 // expectedArticles reads every .txt file under dir the plain way: UTF-8,
 // or windows-1256 where it is not; a leading BOM, line ends, white space
 // around lines, blank lines and control characters go; nothing else does.
-func expectedArticles(t *testing.T, dir string) []article {
+func expectedArticles(t *testing.T, dir string) []expected {
 	t.Helper()
-	var out []article
+	var out []expected
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".txt") {
 			return err
@@ -45,7 +45,7 @@ func expectedArticles(t *testing.T, dir string) []article {
 		text := strings.TrimPrefix(string(data), "\uFEFF")
 		text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text)
 		rel, _ := filepath.Rel(dir, p)
-		a := article{Path: filepath.ToSlash(rel)}
+		a := expected{Path: filepath.ToSlash(rel)}
 		for _, line := range strings.Split(text, "\n") {
 			line = strings.TrimSpace(strings.Map(func(r rune) rune {
 				if r != '\t' && (r < 0x20 || (r >= 0x7f && r <= 0x9f)) {
@@ -97,7 +97,7 @@ func copyTree(t *testing.T, src string) string {
 
 // corpusDaemon serves a copy of testdata/corpus and waits until every
 // article in it is in the JSON feed.
-func corpusDaemon(t *testing.T) (*daemon, []article) {
+func corpusDaemon(t *testing.T) (*daemon, []expected) {
 	t.Helper()
 	seeds := copyTree(t, filepath.Join("testdata", "corpus"))
 	want := expectedArticles(t, seeds)

@@ -318,7 +318,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	want := article{
+	want := expected{
 		Title:      `عاجل: "اختبار" <النظام> & التحقق`,
 		Paragraphs: []string{"الفقرة الأولى، مع ٣ أرقام؟", "الفقرة الثانية ‏(مع علامة اتجاه)."},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/seedfeed/seedfeed/storage"
+	"github.com/seedfeed/seedfeed/watcher"
 )
 
 // metrics are seedfeed's Prometheus metrics, in a registry of their own.
@@ -88,13 +89,13 @@ func newMetrics(articles, lastPublication func() float64) *metrics {
 	for _, c := range []string{"added", "updated", "restored", "moved", "removed"} {
 		m.publications.WithLabelValues(c)
 	}
-	for _, r := range []string{"empty", "binary", "not_utf8", "damaged_utf8", "replacement_char", "too_large", "symlink", "not_regular", "bad_name", "unreadable"} {
+	for _, r := range watcher.Reasons() {
 		m.refused.WithLabelValues(r)
 	}
-	for _, r := range []string{"startup", "periodic", "overflow", "requested", "folder_back"} {
+	for _, r := range watcher.RescanReasons() {
 		m.rescans.WithLabelValues(r)
 	}
-	for _, op := range []string{"create", "write", "remove", "rename", "chmod", "close_write", "moved_to"} {
+	for _, op := range watcher.Events() {
 		m.events.WithLabelValues(op)
 	}
 	return m

@@ -169,7 +169,7 @@ func readPage(t *testing.T, page []byte) (lang, dir, title string, paras []strin
 }
 
 // checkArticle compares what a reader shows of e with the article.
-func checkArticle(t *testing.T, where string, e entry, want article) {
+func checkArticle(t *testing.T, where string, e entry, want expected) {
 	t.Helper()
 	if e.Title != want.Title {
 		t.Errorf("%s: title %.200q, want %.200q", where, e.Title, want.Title)

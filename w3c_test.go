@@ -441,7 +441,7 @@ func TestW3CRules(t *testing.T) {
 
 // titleHoldsEndTag reports whether the message is about an item whose
 // source title holds an HTML closing tag.
-func titleHoldsEndTag(want []article, message string) bool {
+func titleHoldsEndTag(want []expected, message string) bool {
 	for _, a := range want {
 		if strings.Contains(message, fmt.Sprintf("(%.40s)", a.Title)) {
 			for _, m := range endTagRE.FindAllStringSubmatch(a.Title, -1) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -26,9 +27,9 @@ func BenchmarkRefresh(b *testing.B) {
 			for i := range n {
 				at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
 				batch = append(batch, storage.Item{
-					Path: fmt.Sprintf("%03d/%06d.txt", i/1000, i), Title: fmt.Sprintf("خبر رقم %d", i),
-					Paragraphs: []string{para, para, para, para, para, para},
-					Published:  at, Updated: at,
+					Path:      fmt.Sprintf("%03d/%06d.txt", i/1000, i),
+					Article:   article.Article{Title: fmt.Sprintf("خبر رقم %d", i), Paragraphs: []string{para, para, para, para, para, para}},
+					Published: at, Updated: at,
 					File: storage.File{Size: 2000, ModTime: at, Hash: fmt.Sprint(i)},
 				})
 				if len(batch) == cap(batch) || i == n-1 {

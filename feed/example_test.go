@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -14,12 +15,11 @@ import (
 func ExampleRSS() {
 	at := time.Date(2024, 2, 10, 8, 30, 0, 0, time.UTC)
 	items := []storage.Item{{
-		Key:        "بغداد",
-		Path:       "بغداد.txt",
-		Title:      "توقف الهجوم",
-		Paragraphs: []string{"نقلت وكالة رويترز…"},
-		Published:  at,
-		Updated:    at,
+		Key:       "بغداد",
+		Path:      "بغداد.txt",
+		Article:   article.Article{Title: "توقف الهجوم", Paragraphs: []string{"نقلت وكالة رويترز…"}},
+		Published: at,
+		Updated:   at,
 	}}
 	cfg := feed.Config{BaseURL: "https://news.example.com", Title: "أخبار", Description: "أخبار", Author: "أخبار", Lang: language.Arabic, Limit: 50}
 	body, err := feed.RSS(feed.Build(items, cfg), "ar", cfg.BaseURL+feed.PathRSS)

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -36,28 +37,29 @@ var t0 = time.Date(2024, 2, 10, 8, 30, 0, 0, time.UTC)
 func testItems() []storage.Item {
 	return []storage.Item{
 		{
-			Key:   "أخبار محلية/مقال (1)",
-			Path:  "أخبار محلية/مقال (1).txt",
-			Title: `عنوان فيه <b>وسم</b> & "اقتباس" و 'مفرد'`,
-			Paragraphs: []string{
-				"الفقرة الأولى: ٢٠٪ من <script>alert(1)</script> ، ؛ ؟",
-				"\u200fمُحَمَّدٌ ـــ \u200eLTR\u200e نهاية ]]> و &amp; 😀 ﻻ",
+			Key:  "أخبار محلية/مقال (1)",
+			Path: "أخبار محلية/مقال (1).txt",
+			Article: article.Article{
+				Title: `عنوان فيه <b>وسم</b> & "اقتباس" و 'مفرد'`,
+				Paragraphs: []string{
+					"الفقرة الأولى: ٢٠٪ من <script>alert(1)</script> ، ؛ ؟",
+					"\u200fمُحَمَّدٌ ـــ \u200eLTR\u200e نهاية ]]> و &amp; 😀 ﻻ",
+				},
 			},
 			Published: t0.Add(2 * time.Hour),
 			Updated:   t0.Add(26 * time.Hour),
 		},
 		{
-			Key:        "old-name",
-			Path:       "new-name.txt",
-			Title:      "مقال أعيدت تسميته",
-			Paragraphs: []string{"ملخص", "فقرة ثانية"},
-			Published:  t0.Add(time.Hour),
-			Updated:    t0.Add(time.Hour),
+			Key:       "old-name",
+			Path:      "new-name.txt",
+			Article:   article.Article{Title: "مقال أعيدت تسميته", Paragraphs: []string{"ملخص", "فقرة ثانية"}},
+			Published: t0.Add(time.Hour),
+			Updated:   t0.Add(time.Hour),
 		},
 		{
 			Key:       "عنوان-فقط",
 			Path:      "عنوان-فقط.txt",
-			Title:     "عنوان بلا فقرات",
+			Article:   article.Article{Title: "عنوان بلا فقرات"},
 			Published: t0,
 			Updated:   t0,
 		},

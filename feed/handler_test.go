@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -325,7 +326,7 @@ func TestGzipOncePerChange(t *testing.T) {
 // edit changes the feed's bytes and so its ETag.
 func TestETagFollowsBytes(t *testing.T) {
 	store, srv := serve(t, nil)
-	it := storage.Item{Path: "a.txt", Title: "أ", Published: t0, Updated: t0, File: storage.File{Hash: "1"}}
+	it := storage.Item{Path: "a.txt", Article: article.Article{Title: "أ"}, Published: t0, Updated: t0, File: storage.File{Hash: "1"}}
 	etags := map[string]bool{}
 	for i, title := range []string{"أ", "ب", "ت"} {
 		it.Title, it.File.Hash = title, title

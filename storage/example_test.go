@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -25,12 +26,11 @@ func Example() {
 
 	at := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
 	item := storage.Item{
-		Path:       "أخبار/بغداد.txt",
-		Title:      "توقف الهجوم",
-		Paragraphs: []string{"نقلت وكالة رويترز للأنباء…"},
-		Published:  at,
-		Updated:    at,
-		File:       storage.File{Size: 100, ModTime: at, Hash: "1"},
+		Path:      "أخبار/بغداد.txt",
+		Article:   article.Article{Title: "توقف الهجوم", Paragraphs: []string{"نقلت وكالة رويترز للأنباء…"}},
+		Published: at,
+		Updated:   at,
+		File:      storage.File{Size: 100, ModTime: at, Hash: "1"},
 	}
 	changes, _ := s.Put(item)
 	fmt.Println(changes[0])

@@ -95,11 +95,11 @@ func addUpdatedIndex(tx *bolt.Tx) error {
 	b := bucketsOf(tx)
 	type rec struct {
 		key string
-		a   article
+		a   record
 	}
 	var recs []rec
 	err := b.articles.ForEach(func(k, v []byte) error {
-		var a article
+		var a record
 		if err := json.Unmarshal(v, &a); err != nil {
 			return fmt.Errorf("decode %q: %w", k, err)
 		}

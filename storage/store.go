@@ -8,12 +8,13 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/seedfeed/seedfeed/article"
 )
 
 var (
@@ -34,13 +35,13 @@ const DefaultLockTimeout = time.Second
 
 // Item is one published article.
 type Item struct {
-	// Key is the article's identity: its path without ".txt" when it was
-	// first seen. Put assigns it; it never changes.
+	// Key is the article's identity: its slug (see article.Slug) when it
+	// was first seen. Put assigns it; it never changes.
 	Key string
 	// Path is the file's current slash-separated path under the seeds folder.
-	Path       string
-	Title      string
-	Paragraphs []string
+	Path string
+	// Article is what the file says, as article.Parse read it.
+	article.Article
 	// Published is set once, when the article is first stored.
 	Published time.Time
 	// Updated moves forward when the file's content changes.
@@ -48,8 +49,9 @@ type Item struct {
 	File    File
 }
 
-// Slug is the article's name in URLs: its current path without ".txt".
-func (it Item) Slug() string { return strings.TrimSuffix(it.Path, ".txt") }
+// Slug is the article's name in URLs: its current path without its
+// article suffix (see article.Slug).
+func (it Item) Slug() string { return article.Slug(it.Path) }
 
 // File is the fingerprint of an article's file.
 type File struct {
@@ -367,7 +369,7 @@ func (s *Store) Entries() ([]Item, error) {
 			if err := getJSON(articles, key, &head); err != nil {
 				return fmt.Errorf("article %q: %w", key, err)
 			}
-			items = append(items, Item{Key: string(key), Path: head.Path, Title: head.Title, Published: head.Published, Updated: head.Updated})
+			items = append(items, Item{Key: string(key), Path: head.Path, Article: article.Article{Title: head.Title}, Published: head.Published, Updated: head.Updated})
 		}
 		return nil
 	})
@@ -403,11 +405,11 @@ func (s *Store) Article(slug string) (Item, error) {
 }
 
 func item(articles *bolt.Bucket, key string) (Item, error) {
-	var a article
+	var a record
 	if err := getJSON(articles, []byte(key), &a); err != nil {
 		return Item{}, fmt.Errorf("article %q: %w", key, err)
 	}
-	return Item{Key: key, Path: a.Path, Title: a.Title, Paragraphs: a.Paragraphs, Published: a.Published, Updated: a.Updated}, nil
+	return Item{Key: key, Path: a.Path, Article: article.Article{Title: a.Title, Paragraphs: a.Paragraphs}, Published: a.Published, Updated: a.Updated}, nil
 }
 
 // Fingerprints returns the size and modification time of every stored

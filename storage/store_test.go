@@ -12,6 +12,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/seedfeed/seedfeed/article"
 )
 
 // openTest opens a store in a fresh temporary folder and closes it at the
@@ -31,12 +33,11 @@ var t0 = time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
 
 func testItem(path, title, hash string, at time.Time) Item {
 	return Item{
-		Path:       path,
-		Title:      title,
-		Paragraphs: []string{"فقرة " + title},
-		Published:  at,
-		Updated:    at,
-		File:       File{Size: 10, ModTime: at, Hash: hash},
+		Path:      path,
+		Article:   article.Article{Title: title, Paragraphs: []string{"فقرة " + title}},
+		Published: at,
+		Updated:   at,
+		File:      File{Size: 10, ModTime: at, Hash: hash},
 	}
 }
 
@@ -67,7 +68,7 @@ func TestPutKeepsKeyAndPublished(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Item{
-		Key: "أخبار/مقال", Path: "أخبار/مقال.txt", Title: "ثان", Paragraphs: []string{"فقرة ثان"},
+		Key: "أخبار/مقال", Path: "أخبار/مقال.txt", Article: article.Article{Title: "ثان", Paragraphs: []string{"فقرة ثان"}},
 		Published: t0, Updated: t0.Add(2 * time.Hour),
 		File: File{Size: 10, ModTime: t0.Add(2 * time.Hour), Hash: "h2"},
 	}
@@ -512,7 +513,7 @@ func TestMigrateSchema1(t *testing.T) {
 			return err
 		}
 		for _, k := range []string{"a", "b", "c"} {
-			if err := putJSON(articles, []byte(k), article{Path: k + ".txt", Title: k, Published: t0, Updated: t0}); err != nil {
+			if err := putJSON(articles, []byte(k), record{Path: k + ".txt", Title: k, Published: t0, Updated: t0}); err != nil {
 				return err
 			}
 			if err := putJSON(files, []byte(k+".txt"), file{Key: k, File: File{Size: 1, ModTime: t0, Hash: k}}); err != nil {

@@ -7,14 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/seedfeed/seedfeed/article"
 )
 
-// article is the stored form of an Item in the articles bucket.
-type article struct {
+// record is the stored form of an Item in the articles bucket.
+type record struct {
 	Path       string    `json:"path"`
 	Title      string    `json:"title"`
 	Paragraphs []string  `json:"paragraphs"`
@@ -222,7 +223,7 @@ func (b buckets) put(it Item) (Change, error) {
 		}
 		return b.add(it)
 	}
-	var a article
+	var a record
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
@@ -249,13 +250,13 @@ func (b buckets) add(it Item) (Change, error) {
 	} else if !errors.Is(err, ErrNotFound) {
 		return Unchanged, err
 	} else {
-		key = b.freeKey(strings.TrimSuffix(it.Path, ".txt"))
+		key = b.freeKey(article.Slug(it.Path))
 	}
 	updated, err := b.setUpdated(key, time.Time{}, later(it.Updated, published))
 	if err != nil {
 		return Unchanged, err
 	}
-	a := article{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: published, Updated: updated}
+	a := record{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: published, Updated: updated}
 	if err := putJSON(b.articles, []byte(key), a); err != nil {
 		return Unchanged, err
 	}
@@ -391,7 +392,7 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 		if err := getJSON(b.files, []byte(from), &f); err != nil {
 			return fmt.Errorf("move %s: %w", from, err)
 		}
-		var a article
+		var a record
 		if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 			return err
 		}
@@ -494,7 +495,7 @@ func (b buckets) remove(path string) (bool, error) {
 	} else if err != nil {
 		return false, err
 	}
-	var a article
+	var a record
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return false, err
 	}

@@ -6,14 +6,37 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
+// Reasons for a full scan, as Observer.Rescan hears them.
+const (
+	RescanStartup    = "startup"     // the first scan, before Run
+	RescanPeriodic   = "periodic"    // every Options.Rescan
+	RescanOverflow   = "overflow"    // the kernel's event queue overflowed
+	RescanRequested  = "requested"   // Rescan was called (SIGHUP)
+	RescanFolderBack = "folder_back" // the seeds folder came back
+)
+
+// RescanReasons lists every reason Observer.Rescan is given.
+func RescanReasons() []string {
+	return []string{RescanStartup, RescanPeriodic, RescanOverflow, RescanRequested, RescanFolderBack}
+}
+
+// Events lists every operation Observer.Event is given: fsnotify's, in
+// lower case, then inotify's close-after-write and move into a folder.
+func Events() []string {
+	return []string{"create", "write", "remove", "rename", "chmod", eventCloseWrite, eventMovedTo}
+}
+
+const (
+	eventCloseWrite = "close_write"
+	eventMovedTo    = "moved_to"
+)
+
 // Observer learns what the watcher does, for metrics. The watcher calls
 // it from the goroutine that runs it.
 type Observer interface {
-	// Event counts a file-system event: create, write, remove, rename,
-	// chmod, close_write or moved_to.
+	// Event counts a file-system event, one of Events.
 	Event(op string)
-	// Rescan counts a full scan: startup, periodic, overflow, requested
-	// or folder_back.
+	// Rescan counts a full scan, for one of RescanReasons.
 	Rescan(reason string)
 	// Refused counts a refused file by Reason.
 	Refused(reason string)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -114,12 +115,12 @@ func TestReason(t *testing.T) {
 		err  error
 		want string
 	}{
-		{ErrEmpty, "empty"},
-		{ErrBinary, "binary"},
-		{ErrNotUTF8, "not_utf8"},
-		{fmt.Errorf("%w nor windows-1256: x", ErrNotUTF8), "not_utf8"},
-		{ErrDamaged, "damaged_utf8"},
-		{ErrReplacement, "replacement_char"},
+		{article.ErrEmpty, "empty"},
+		{article.ErrBinary, "binary"},
+		{article.ErrNotUTF8, "not_utf8"},
+		{fmt.Errorf("%w nor windows-1256: x", article.ErrNotUTF8), "not_utf8"},
+		{article.ErrDamagedUTF8, "damaged_utf8"},
+		{article.ErrReplacement, "replacement_char"},
 		{fmt.Errorf("%w: 9 bytes", errTooLarge), "too_large"},
 		{errSymlink, "symlink"},
 		{fmt.Errorf("%w (p)", errNotRegular), "not_regular"},

@@ -13,13 +13,14 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
 // errBusy means the file changed while it was read: read it again later.
 var errBusy = errors.New("changed while being read")
 
-// Reasons load gives for refusing a file, besides those of Decode and Parse.
+// Reasons load gives for refusing a file, besides those of article.Parse.
 var (
 	errSymlink    = errors.New("a symbolic link: links are not followed")
 	errNotRegular = errors.New("not a regular file")
@@ -27,29 +28,45 @@ var (
 	errBadName    = errors.New("bad file name")
 )
 
-// Reason names why a file was refused, from a short fixed list (for
-// metrics and the check command): empty, binary, not_utf8, damaged_utf8,
+// refusals names the reasons load gives of its own; those of
+// article.Parse come first (see Reason).
+var refusals = []struct {
+	err    error
+	reason string
+}{
+	{errTooLarge, "too_large"},
+	{errSymlink, "symlink"},
+	{errNotRegular, "not_regular"},
+	{errBadName, "bad_name"},
+}
+
+// unreadable is the reason of every refusal the lists do not name: the
+// file could not be read.
+const unreadable = "unreadable"
+
+// Reasons lists every name Reason returns, in a fixed order: each is a
+// label of the refusals metric and a word of the check command.
+func Reasons() []string {
+	names := article.Reasons()
+	for _, r := range refusals {
+		names = append(names, r.reason)
+	}
+	return append(names, unreadable)
+}
+
+// Reason names why a file was refused, from the short fixed list that
+// Reasons returns: empty, binary, damaged_utf8, not_utf8,
 // replacement_char, too_large, symlink, not_regular, bad_name, unreadable.
 func Reason(err error) string {
-	for _, r := range []struct {
-		err    error
-		reason string
-	}{
-		{ErrEmpty, "empty"},
-		{ErrBinary, "binary"},
-		{ErrDamaged, "damaged_utf8"},
-		{ErrNotUTF8, "not_utf8"},
-		{ErrReplacement, "replacement_char"},
-		{errTooLarge, "too_large"},
-		{errSymlink, "symlink"},
-		{errNotRegular, "not_regular"},
-		{errBadName, "bad_name"},
-	} {
+	if r := article.Reason(err); r != "" {
+		return r
+	}
+	for _, r := range refusals {
 		if errors.Is(err, r.err) {
 			return r.reason
 		}
 	}
-	return "unreadable"
+	return unreadable
 }
 
 // transient reports whether a failure to read a file says nothing about
@@ -123,14 +140,11 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
 		return storage.Item{}, fp, errBusy
 	}
-	text, err := Decode(data, w.opts.Charset)
+	a, err := article.Parse(rel, data, article.Options{Charset: w.opts.Charset})
 	if err != nil {
 		return storage.Item{}, fp, err
 	}
-	it, err := parse(text) // Decode checked that it is UTF-8 without NULs
-	if err != nil {
-		return storage.Item{}, fp, err
-	}
+	it := storage.Item{Article: a}
 	sum := sha256.Sum256(data)
 	fp.Hash = hex.EncodeToString(sum[:])
 	it.Path, it.File = rel, fp
@@ -175,11 +189,11 @@ func checkName(rel string) error {
 // targets over 4 KiB, which leaves room for the base URL's path.
 const MaxURLPath = 3 << 10
 
-// escapedLen is the length of rel, without .txt, percent-encoded segment
-// by segment as article URLs are.
+// escapedLen is the length of rel's slug (see article.Slug),
+// percent-encoded segment by segment as article URLs are.
 func escapedLen(rel string) int {
 	n := 0
-	for seg := range strings.SplitSeq(strings.TrimSuffix(rel, ".txt"), "/") {
+	for seg := range strings.SplitSeq(article.Slug(rel), "/") {
 		n += len(url.PathEscape(seg)) + 1
 	}
 	return n - 1

@@ -17,7 +17,7 @@ import (
 
 // Scan is the scan at start-up; see scan.
 func (w *Watcher) Scan(ctx context.Context) error {
-	w.obs.Rescan("startup")
+	w.obs.Rescan(RescanStartup)
 	return w.scan(ctx)
 }
 

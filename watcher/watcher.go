@@ -27,6 +27,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"golang.org/x/text/encoding"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -271,7 +272,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 				return errors.New("watch: error channel closed")
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.rescan(ctx, "overflow")
+				w.rescan(ctx, RescanOverflow)
 			} else {
 				w.log.Error("watch error", "dir", w.root, "err", err)
 			}
@@ -282,9 +283,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.complete(ctx, c)
 		case <-timer.C:
 		case <-rescan:
-			w.rescan(ctx, "periodic")
+			w.rescan(ctx, RescanPeriodic)
 		case <-w.rescanCh:
-			w.rescan(ctx, "requested")
+			w.rescan(ctx, RescanRequested)
 		case <-rootPoller.C:
 			if w.rootGone.Load() {
 				w.findRoot(ctx)
@@ -446,7 +447,7 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		w.done.Close()
 		w.done = nil
 	case c.overflow:
-		w.rescan(ctx, "overflow")
+		w.rescan(ctx, RescanOverflow)
 	default:
 		rel, ok := w.rel(c.path)
 		if !ok || !candidate(rel) {
@@ -469,9 +470,9 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 			w.written(rel)
 			return
 		case opMovedIn:
-			w.obs.Event("moved_to")
+			w.obs.Event(eventMovedTo)
 		default:
-			w.obs.Event("close_write")
+			w.obs.Event(eventCloseWrite)
 		}
 		var delay time.Duration
 		if c.op == opMovedIn {
@@ -600,7 +601,7 @@ func (w *Watcher) findRoot(ctx context.Context) {
 	}
 	w.rootGone.Store(false)
 	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
-	w.rescan(ctx, "folder_back")
+	w.rescan(ctx, RescanFolderBack)
 }
 
 // rel returns the slash-separated path of abs under the root.
@@ -616,7 +617,7 @@ func (w *Watcher) abs(rel string) string { return filepath.Join(w.root, filepath
 
 // candidate reports whether rel names an article file.
 func candidate(rel string) bool {
-	return strings.HasSuffix(rel, ".txt") && !ignored(path.Base(rel))
+	return article.Is(rel) && !ignored(path.Base(rel))
 }
 
 // ignored reports whether name is hidden or an editor's or a download's

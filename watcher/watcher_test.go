@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -368,10 +369,10 @@ func TestBadFilesRefused(t *testing.T) {
 	}
 	logs := h.log.String()
 	for name, reason := range map[string]string{
-		"empty.txt":   ErrEmpty.Error(),
-		"blank.txt":   ErrEmpty.Error(),
-		"binary.txt":  ErrBinary.Error(),
-		"cp1256.txt":  ErrNotUTF8.Error(),
+		"empty.txt":   article.ErrEmpty.Error(),
+		"blank.txt":   article.ErrEmpty.Error(),
+		"binary.txt":  article.ErrBinary.Error(),
+		"cp1256.txt":  article.ErrNotUTF8.Error(),
 		"huge.txt":    "too large",
 		"bad\x01.txt": "control characters",
 		longName:      "its URL path would be",

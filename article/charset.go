@@ -1,18 +1,13 @@
-package watcher
+package article
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 )
-
-// ErrDamaged refuses a file that is mostly UTF-8 but has invalid bytes:
-// decoding it as another charset would publish mojibake.
-var ErrDamaged = errors.New("not valid UTF-8: UTF-8 text with damaged bytes (a truncated or corrupted copy?)")
 
 // Charset returns the encoding named by a WHATWG label, such as
 // "windows-1256", "cp1256" or "iso-8859-6", or nil for "none".
@@ -43,7 +38,7 @@ func Decode(data []byte, fallback encoding.Encoding) ([]byte, error) {
 		return nil, ErrNotUTF8
 	}
 	if bytes.HasPrefix(data, bom) || mostlyUTF8(data) {
-		return nil, ErrDamaged
+		return nil, ErrDamagedUTF8
 	}
 	name, _ := htmlindex.Name(fallback)
 	out, err := fallback.NewDecoder().Bytes(data)

@@ -1,4 +1,4 @@
-package watcher
+package article
 
 import (
 	"bytes"
@@ -51,14 +51,14 @@ func TestDecode(t *testing.T) {
 		{"UTF-8 with BOM as it is", append([]byte("\uFEFF"), utf...), charmap.Windows1256, "\uFEFF" + arabic, nil},
 		{"windows-1256 decoded", []byte(cp1256), charmap.Windows1256, arabic, nil},
 		{"windows-1256 refused without fallback", []byte(cp1256), nil, "", ErrNotUTF8},
-		{"UTF-8 cut in the middle of a letter", utf[:len(utf)-1], charmap.Windows1256, "", ErrDamaged},
-		{"UTF-8 with one byte lost", append(bytes.Clone(utf[:5]), utf[6:]...), charmap.Windows1256, "", ErrDamaged},
-		{"BOM then invalid bytes", append([]byte("\uFEFF"), cp1256...), charmap.Windows1256, "", ErrDamaged},
+		{"UTF-8 cut in the middle of a letter", utf[:len(utf)-1], charmap.Windows1256, "", ErrDamagedUTF8},
+		{"UTF-8 with one byte lost", append(bytes.Clone(utf[:5]), utf[6:]...), charmap.Windows1256, "", ErrDamagedUTF8},
+		{"BOM then invalid bytes", append([]byte("\uFEFF"), cp1256...), charmap.Windows1256, "", ErrDamagedUTF8},
 		// Damage in text that is mostly ASCII: the only high bytes are the
 		// damaged ones, which windows-1256 would turn into mojibake.
-		{"an emoji cut short in ASCII text", []byte("Truncated emoji at end \xf0\x9f\x98\nsecond line\n"), charmap.Windows1256, "", ErrDamaged},
-		{"a letter cut short in ASCII text", []byte("Title \xd9\nparagraph \xd8\xb9\xd8\n"), charmap.Windows1256, "", ErrDamaged},
-		{"CESU-8 surrogates", []byte("Java export \xed\xa0\xbd\xed\xb8\x80 title\nparagraph\n"), charmap.Windows1256, "", ErrDamaged},
+		{"an emoji cut short in ASCII text", []byte("Truncated emoji at end \xf0\x9f\x98\nsecond line\n"), charmap.Windows1256, "", ErrDamagedUTF8},
+		{"a letter cut short in ASCII text", []byte("Title \xd9\nparagraph \xd8\xb9\xd8\n"), charmap.Windows1256, "", ErrDamagedUTF8},
+		{"CESU-8 surrogates", []byte("Java export \xed\xa0\xbd\xed\xb8\x80 title\nparagraph\n"), charmap.Windows1256, "", ErrDamagedUTF8},
 		{"windows-1256 in ASCII text", []byte("English title\nThe word " + cp1256 + " in a sentence.\n"), charmap.Windows1256, "English title\nThe word " + arabic + " in a sentence.\n", nil},
 		{"byte undefined in the fallback", []byte("caf\xe9 \x81"), charmap.Windows1252, "", errAny},
 		{"NUL", []byte("a\x00b"), charmap.Windows1256, "", ErrBinary},
@@ -80,7 +80,7 @@ func TestDecode(t *testing.T) {
 var errAny = errors.New("any error")
 
 func TestParseRefusesReplacementCharacter(t *testing.T) {
-	if _, err := Parse([]byte("عنوان \uFFFD مكسور")); !errors.Is(err, ErrReplacement) {
+	if _, err := Parse("a.txt", []byte("عنوان \uFFFD مكسور"), Options{}); !errors.Is(err, ErrReplacement) {
 		t.Errorf("Parse(text with U+FFFD) = %v, want ErrReplacement", err)
 	}
 }

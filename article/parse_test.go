@@ -1,4 +1,4 @@
-package watcher
+package article
 
 import (
 	"errors"
@@ -44,7 +44,7 @@ func TestParse(t *testing.T) {
 		{name: "surrogate in UTF-8", in: "\xed\xa0\x80", err: ErrNotUTF8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			it, err := Parse([]byte(tc.in))
+			it, err := Parse("a.txt", []byte(tc.in), Options{})
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("Parse(%q) error = %v, want %v", tc.in, err, tc.err)
 			}
@@ -61,7 +61,7 @@ func TestParseSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := Parse(data)
+	it, err := Parse("a.txt", data, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestParseSeed(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		it, err := Parse(data)
+		it, err := Parse("a.txt", data, Options{})
 		if err != nil {
 			if it.Title != "" || it.Paragraphs != nil {
 				t.Fatalf("Parse(%q) returned %+v with error %v", data, it, err)
