@@ -11,6 +11,7 @@ package article
 
 import (
 	"errors"
+	"path"
 	"strings"
 
 	"golang.org/x/text/encoding"
@@ -22,6 +23,10 @@ import (
 type Article struct {
 	Title      string
 	Paragraphs []string
+	// Charset is the WHATWG name of the encoding the file was decoded
+	// from ("windows-1256", "utf-16le"), or "" for UTF-8: the log and the
+	// check command say it.
+	Charset string
 }
 
 // Options configure Parse.
@@ -30,28 +35,39 @@ type Options struct {
 	Charset encoding.Encoding
 }
 
-// ext is the file name suffix of article files.
+// ext is the file name suffix of article files, in any case: desks that
+// work on Windows write NAME.TXT.
 const ext = ".txt"
 
 // Is reports whether name, a file name or a slash-separated path, names an
 // article file by its suffix. Hidden and temporary files are the finder's
 // business, not this package's.
-func Is(name string) bool { return strings.HasSuffix(name, ext) }
+func Is(name string) bool { return strings.EqualFold(path.Ext(name), ext) }
 
-// Slug is the name of the article at path in URLs and keys: the path
-// without its article suffix.
-func Slug(path string) string { return strings.TrimSuffix(path, ext) }
+// Slug is the name of the article at p in URLs and keys: the path without
+// its article suffix.
+func Slug(p string) string {
+	if Is(p) {
+		return p[:len(p)-len(ext)]
+	}
+	return p
+}
 
 // Parse turns the bytes of the article file name into an Article. Bytes
 // that are not UTF-8 are decoded from opts.Charset when they can be read
 // as that charset (see Decode); what Parse refuses, it refuses with an
 // error that Reason names.
 func Parse(name string, data []byte, opts Options) (Article, error) {
-	text, err := Decode(data, opts.Charset)
+	text, from, err := Decode(data, opts.Charset)
 	if err != nil {
 		return Article{}, err
 	}
-	return parseText(text) // Decode checked that it is UTF-8 without NULs
+	a, err := parseText(text) // Decode checked that it is UTF-8 without NULs
+	if err != nil {
+		return Article{}, err
+	}
+	a.Charset = from
+	return a, nil
 }
 
 // Reasons Parse gives for refusing a file.
@@ -61,6 +77,9 @@ var (
 	ErrBinary  = errors.New("binary: the file contains NUL bytes")
 	// ErrReplacement refuses text that an earlier conversion damaged.
 	ErrReplacement = errors.New("contains U+FFFD replacement characters: an earlier conversion lost the original text")
+	// ErrWrongCharset refuses a file that is not UTF-8 and does not read
+	// as text in the fallback charset: its error names the likely one.
+	ErrWrongCharset = errors.New("not valid UTF-8 nor text in the fallback charset")
 	// ErrDamagedUTF8 refuses a file that is mostly UTF-8 but has invalid
 	// bytes: decoding it as another charset would publish mojibake.
 	ErrDamagedUTF8 = errors.New("not valid UTF-8: UTF-8 text with damaged bytes (a truncated or corrupted copy?)")
@@ -75,6 +94,7 @@ var refusals = []struct {
 	{ErrEmpty, "empty"},
 	{ErrBinary, "binary"},
 	{ErrDamagedUTF8, "damaged_utf8"},
+	{ErrWrongCharset, "wrong_charset"},
 	{ErrNotUTF8, "not_utf8"},
 	{ErrReplacement, "replacement_char"},
 }

@@ -2,7 +2,9 @@ package article
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -22,33 +24,96 @@ func Charset(name string) (encoding.Encoding, error) {
 	return e, nil
 }
 
-// Decode returns data as UTF-8. Valid UTF-8 comes back as it is. Other
-// bytes are decoded from fallback when every byte has a meaning there and
-// the data does not look like damaged UTF-8; a nil fallback refuses them.
+// Decode returns data as UTF-8, and the WHATWG name of the encoding it
+// was decoded from ("" for UTF-8). Valid UTF-8 comes back as it is.
+// UTF-16 with a byte-order mark (Windows Notepad's "Unicode") is decoded,
+// little- or big-endian as the mark says. Other bytes are decoded from
+// fallback when every byte has a meaning there, the data does not look
+// like damaged UTF-8, and the result reads as text (see word.implausible);
+// otherwise they are refused, naming the charset they most likely are,
+// rather than published as mojibake. A nil fallback refuses them all.
 // Decode never returns text with U+FFFD replacement characters that were
 // not in the input.
-func Decode(data []byte, fallback encoding.Encoding) ([]byte, error) {
+func Decode(data []byte, fallback encoding.Encoding) (text []byte, from string, err error) {
+	if order := utf16Order(data); order != nil {
+		return decodeUTF16(data, order)
+	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, ErrBinary
+		return nil, "", ErrBinary
 	}
 	if utf8.Valid(data) {
-		return data, nil
+		return data, "", nil
 	}
 	if fallback == nil {
-		return nil, ErrNotUTF8
+		return nil, "", ErrNotUTF8
 	}
 	if bytes.HasPrefix(data, bom) || mostlyUTF8(data) {
-		return nil, ErrDamagedUTF8
+		return nil, "", ErrDamagedUTF8
 	}
 	name, _ := htmlindex.Name(fallback)
-	out, err := fallback.NewDecoder().Bytes(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w nor %s: %v", ErrNotUTF8, name, err)
+	out, ok := decode8bit(data, fallback)
+	if !ok {
+		return nil, "", fmt.Errorf("%w nor %s: a byte has no meaning in %s", ErrNotUTF8, name, name)
 	}
-	if bytes.ContainsRune(out, utf8.RuneError) {
-		return nil, fmt.Errorf("%w nor %s: a byte has no meaning in %s", ErrNotUTF8, name, name)
+	if w := oddWord(string(out)); w != "" {
+		return nil, "", fmt.Errorf("%w: read as %s, it has words like %q that no one writes; it is most likely %s",
+			ErrWrongCharset, name, w, guessCharset(data, fallback))
 	}
-	return out, nil
+	return out, name, nil
+}
+
+// decode8bit decodes data from the single-byte encoding e, and reports
+// whether every byte has a meaning there.
+func decode8bit(data []byte, e encoding.Encoding) ([]byte, bool) {
+	out, err := e.NewDecoder().Bytes(data)
+	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+		return nil, false
+	}
+	return out, true
+}
+
+// utf16Order returns the byte order that data's UTF-16 byte-order mark
+// names, or nil if data does not start with one.
+func utf16Order(data []byte) binary.ByteOrder {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return binary.LittleEndian
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return binary.BigEndian
+	}
+	return nil
+}
+
+// decodeUTF16 decodes UTF-16 that starts with its byte-order mark, which
+// it drops. A damaged file (an odd number of bytes, a lone surrogate) is
+// refused, and so is one that holds NUL characters, as binary.
+func decodeUTF16(data []byte, order binary.ByteOrder) ([]byte, string, error) {
+	name := "utf-16le"
+	if order == binary.BigEndian {
+		name = "utf-16be"
+	}
+	damaged := fmt.Errorf("%w: damaged %s (an odd number of bytes or a lone surrogate)", ErrNotUTF8, name)
+	if len(data)%2 != 0 {
+		return nil, "", damaged
+	}
+	out := make([]byte, 0, len(data))
+	for i := 2; i < len(data); i += 2 {
+		r := rune(order.Uint16(data[i:]))
+		if utf16.IsSurrogate(r) {
+			if i+4 > len(data) {
+				return nil, "", damaged
+			}
+			if r = utf16.DecodeRune(r, rune(order.Uint16(data[i+2:]))); r == utf8.RuneError {
+				return nil, "", damaged
+			}
+			i += 2
+		}
+		if r == 0 {
+			return nil, "", ErrBinary
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out, name, nil
 }
 
 // mostlyUTF8 reports whether at least half of the non-ASCII bytes of data

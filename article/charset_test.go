@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 func TestCharset(t *testing.T) {
@@ -64,7 +65,7 @@ func TestDecode(t *testing.T) {
 		{"NUL", []byte("a\x00b"), charmap.Windows1256, "", ErrBinary},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Decode(tc.in, tc.fallback)
+			got, _, err := Decode(tc.in, tc.fallback)
 			switch {
 			case tc.err == errAny && err == nil:
 				t.Fatalf("Decode(%q) = %q, want an error", tc.in, got)
@@ -90,7 +91,7 @@ func TestParseRefusesReplacementCharacter(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, err := Decode(data, charmap.Windows1256)
+		out, _, err := Decode(data, charmap.Windows1256)
 		if err != nil {
 			return
 		}
@@ -126,9 +127,85 @@ func TestDecodeSeedInWindows1256(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s has characters windows-1256 lacks: %v", p, err)
 		}
-		got, err := Decode(legacy, charmap.Windows1256)
-		if err != nil || !bytes.Equal(got, text) {
-			t.Errorf("%s in windows-1256: Decode = %v, text equal: %v", p, err, bytes.Equal(got, text))
+		got, from, err := Decode(legacy, charmap.Windows1256)
+		if err != nil || !bytes.Equal(got, text) || from != "windows-1256" {
+			t.Errorf("%s in windows-1256: Decode = %v, from %q, text equal: %v", p, err, from, bytes.Equal(got, text))
+		}
+	}
+}
+
+// TestDecodeRightOrRefused: a file in another encoding than the fallback
+// is decoded right (UTF-16 with its byte-order mark) or refused with the
+// charset it most likely is, never published as mojibake.
+func TestDecodeRightOrRefused(t *testing.T) {
+	enc := func(e encoding.Encoding, s string) []byte {
+		b, err := e.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatalf("encode %q: %v", s, err)
+		}
+		return b
+	}
+	utf16 := func(order string, s string) []byte {
+		e := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)
+		if order == "be" {
+			e = unicode.UTF16(unicode.BigEndian, unicode.UseBOM)
+		}
+		return enc(e, s)
+	}
+	arabic := "الأهلي يفوز: 2-1 في القاهرة\nقال المدرب «سنواصل»."
+	french := "Économie : la croissance ralentit\nÀ Paris, l'été fut chaud."
+	russian := "Экономика растёт\nПравительство сообщило о росте."
+	for _, tc := range []struct {
+		name     string
+		in       []byte
+		fallback encoding.Encoding
+		want     string // the text; "" when refused
+		from     string // the encoding Decode names
+		err      error
+		says     string // what the error names
+	}{
+		{"UTF-16 LE with a byte-order mark", utf16("le", arabic), charmap.Windows1256, arabic, "utf-16le", nil, ""},
+		{"UTF-16 BE with a byte-order mark", utf16("be", arabic), charmap.Windows1256, arabic, "utf-16be", nil, ""},
+		{"UTF-16 without a fallback", utf16("le", arabic), nil, arabic, "utf-16le", nil, ""},
+		{"UTF-16 astral", utf16("le", "😀 ﷲ"), nil, "😀 ﷲ", "utf-16le", nil, ""},
+		{"UTF-16 cut to an odd length", utf16("le", arabic)[:9], charmap.Windows1256, "", "", ErrNotUTF8, "utf-16le"},
+		{"UTF-16 lone surrogate", []byte("\xff\xfe\x3d\xd8a\x00"), charmap.Windows1256, "", "", ErrNotUTF8, "utf-16le"},
+		{"UTF-16 with NUL", []byte("\xfe\xff\x00a\x00\x00"), charmap.Windows1256, "", "", ErrBinary, ""},
+		{"windows-1256 Arabic", enc(charmap.Windows1256, arabic), charmap.Windows1256, arabic, "windows-1256", nil, ""},
+		{"windows-1256 Arabic with French words", enc(charmap.Windows1256, "مقهى café été\nà la une"), charmap.Windows1256, "مقهى café été\nà la une", "windows-1256", nil, ""},
+		{"windows-1252 French read as windows-1256", enc(charmap.Windows1252, french), charmap.Windows1256, "", "", ErrWrongCharset, "windows-1252"},
+		{"windows-1251 Russian read as windows-1256", enc(charmap.Windows1251, russian), charmap.Windows1256, "", "", ErrWrongCharset, "windows-1251"},
+		{"windows-1256 Arabic read as windows-1252", enc(charmap.Windows1256, arabic), charmap.Windows1252, "", "", ErrWrongCharset, "windows-1256"},
+		{"windows-1252 French as windows-1252", enc(charmap.Windows1252, french), charmap.Windows1252, french, "windows-1252", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, from, err := Decode(tc.in, tc.fallback)
+			if !errors.Is(err, tc.err) || (err != nil && !strings.Contains(err.Error(), tc.says)) {
+				t.Fatalf("Decode(%q) error = %v, want %v naming %q", tc.in, err, tc.err, tc.says)
+			}
+			if string(got) != tc.want || from != tc.from {
+				t.Errorf("Decode(%q) = %q from %q, want %q from %q", tc.in, got, from, tc.want, tc.from)
+			}
+		})
+	}
+}
+
+func TestIsAndSlug(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		is   bool
+		slug string
+	}{
+		{"a.txt", true, "a"},
+		{"أخبار/NAME.TXT", true, "أخبار/NAME"},
+		{"b.Txt", true, "b"},
+		{"c.txt.bak", false, "c.txt.bak"},
+		{"d.text", false, "d.text"},
+		{"txt", false, "txt"},
+		{"dir.txt/e", false, "dir.txt/e"},
+	} {
+		if is, slug := Is(tc.name), Slug(tc.name); is != tc.is || slug != tc.slug {
+			t.Errorf("Is, Slug(%q) = %v, %q; want %v, %q", tc.name, is, slug, tc.is, tc.slug)
 		}
 	}
 }
