@@ -14,15 +14,15 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// ErrDamaged is returned when reading or writing the database trips over
-// a damaged page: bbolt panics on a page that is not what its parent
-// says, and faults on a reference past the end of the mapped file. The
-// operation fails; the process goes on, and so does the Store, but for
-// the one fault that leaves it unusable (see Store.Close).
-var ErrDamaged = errors.New("database is damaged")
+// ErrCorrupt is returned when reading or writing the database trips over
+// a damaged page of its file: bbolt panics on a page that is not what its
+// parent says, and faults on a reference past the end of the mapped file.
+// The operation fails; the process goes on, and so does the Store, but
+// for the one fault that leaves it unusable (see Store.Close).
+var ErrCorrupt = errors.New("database is damaged")
 
 // guard runs fn, turning a panic or a memory fault into an error wrapping
-// ErrDamaged that names what was being done. bbolt reads pages straight
+// ErrCorrupt that names what was being done. bbolt reads pages straight
 // from the memory map, so damage shows as a fault, which without
 // SetPanicOnFault kills the process. bbolt's View and Update roll the
 // transaction back before the panic reaches guard (their deferred
@@ -32,7 +32,7 @@ func guard(what string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w: %v", what, ErrDamaged, r)
+			err = fmt.Errorf("%s: %w: %v", what, ErrCorrupt, r)
 		}
 	}()
 	return fn()
@@ -55,7 +55,7 @@ func (s *Store) update(what string, fn func(*bolt.Tx) error) error {
 // transaction would wait for them forever, so the store refuses any.
 func (s *Store) run(what string, begin func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
 	if s.wedged.Load() {
-		return fmt.Errorf("%s: %w: an earlier failure left it unusable until reopened", what, ErrDamaged)
+		return fmt.Errorf("%s: %w: an earlier failure left it unusable until reopened", what, ErrCorrupt)
 	}
 	began := false
 	err := guard(what, func() error {
@@ -64,7 +64,7 @@ func (s *Store) run(what string, begin func(func(*bolt.Tx) error) error, fn func
 			return fn(tx)
 		})
 	})
-	if !began && errors.Is(err, ErrDamaged) {
+	if !began && errors.Is(err, ErrCorrupt) {
 		s.wedged.Store(true)
 	}
 	return err
@@ -92,7 +92,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, erro
 		return err
 	})
 	switch {
-	case errors.Is(err, ErrDamaged):
+	case errors.Is(err, ErrCorrupt):
 		if f != nil {
 			_ = f.Close()
 		}

@@ -71,5 +71,7 @@
 // it panic or fault, which kills the process. Open refuses a file whose
 // meta page needs more bytes than the file has before bbolt maps it, and
 // every transaction runs under a guard that turns a panic or a fault
-// into an error wrapping ErrDamaged: the call fails, the daemon goes on.
+// into an error wrapping ErrCorrupt: the call fails, the daemon goes on.
+// ErrCorrupt is about the database file; an article file whose bytes are
+// damaged is refused before it reaches storage (see article.ErrDamagedUTF8).
 package storage

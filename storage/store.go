@@ -108,8 +108,8 @@ type Store struct {
 // It refuses a damaged file without changing it, whether cut short (an
 // error wrapping ErrForeign, found before bbolt maps the file) or with
 // pages that fault or panic as it is opened and its layout checked (an
-// error wrapping ErrDamaged). Damage further in shows later, as errors
-// wrapping ErrDamaged from the methods that reach it.
+// error wrapping ErrCorrupt). Damage further in shows later, as errors
+// wrapping ErrCorrupt from the methods that reach it.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
@@ -302,11 +302,11 @@ func (s *Store) Check() error {
 }
 
 // Close closes the database. A store that a fault left with bbolt's
-// locks held (see ErrDamaged) cannot close the file without waiting for
+// locks held (see ErrCorrupt) cannot close the file without waiting for
 // them forever: it leaves it open and says so.
 func (s *Store) Close() error {
 	if s.wedged.Load() {
-		return fmt.Errorf("close: %w: the file stays open until the process exits", ErrDamaged)
+		return fmt.Errorf("close: %w: the file stays open until the process exits", ErrCorrupt)
 	}
 	return s.db.Close()
 }
