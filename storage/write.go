@@ -1,9 +1,6 @@
 package storage
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -13,30 +10,6 @@ import (
 
 	"github.com/seedfeed/seedfeed/article"
 )
-
-// record is the stored form of an Item in the articles bucket.
-type record struct {
-	Path       string    `json:"path"`
-	Title      string    `json:"title"`
-	Paragraphs []string  `json:"paragraphs"`
-	Published  time.Time `json:"published"`
-	Updated    time.Time `json:"updated"`
-}
-
-// file is the stored form of a path in the files bucket.
-type file struct {
-	Key string `json:"key"`
-	File
-}
-
-// tombstone remembers a removed article by the hash of its file, so that
-// the same file coming back (renamed, moved while the daemon was down,
-// restored from a backup) gets its key and published date back.
-type tombstone struct {
-	Key       string    `json:"key"`
-	Path      string    `json:"path"`
-	Published time.Time `json:"published"`
-}
 
 // buckets are the buckets of one transaction.
 type buckets struct {
@@ -92,25 +65,6 @@ func (b buckets) addCount(d int) error {
 	}
 	return b.meta.Put(keyCount, []byte(strconv.Itoa(n+d)))
 }
-
-// Fingerprint is what a scan compares with a file on disk: its size and
-// modification time. The fingerprints bucket holds one for every stored
-// file in 16 bytes, so that a scan of 100,000 files reads a few
-// megabytes, not the files bucket's JSON.
-type Fingerprint struct {
-	Size    int64
-	ModTime int64 // Unix nanoseconds
-}
-
-func encodeFingerprint(f File) []byte {
-	b := make([]byte, 16)
-	binary.BigEndian.PutUint64(b, uint64(f.Size))
-	binary.BigEndian.PutUint64(b[8:], uint64(f.ModTime.UnixNano()))
-	return b
-}
-
-// hashKey is the hashes bucket's key: content hash, NUL, path.
-func hashKey(hash, path string) []byte { return []byte(hash + "\x00" + path) }
 
 // Put stores items in one transaction, each under its Path. An article
 // already stored at that path keeps its Key and Published date; when its
@@ -294,83 +248,6 @@ func (b buckets) freeKey(want string) string {
 	return key
 }
 
-func later(t, floor time.Time) time.Time {
-	if t.Before(floor) {
-		return floor
-	}
-	return t
-}
-
-// edited returns the updated date of an article edited now whose updated
-// date was prev and whose file is dated mod: the file's date when it is
-// later, else now. A version copied in with its older date (rsync -t,
-// cp -p) is an edit all the same: moving the date back would date the
-// new text before the text readers already have.
-func edited(prev, mod time.Time) time.Time {
-	if mod.After(prev) {
-		return mod
-	}
-	// Feeds show milliseconds; the monotonic reading must not reach the JSON.
-	if now := time.Now().UTC().Truncate(time.Millisecond); now.After(prev) {
-		return now
-	}
-	return prev.Add(updatedStep)
-}
-
-// updatedStep separates articles updated at the same moment: validators
-// warn about two entries with one updated date, and a batch of files
-// copied at once often shares a modification time.
-const updatedStep = time.Millisecond
-
-// uniqueUpdated returns t, or the first moment after t in steps of
-// updatedStep that no article's updated date holds. One cursor walks the
-// index from t to the first free step, and the transaction remembers
-// where it stopped for t: n files sharing a date cost n steps, not n².
-func (b buckets) uniqueUpdated(t time.Time) time.Time {
-	base := t.UnixNano()
-	if next, ok := b.nextUpdated[base]; ok {
-		t = next
-	}
-	want := dateKey(t, "")
-	c := b.updated.Cursor()
-	for k, _ := c.Seek(want); k != nil; k, _ = c.Next() {
-		cmp := bytes.Compare(k[:min(len(k), 8)], want)
-		if cmp > 0 {
-			break // t is free
-		}
-		if cmp == 0 {
-			t = t.Add(updatedStep)
-			want = dateKey(t, "")
-		}
-	}
-	b.nextUpdated[base] = t
-	return t
-}
-
-// deleteUpdated takes key's entry at t out of the updated index. The step
-// it frees is free again for uniqueUpdated in this transaction too.
-func (b buckets) deleteUpdated(t time.Time, key string) error {
-	d := t.UnixNano()
-	for base, next := range b.nextUpdated {
-		if n := next.UnixNano(); base <= d && d < n && (d-base)%int64(updatedStep) == 0 {
-			b.nextUpdated[base] = next.Add(time.Duration(d - n))
-		}
-	}
-	return b.updated.Delete(dateKey(t, key))
-}
-
-// setUpdated moves key's entry in the updated index from old (zero for
-// none) to a unique moment at or after t, and returns that moment.
-func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
-	if !old.IsZero() {
-		if err := b.deleteUpdated(old, key); err != nil {
-			return t, err
-		}
-	}
-	t = b.uniqueUpdated(t)
-	return t, b.updated.Put(dateKey(t, key), nil)
-}
-
 // Move records that the file at from is now at it.Path: the article keeps
 // its key and published date, takes its fingerprint and, if the content
 // differs, its text as an edit, which moves Updated forward as in Put. An
@@ -432,20 +309,6 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 	s.count.Store(int64(count))
 	s.notify()
 	return Moved, nil
-}
-
-// PathsWithHash returns the stored paths whose file has the content hash.
-func (s *Store) PathsWithHash(hash string) ([]string, error) {
-	var paths []string
-	err := s.view("find paths by hash", func(tx *bolt.Tx) error {
-		prefix := hashKey(hash, "")
-		c := tx.Bucket(bucketHashes).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			paths = append(paths, string(k[len(prefix):]))
-		}
-		return nil
-	})
-	return paths, err
 }
 
 // Remove deletes the articles stored at paths, ignoring paths it does not
@@ -515,48 +378,4 @@ func (b buckets) remove(path string) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// decodeFile decodes a files bucket value.
-func decodeFile(k, v []byte) (file, error) {
-	var f file
-	if err := json.Unmarshal(v, &f); err != nil {
-		return f, fmt.Errorf("decode file record %q: %w", k, err)
-	}
-	return f, nil
-}
-
-// CompactFingerprints rewrites the fingerprints bucket in one transaction,
-// its pages full and side by side. A large import writes each batch's
-// fingerprints between that batch's articles; reading a page maps its
-// neighbours too, so a start-up scan of such a bucket makes much of the
-// database resident. Rewritten, the bucket takes a few contiguous
-// megabytes for 100,000 files.
-func (s *Store) CompactFingerprints() error {
-	return s.update("compact the fingerprints", func(tx *bolt.Tx) error {
-		old := tx.Bucket(bucketFingerprints)
-		type kv struct{ k, v []byte }
-		all := make([]kv, 0, s.Count())
-		err := old.ForEach(func(k, v []byte) error {
-			all = append(all, kv{bytes.Clone(k), bytes.Clone(v)})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if err := tx.DeleteBucket(bucketFingerprints); err != nil {
-			return err
-		}
-		b, err := tx.CreateBucket(bucketFingerprints)
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 1 // keys go in sorted: pages can be full
-		for _, e := range all {
-			if err := b.Put(e.k, e.v); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
