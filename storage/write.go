@@ -11,59 +11,69 @@ import (
 	"github.com/seedfeed/seedfeed/article"
 )
 
-// buckets are the buckets of one transaction.
-type buckets struct {
-	meta, files, articles, published, updated, hashes, tombstones, fingerprints *bolt.Bucket
-	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
-	// asked for to the first of its steps not known to be taken: a batch
-	// of files sharing a modification time does not walk past the dates
-	// it already handed out, once per file.
-	nextUpdated map[int64]time.Time
+// tally is what a write transaction did to what the feeds show, for
+// write to finish it.
+type tally struct {
+	added     int  // articles added or restored, less those removed
+	published bool // an article was added, updated or restored
+	changed   bool // anything the feeds show changed
 }
 
-func bucketsOf(tx *bolt.Tx) buckets {
-	return buckets{
-		meta:         tx.Bucket(bucketMeta),
-		files:        tx.Bucket(bucketFiles),
-		articles:     tx.Bucket(bucketArticles),
-		published:    tx.Bucket(bucketPublished),
-		updated:      tx.Bucket(bucketUpdated),
-		hashes:       tx.Bucket(bucketHashes),
-		tombstones:   tx.Bucket(bucketTombstones),
-		fingerprints: tx.Bucket(bucketFingerprints),
-		nextUpdated:  make(map[int64]time.Time),
+// note counts one change.
+func (t *tally) note(c Change) {
+	switch c {
+	case Added, Restored:
+		t.added++
+	case Removed:
+		t.added--
+	}
+	if c == Added || c == Updated || c == Restored {
+		t.published = true
+	}
+	if c != Unchanged {
+		t.changed = true
 	}
 }
 
-// changed records in the meta bucket that what the feeds show changed
-// now, never moving the moment back (see Store.LastChange).
-func (b buckets) changed() error {
-	t := time.Now().UTC()
-	if prev, err := time.Parse(time.RFC3339Nano, string(b.meta.Get(keyChanged))); err == nil && !t.After(prev) {
-		t = prev.Add(time.Nanosecond) // a clock set back must not move it back
-	}
-	return b.meta.Put(keyChanged, []byte(t.Format(time.RFC3339Nano)))
-}
-
-// count returns the article count kept in the meta bucket.
-func (b buckets) count() (int, error) {
-	n, err := strconv.Atoi(string(b.meta.Get(keyCount)))
-	if err != nil {
-		return 0, fmt.Errorf("article count: %w", err)
-	}
-	return n, nil
-}
-
-// addCount adds d to the article count kept in the meta bucket.
-func (b buckets) addCount(d int) error {
-	if d == 0 {
-		return nil
-	}
-	n, err := b.count()
+// write runs fn in a write transaction and ends it as every write to the
+// articles ends: in the same transaction, the count kept in the meta
+// bucket takes what fn noted in its tally, and LastPublication and
+// LastChange move to now when fn noted a publication or a change; once
+// committed, Count follows, and a change signals Changed.
+func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
+	var t tally
+	count := 0
+	err := s.update(what, func(tx *bolt.Tx) error {
+		t = tally{}
+		b := bucketsOf(tx)
+		if err := fn(b, &t); err != nil {
+			return err
+		}
+		if t.published {
+			if err := b.meta.Put(keyPublication, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+				return err
+			}
+		}
+		if t.changed {
+			if err := b.changed(); err != nil {
+				return err
+			}
+		}
+		if err := b.addCount(t.added); err != nil {
+			return err
+		}
+		var err error
+		count, err = b.count()
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	return b.meta.Put(keyCount, []byte(strconv.Itoa(n+d)))
+	s.count.Store(int64(count))
+	if t.changed {
+		s.notify()
+	}
+	return nil
 }
 
 // Put stores items in one transaction, each under its Path. An article
@@ -76,51 +86,25 @@ func (b buckets) addCount(d int) error {
 // says, item by item, what changed.
 func (s *Store) Put(items ...Item) ([]Change, error) {
 	changes := make([]Change, len(items))
-	count := 0
 	// A write transaction costs an fsync even when it changes nothing;
 	// rescans and repeated events mostly bring files stored as they are.
 	same, err := s.allStored(items)
 	if err != nil || same {
 		return changes, err
 	}
-	err = s.update("store articles", func(tx *bolt.Tx) error {
-		b := bucketsOf(tx)
-		added := 0
+	err = s.write("store articles", func(b buckets, t *tally) error {
 		for i, it := range items {
 			c, err := b.put(it)
 			if err != nil {
 				return fmt.Errorf("put %s: %w", it.Path, err)
 			}
 			changes[i] = c
-			if c == Added || c == Restored {
-				added++
-			}
-			if c == Added || c == Updated || c == Restored {
-				if err := b.meta.Put(keyPublication, []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
-					return err
-				}
-			}
-			if c != Unchanged {
-				if err := b.changed(); err != nil {
-					return err
-				}
-			}
+			t.note(c)
 		}
-		if err := b.addCount(added); err != nil {
-			return err
-		}
-		count, err = b.count()
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	s.count.Store(int64(count))
-	for _, c := range changes {
-		if c != Unchanged {
-			s.notify()
-			break
-		}
 	}
 	return changes, nil
 }
@@ -181,11 +165,9 @@ func (b buckets) put(it Item) (Change, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
-	updated, err := b.setUpdated(f.Key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
-	if err != nil {
+	if err := b.edit(f.Key, &a, it); err != nil {
 		return Unchanged, err
 	}
-	a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
 	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
 		return Unchanged, err
 	}
@@ -218,6 +200,17 @@ func (b buckets) add(it Item) (Change, error) {
 		return Unchanged, err
 	}
 	return change, b.published.Put(dateKey(a.Published, key), nil)
+}
+
+// edit gives a, the article stored under key, the text of it as an edit:
+// its updated date moves forward (see edited). The caller stores a.
+func (b buckets) edit(key string, a *record, it Item) error {
+	updated, err := b.setUpdated(key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
+	if err != nil {
+		return err
+	}
+	a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
+	return nil
 }
 
 // setFile records path's fingerprint, keeping the hash index in step.
@@ -253,17 +246,13 @@ func (b buckets) freeKey(want string) string {
 // differs, its text as an edit, which moves Updated forward as in Put. An
 // article stored at it.Path is removed.
 func (s *Store) Move(from string, it Item) (Change, error) {
-	count := 0
-	err := s.update("move "+from, func(tx *bolt.Tx) error {
-		b := bucketsOf(tx)
+	err := s.write("move "+from, func(b buckets, t *tally) error {
 		// A file renamed over another article replaces it: that article
 		// is removed, and leaves its tombstone, as a deletion would.
 		if ok, err := b.remove(it.Path); err != nil {
 			return fmt.Errorf("move %s over %s: %w", from, it.Path, err)
 		} else if ok {
-			if err := b.addCount(-1); err != nil {
-				return err
-			}
+			t.note(Removed)
 		}
 		var f file
 		if err := getJSON(b.files, []byte(from), &f); err != nil {
@@ -275,11 +264,9 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 		}
 		a.Path = it.Path
 		if f.Hash != it.File.Hash {
-			updated, err := b.setUpdated(f.Key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
-			if err != nil {
+			if err := b.edit(f.Key, &a, it); err != nil {
 				return err
 			}
-			a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
 		}
 		if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
 			return err
@@ -293,21 +280,12 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 		if err := b.fingerprints.Delete([]byte(from)); err != nil {
 			return err
 		}
-		if err := b.changed(); err != nil {
-			return err
-		}
-		if err := b.setFile(it.Path, file{Key: f.Key}, it.File); err != nil {
-			return err
-		}
-		var err error
-		count, err = b.count()
-		return err
+		t.note(Moved)
+		return b.setFile(it.Path, file{Key: f.Key}, it.File)
 	})
 	if err != nil {
 		return Unchanged, err
 	}
-	s.count.Store(int64(count))
-	s.notify()
 	return Moved, nil
 }
 
@@ -316,9 +294,7 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 // its content hash (see Put).
 func (s *Store) Remove(paths ...string) ([]string, error) {
 	var removed []string
-	count := 0
-	err := s.update("remove articles", func(tx *bolt.Tx) error {
-		b := bucketsOf(tx)
+	err := s.write("remove articles", func(b buckets, t *tally) error {
 		removed = removed[:0]
 		for _, p := range paths {
 			ok, err := b.remove(p)
@@ -327,26 +303,13 @@ func (s *Store) Remove(paths ...string) ([]string, error) {
 			}
 			if ok {
 				removed = append(removed, p)
+				t.note(Removed)
 			}
 		}
-		if len(removed) > 0 {
-			if err := b.changed(); err != nil {
-				return err
-			}
-		}
-		if err := b.addCount(-len(removed)); err != nil {
-			return err
-		}
-		var err error
-		count, err = b.count()
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	s.count.Store(int64(count))
-	if len(removed) > 0 {
-		s.notify()
 	}
 	return removed, nil
 }
