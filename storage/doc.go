@@ -36,9 +36,12 @@
 // as it is. Backup copies a seedfeed database of any version, so that one
 // can be saved before the migration.
 //
-// A key is the slash-separated path of the file, relative to the seeds
-// folder and without its ".txt" suffix, at the moment the article was
-// first seen. It never changes afterwards, so the entry id that the feed
+// A key is the article's slug (see article.Slug: the slash-separated path
+// of its file relative to the seeds folder, without the article suffix)
+// at the moment the article was first seen, followed by "-2", "-3"... when
+// another stored article already holds that key: a key stays with its
+// article when the file is renamed, so a new file at the old path needs
+// another. It never changes afterwards, so the entry id that the feed
 // package derives from it never changes either.
 //
 // A path is the file's current slash-separated path relative to the seeds

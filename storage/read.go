@@ -92,10 +92,10 @@ func (s *Store) Entries() ([]Item, error) {
 	return items, err
 }
 
-// Article returns the article whose slug (its path without ".txt") is
-// slug. When no file has that slug, it looks for an article whose key is
-// slug, that is, one first published under that name and renamed since:
-// the returned Item's Slug then differs from slug.
+// Article returns the article whose file's slug (see Item.Slug) is slug.
+// When no file has that slug, it looks for an article whose key is slug,
+// that is, one first published under that name and renamed since: the
+// returned Item's Slug then differs from slug.
 func (s *Store) Article(slug string) (Item, error) {
 	var it Item
 	err := s.view("read article "+slug, func(tx *bolt.Tx) error {
