@@ -10,33 +10,9 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-)
 
-// setSchema rewrites the layout version of the closed database at path,
-// and drops what schema 4 added when going back to 3.
-func setSchema(t *testing.T, path, version string) {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
-		if version == "3" {
-			if err := tx.DeleteBucket(bucketFingerprints); err != nil {
-				return err
-			}
-			if err := meta.Delete(keyCount); err != nil {
-				return err
-			}
-		}
-		return meta.Put(keySchema, []byte(version))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/seedfeed/seedfeed/seedtest"
+)
 
 // TestBackupAnyLayout: Backup copies a seedfeed database of an older or a
 // newer layout, which Open refuses read-only, and leaves it as it is.
@@ -50,7 +26,7 @@ func TestBackupAnyLayout(t *testing.T) {
 			}
 			mustPut(t, s, testItem("a.txt", "a", "1", t0), testItem("b.txt", "b", "2", t0))
 			s.Close()
-			setSchema(t, path, version)
+			seedtest.SetSchema(t, path, version)
 			if s, err := Open(path, Options{ReadOnly: true}); err == nil {
 				s.Close()
 				t.Fatalf("read-only Open of schema %s succeeded: Backup is not needed", version)

@@ -11,17 +11,18 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// ErrDamaged is returned when reading or writing the database trips over
-// a damaged page: bbolt panics on a page that is not what its parent
-// says, and faults on a reference past the end of the mapped file. The
-// operation fails; the process goes on, and so does the Store, but for
-// the one fault that leaves it unusable (see Store.Close).
-var ErrDamaged = errors.New("database is damaged")
+// ErrCorrupt is returned when reading or writing the database trips over
+// a damaged page of its file: bbolt panics on a page that is not what its
+// parent says, and faults on a reference past the end of the mapped file.
+// The operation fails; the process goes on, and so does the Store, but
+// for the one fault that leaves it unusable (see Store.Close).
+var ErrCorrupt = errors.New("database is damaged")
 
 // guard runs fn, turning a panic or a memory fault into an error wrapping
-// ErrDamaged that names what was being done. bbolt reads pages straight
+// ErrCorrupt that names what was being done. bbolt reads pages straight
 // from the memory map, so damage shows as a fault, which without
 // SetPanicOnFault kills the process. bbolt's View and Update roll the
 // transaction back before the panic reaches guard (their deferred
@@ -31,7 +32,7 @@ func guard(what string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w: %v", what, ErrDamaged, r)
+			err = fmt.Errorf("%s: %w: %v", what, ErrCorrupt, r)
 		}
 	}()
 	return fn()
@@ -54,7 +55,7 @@ func (s *Store) update(what string, fn func(*bolt.Tx) error) error {
 // transaction would wait for them forever, so the store refuses any.
 func (s *Store) run(what string, begin func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
 	if s.wedged.Load() {
-		return fmt.Errorf("%s: %w: an earlier failure left it unusable until reopened", what, ErrDamaged)
+		return fmt.Errorf("%s: %w: an earlier failure left it unusable until reopened", what, ErrCorrupt)
 	}
 	began := false
 	err := guard(what, func() error {
@@ -63,7 +64,7 @@ func (s *Store) run(what string, begin func(func(*bolt.Tx) error) error, fn func
 			return fn(tx)
 		})
 	})
-	if !began && errors.Is(err, ErrDamaged) {
+	if !began && errors.Is(err, ErrCorrupt) {
 		s.wedged.Store(true)
 	}
 	return err
@@ -91,14 +92,14 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bolt.DB, erro
 		return err
 	})
 	switch {
-	case errors.Is(err, ErrDamaged):
+	case errors.Is(err, ErrCorrupt):
 		if f != nil {
 			_ = f.Close()
 		}
 		return nil, err
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, ErrLocked
-	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrChecksum):
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
 		return nil, fmt.Errorf("%w (%v)", ErrForeign, err)
 	}
 	return db, err

@@ -36,9 +36,12 @@
 // as it is. Backup copies a seedfeed database of any version, so that one
 // can be saved before the migration.
 //
-// A key is the slash-separated path of the file, relative to the seeds
-// folder and without its ".txt" suffix, at the moment the article was
-// first seen. It never changes afterwards, so the entry id that the feed
+// A key is the article's slug (see article.Slug: the slash-separated path
+// of its file relative to the seeds folder, without the article suffix)
+// at the moment the article was first seen, followed by "-2", "-3"... when
+// another stored article already holds that key: a key stays with its
+// article when the file is renamed, so a new file at the old path needs
+// another. It never changes afterwards, so the entry id that the feed
 // package derives from it never changes either.
 //
 // A path is the file's current slash-separated path relative to the seeds
@@ -71,5 +74,7 @@
 // it panic or fault, which kills the process. Open refuses a file whose
 // meta page needs more bytes than the file has before bbolt maps it, and
 // every transaction runs under a guard that turns a panic or a fault
-// into an error wrapping ErrDamaged: the call fails, the daemon goes on.
+// into an error wrapping ErrCorrupt: the call fails, the daemon goes on.
+// ErrCorrupt is about the database file; an article file whose bytes are
+// damaged is refused before it reaches storage (see article.ErrDamagedUTF8).
 package storage

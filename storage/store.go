@@ -1,11 +1,8 @@
 package storage
 
 import (
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"sync"
@@ -108,8 +105,8 @@ type Store struct {
 // It refuses a damaged file without changing it, whether cut short (an
 // error wrapping ErrForeign, found before bbolt maps the file) or with
 // pages that fault or panic as it is opened and its layout checked (an
-// error wrapping ErrDamaged). Damage further in shows later, as errors
-// wrapping ErrDamaged from the methods that reach it.
+// error wrapping ErrCorrupt). Damage further in shows later, as errors
+// wrapping ErrCorrupt from the methods that reach it.
 func Open(path string, opts Options) (*Store, error) {
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
@@ -151,89 +148,6 @@ func Open(path string, opts Options) (*Store, error) {
 
 // Count returns the number of articles stored.
 func (s *Store) Count() int { return int(s.count.Load()) }
-
-// LastChange returns when Put, Move or Remove last changed an article,
-// or NoteSettings the settings, or the zero time if none ever did. It only
-// moves forward: an HTTP Last-Modified derived from it changes whenever
-// the feeds may have, deletions included, which the dates of the entries
-// shown do not tell.
-func (s *Store) LastChange() (time.Time, error) {
-	return s.metaTime("read the last change", keyChanged)
-}
-
-// LastPublication returns when Put last added, updated or restored an
-// article, or the zero time if it never did: for a metric that must not
-// fall back to zero when the daemon restarts.
-func (s *Store) LastPublication() (time.Time, error) {
-	return s.metaTime("read the last publication", keyPublication)
-}
-
-// metaTime reads the time stored under key in the meta bucket.
-func (s *Store) metaTime(what string, key []byte) (time.Time, error) {
-	var t time.Time
-	err := s.view(what, func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketMeta).Get(key)
-		if v == nil {
-			return nil
-		}
-		var err error
-		t, err = time.Parse(time.RFC3339Nano, string(v))
-		return err
-	})
-	return t, err
-}
-
-// WriteTo writes a consistent copy of the whole database to w, from one
-// read transaction: writers go on meanwhile.
-func (s *Store) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	err := s.view("copy the database", func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
-}
-
-// Backup writes a consistent copy of the database at path to w, for a
-// backup taken while no daemon holds the file. Unlike Open, it accepts a
-// seedfeed database of any layout version, older or newer: the copy is
-// bbolt's pages as they are, and a backup is most wanted before the
-// migration that Open would refuse to run read-only. It waits up to
-// timeout (DefaultLockTimeout when zero) for a writer's lock, then
-// fails with ErrLocked; damage fails as it does in Open.
-func Backup(path string, w io.Writer, timeout time.Duration) (int64, error) {
-	if timeout <= 0 {
-		timeout = DefaultLockTimeout
-	}
-	if _, err := os.Stat(path); err != nil {
-		return 0, fmt.Errorf("back up %s: %w", path, err)
-	}
-	db, err := openBolt(path, timeout, true)
-	if err != nil {
-		return 0, fmt.Errorf("back up %s: %w", path, err)
-	}
-	defer db.Close()
-	var n int64
-	err = guard("copy the database", func() error {
-		return db.View(func(tx *bolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
-				return fmt.Errorf("%w: no %q bucket", ErrForeign, bucketMeta)
-			}
-			if v, err := strconv.Atoi(string(meta.Get(keySchema))); err != nil || v < 1 {
-				return fmt.Errorf("%w: schema version %q", ErrForeign, meta.Get(keySchema))
-			}
-			var err error
-			n, err = tx.WriteTo(w)
-			return err
-		})
-	})
-	if err != nil {
-		return n, fmt.Errorf("back up %s: %w", path, err)
-	}
-	return n, nil
-}
 
 // NoteSettings records fingerprint, a digest of the settings that shape
 // the bytes served (base URL, title, language, limit...), and reports
@@ -302,11 +216,11 @@ func (s *Store) Check() error {
 }
 
 // Close closes the database. A store that a fault left with bbolt's
-// locks held (see ErrDamaged) cannot close the file without waiting for
+// locks held (see ErrCorrupt) cannot close the file without waiting for
 // them forever: it leaves it open and says so.
 func (s *Store) Close() error {
 	if s.wedged.Load() {
-		return fmt.Errorf("close: %w: the file stays open until the process exits", ErrDamaged)
+		return fmt.Errorf("close: %w: the file stays open until the process exits", ErrCorrupt)
 	}
 	return s.db.Close()
 }
@@ -324,138 +238,4 @@ func (s *Store) notify() {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()
-}
-
-// Newest returns up to n articles, the most recently published first.
-// It reads n records through the date index, however many are stored.
-func (s *Store) Newest(n int) ([]Item, error) {
-	var items []Item
-	err := s.view("read the newest articles", func(tx *bolt.Tx) error {
-		articles := tx.Bucket(bucketArticles)
-		c := tx.Bucket(bucketPublished).Cursor()
-		for k, _ := c.Last(); k != nil && len(items) < n; k, _ = c.Prev() {
-			if len(k) < 8 {
-				return fmt.Errorf("date index key %q is too short", k)
-			}
-			key := string(k[8:])
-			it, err := item(articles, key)
-			if err != nil {
-				return err
-			}
-			items = append(items, it)
-		}
-		return nil
-	})
-	return items, err
-}
-
-// Entries returns every article, the most recently published first,
-// without its paragraphs: enough to list them, and small.
-func (s *Store) Entries() ([]Item, error) {
-	items := make([]Item, 0, s.Count())
-	err := s.view("list the articles", func(tx *bolt.Tx) error {
-		articles := tx.Bucket(bucketArticles)
-		c := tx.Bucket(bucketPublished).Cursor()
-		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
-			var head struct {
-				Path               string
-				Title              string
-				Published, Updated time.Time
-			}
-			if len(k) < 8 {
-				return fmt.Errorf("date index key %q is too short", k)
-			}
-			key := k[8:]
-			if err := getJSON(articles, key, &head); err != nil {
-				return fmt.Errorf("article %q: %w", key, err)
-			}
-			items = append(items, Item{Key: string(key), Path: head.Path, Article: article.Article{Title: head.Title}, Published: head.Published, Updated: head.Updated})
-		}
-		return nil
-	})
-	return items, err
-}
-
-// Article returns the article whose slug (its path without ".txt") is
-// slug. When no file has that slug, it looks for an article whose key is
-// slug, that is, one first published under that name and renamed since:
-// the returned Item's Slug then differs from slug.
-func (s *Store) Article(slug string) (Item, error) {
-	var it Item
-	err := s.view("read article "+slug, func(tx *bolt.Tx) error {
-		key := slug
-		var f file
-		if err := getJSON(tx.Bucket(bucketFiles), []byte(slug+".txt"), &f); err == nil {
-			key = f.Key
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		var err error
-		it, err = item(tx.Bucket(bucketArticles), key)
-		if err != nil {
-			return err
-		}
-		if err := getJSON(tx.Bucket(bucketFiles), []byte(it.Path), &f); err != nil {
-			return fmt.Errorf("file %q: %w", it.Path, err)
-		}
-		it.File = f.File
-		return nil
-	})
-	return it, err
-}
-
-func item(articles *bolt.Bucket, key string) (Item, error) {
-	var a record
-	if err := getJSON(articles, []byte(key), &a); err != nil {
-		return Item{}, fmt.Errorf("article %q: %w", key, err)
-	}
-	return Item{Key: key, Path: a.Path, Article: article.Article{Title: a.Title, Paragraphs: a.Paragraphs}, Published: a.Published, Updated: a.Updated}, nil
-}
-
-// Fingerprints returns the size and modification time of every stored
-// file, by path.
-func (s *Store) Fingerprints() (map[string]Fingerprint, error) {
-	var m map[string]Fingerprint
-	err := s.view("read the fingerprints", func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFingerprints)
-		m = make(map[string]Fingerprint, s.Count())
-		return b.ForEach(func(k, v []byte) error {
-			if len(v) != 16 {
-				return fmt.Errorf("fingerprint of %q: %d bytes, want 16", k, len(v))
-			}
-			m[string(k)] = Fingerprint{
-				Size:    int64(binary.BigEndian.Uint64(v)),
-				ModTime: int64(binary.BigEndian.Uint64(v[8:])),
-			}
-			return nil
-		})
-	})
-	return m, err
-}
-
-// dateKey is the published bucket's key: the time as sortable bytes, then key.
-func dateKey(t time.Time, key string) []byte {
-	b := make([]byte, 8, 8+len(key))
-	binary.BigEndian.PutUint64(b, uint64(t.UnixNano())^(1<<63))
-	return append(b, key...)
-}
-
-func getJSON(b *bolt.Bucket, k []byte, v any) error {
-	data := b.Get(k)
-	if data == nil {
-		return ErrNotFound
-	}
-	// Unmarshal copies what it keeps, so nothing outlives the transaction.
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %q: %w", k, err)
-	}
-	return nil
-}
-
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put(k, data)
 }

@@ -1,0 +1,64 @@
+package storage
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// buckets are the buckets of one transaction.
+type buckets struct {
+	meta, files, articles, published, updated, hashes, tombstones, fingerprints *bolt.Bucket
+	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
+	// asked for to the first of its steps not known to be taken: a batch
+	// of files sharing a modification time does not walk past the dates
+	// it already handed out, once per file.
+	nextUpdated map[int64]time.Time
+}
+
+func bucketsOf(tx *bolt.Tx) buckets {
+	return buckets{
+		meta:         tx.Bucket(bucketMeta),
+		files:        tx.Bucket(bucketFiles),
+		articles:     tx.Bucket(bucketArticles),
+		published:    tx.Bucket(bucketPublished),
+		updated:      tx.Bucket(bucketUpdated),
+		hashes:       tx.Bucket(bucketHashes),
+		tombstones:   tx.Bucket(bucketTombstones),
+		fingerprints: tx.Bucket(bucketFingerprints),
+		nextUpdated:  make(map[int64]time.Time),
+	}
+}
+
+// changed records in the meta bucket that what the feeds show changed
+// now, never moving the moment back (see Store.LastChange).
+func (b buckets) changed() error {
+	t := time.Now().UTC()
+	if prev, err := time.Parse(time.RFC3339Nano, string(b.meta.Get(keyChanged))); err == nil && !t.After(prev) {
+		t = prev.Add(time.Nanosecond) // a clock set back must not move it back
+	}
+	return b.meta.Put(keyChanged, []byte(t.Format(time.RFC3339Nano)))
+}
+
+// count returns the article count kept in the meta bucket.
+func (b buckets) count() (int, error) {
+	n, err := strconv.Atoi(string(b.meta.Get(keyCount)))
+	if err != nil {
+		return 0, fmt.Errorf("article count: %w", err)
+	}
+	return n, nil
+}
+
+// addCount adds d to the article count kept in the meta bucket.
+func (b buckets) addCount(d int) error {
+	if d == 0 {
+		return nil
+	}
+	n, err := b.count()
+	if err != nil {
+		return err
+	}
+	return b.meta.Put(keyCount, []byte(strconv.Itoa(n+d)))
+}
