@@ -100,13 +100,12 @@ func (s *Store) Article(slug string) (Item, error) {
 	var it Item
 	err := s.view("read article "+slug, func(tx *bolt.Tx) error {
 		key := slug
-		var f file
-		if err := getJSON(tx.Bucket(bucketFiles), []byte(slug+".txt"), &f); err == nil {
+		f, err := fileOfSlug(tx.Bucket(bucketFiles), slug)
+		if err == nil {
 			key = f.Key
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		var err error
 		it, err = item(tx.Bucket(bucketArticles), key)
 		if err != nil {
 			return err
@@ -118,6 +117,19 @@ func (s *Store) Article(slug string) (Item, error) {
 		return nil
 	})
 	return it, err
+}
+
+// fileOfSlug returns the stored file whose slug is slug: its path is the
+// slug and an article suffix, in whatever case the file has it.
+func fileOfSlug(files *bolt.Bucket, slug string) (file, error) {
+	prefix := []byte(slug + ".")
+	c := files.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if p := string(k); article.Is(p) && article.Slug(p) == slug {
+			return decodeFile(k, v)
+		}
+	}
+	return file{}, ErrNotFound
 }
 
 // PathsWithHash returns the stored paths whose file has the content hash.

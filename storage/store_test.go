@@ -695,3 +695,28 @@ func TestPutTakesBackOverExisting(t *testing.T) {
 		t.Errorf("b.txt = %+v, %v, count %d; want key a, published %v, one article", it, err, s.Count(), t0)
 	}
 }
+
+// TestArticleSuffixInAnyCase: a file named NAME.TXT (as desks on Windows
+// write) opens by its slug, before and after a rename.
+func TestArticleSuffixInAnyCase(t *testing.T) {
+	s, _ := openTest(t)
+	if _, err := s.Put(testItem("أخبار/NAME.TXT", "أ", "h1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(testItem("أخبار/NAME.txt.bak.txt", "ب", "h2", t0)); err != nil {
+		t.Fatal(err)
+	}
+	if it, err := s.Article("أخبار/NAME"); err != nil || it.Title != "أ" || it.Path != "أخبار/NAME.TXT" {
+		t.Errorf("Article(أخبار/NAME) = %+v, %v; want NAME.TXT", it, err)
+	}
+	moved := testItem("أخبار/Other.Txt", "أ", "h1", t0)
+	if _, err := s.Move("أخبار/NAME.TXT", moved); err != nil {
+		t.Fatal(err)
+	}
+	if it, err := s.Article("أخبار/Other"); err != nil || it.Path != "أخبار/Other.Txt" || it.Key != "أخبار/NAME" {
+		t.Errorf("Article(أخبار/Other) = %+v, %v; want Other.Txt with key أخبار/NAME", it, err)
+	}
+	if it, err := s.Article("أخبار/NAME.txt.bak"); err != nil || it.Title != "ب" {
+		t.Errorf("Article(أخبار/NAME.txt.bak) = %+v, %v; want the other article", it, err)
+	}
+}
