@@ -92,7 +92,7 @@ func renderAll(t *testing.T, items []storage.Item, cfg Config) map[string][]byte
 	}
 	out := map[string][]byte{"atom": s.atom.plain.body, "rss": s.rss.plain.body, "json": s.json.plain.body, "html": s.index.plain.body}
 	if len(items) > 0 {
-		page, err := ArticlePage(items[0], cfg)
+		page, err := articlePage(items[0], cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

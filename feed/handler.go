@@ -29,10 +29,10 @@ type Source interface {
 
 // Media types of the served documents.
 const (
-	TypeAtom = "application/atom+xml; charset=utf-8"
-	TypeRSS  = "application/rss+xml; charset=utf-8"
-	TypeJSON = "application/feed+json; charset=utf-8"
-	TypeHTML = "text/html; charset=utf-8"
+	typeAtom = "application/atom+xml; charset=utf-8"
+	typeRSS  = "application/rss+xml; charset=utf-8"
+	typeJSON = "application/feed+json; charset=utf-8"
+	typeHTML = "text/html; charset=utf-8"
 )
 
 // Handler serves the feeds, the index page and the article pages. It
@@ -165,8 +165,8 @@ func (h *Handler) refresh() error {
 }
 
 func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
-	f := Build(items, cfg)
-	modified := Updated(items)
+	f := build(items, cfg)
+	modified := updated(items)
 	if changed.After(modified) {
 		modified = changed
 	}
@@ -177,10 +177,10 @@ func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, err
 		ctype  string
 		render func() ([]byte, error)
 	}{
-		{&s.atom, TypeAtom, func() ([]byte, error) { return Atom(f, lang, cfg.BaseURL+PathAtom) }},
-		{&s.rss, TypeRSS, func() ([]byte, error) { return RSS(f, lang, cfg.BaseURL+PathRSS) }},
-		{&s.json, TypeJSON, func() ([]byte, error) { return JSON(f, lang, cfg.BaseURL+PathJSON) }},
-		{&s.index, TypeHTML, func() ([]byte, error) { return Index(items, cfg) }},
+		{&s.atom, typeAtom, func() ([]byte, error) { return toAtom(f, lang, cfg.BaseURL+PathAtom) }},
+		{&s.rss, typeRSS, func() ([]byte, error) { return toRSS(f, lang, cfg.BaseURL+PathRSS) }},
+		{&s.json, typeJSON, func() ([]byte, error) { return toJSON(f, lang, cfg.BaseURL+PathJSON) }},
+		{&s.index, typeHTML, func() ([]byte, error) { return indexPage(items, cfg) }},
 	} {
 		body, err := r.render()
 		if err == nil {
@@ -241,13 +241,13 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 		return nil, "", err
 	}
 	if it.Slug() != slug {
-		return nil, ArticleURL(h.cfg.BaseURL, it), nil
+		return nil, articleURL(h.cfg.BaseURL, it), nil
 	}
-	body, err := ArticlePage(it, h.cfg)
+	body, err := articlePage(it, h.cfg)
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := newDoc(body, TypeHTML, it.Updated)
+	d, err := newDoc(body, typeHTML, it.Updated)
 	if err != nil {
 		return nil, "", err
 	}

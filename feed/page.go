@@ -92,7 +92,7 @@ func (cfg Config) page() page {
 func (cfg Config) pageArticle(it storage.Item) pageArticle {
 	return pageArticle{
 		Title:      it.Title,
-		URL:        ArticleURL(cfg.BaseURL, it),
+		URL:        articleURL(cfg.BaseURL, it),
 		Published:  it.Published,
 		Updated:    it.Updated,
 		Summary:    summary(it),
@@ -100,8 +100,8 @@ func (cfg Config) pageArticle(it storage.Item) pageArticle {
 	}
 }
 
-// Index renders the HTML index page of items.
-func Index(items []storage.Item, cfg Config) ([]byte, error) {
+// indexPage renders the HTML index page of items.
+func indexPage(items []storage.Item, cfg Config) ([]byte, error) {
 	p := cfg.page()
 	for _, it := range items {
 		p.Articles = append(p.Articles, cfg.pageArticle(it))
@@ -109,8 +109,8 @@ func Index(items []storage.Item, cfg Config) ([]byte, error) {
 	return renderPage(p)
 }
 
-// ArticlePage renders the HTML page of one article.
-func ArticlePage(it storage.Item, cfg Config) ([]byte, error) {
+// articlePage renders the HTML page of one article.
+func articlePage(it storage.Item, cfg Config) ([]byte, error) {
 	p := cfg.page()
 	a := cfg.pageArticle(it)
 	p.Article = &a

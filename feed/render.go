@@ -54,8 +54,8 @@ func atomTextOf(s string) *atomText {
 	return &atomText{Text: s}
 }
 
-// Atom renders f as an Atom 1.0 document whose self link is selfURL.
-func Atom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
+// toAtom renders f as an Atom 1.0 document whose self link is selfURL.
+func toAtom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 	af := (&feeds.Atom{Feed: f}).AtomFeed()
 	doc := atomFeed{
 		Lang:     lang,
@@ -126,8 +126,8 @@ type rssAtomLink struct {
 	Type string `xml:"type,attr"`
 }
 
-// RSS renders f as an RSS 2.0 document whose self link is selfURL.
-func RSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
+// toRSS renders f as an RSS 2.0 document whose self link is selfURL.
+func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 	ch := (&feeds.Rss{Feed: f}).RssFeed()
 	ch.Language = lang
 	// gorilla/feeds writes " (name)" here when there is no e-mail
@@ -179,8 +179,8 @@ type jsonItem struct {
 	Language string `json:"language,omitempty"`
 }
 
-// JSON renders f as a JSON Feed 1.1 document whose feed_url is selfURL.
-func JSON(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
+// toJSON renders f as a JSON Feed 1.1 document whose feed_url is selfURL.
+func toJSON(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 	jf := (&feeds.JSON{Feed: f}).JSONFeed()
 	jf.Language = lang
 	jf.FeedUrl = selfURL
