@@ -27,14 +27,6 @@ type Source interface {
 	LastChange() (time.Time, error)
 }
 
-// Media types of the served documents.
-const (
-	typeAtom = "application/atom+xml; charset=utf-8"
-	typeRSS  = "application/rss+xml; charset=utf-8"
-	typeJSON = "application/feed+json; charset=utf-8"
-	typeHTML = "text/html; charset=utf-8"
-)
-
 // Handler serves the feeds, the index page and the article pages. It
 // renders the feeds and the index once per change of the source, not per
 // request, and keeps article pages it rendered until the next change.
@@ -63,11 +55,6 @@ func (h *Handler) OnRender(f func(time.Duration)) { h.onRender = f }
 // maxCachedPages bounds the article page cache: a crawler walking every
 // article must not hold them all in memory.
 const maxCachedPages = 1024
-
-// snapshot is every document rendered from one state of the source.
-type snapshot struct {
-	atom, rss, json, index doc
-}
 
 // NewHandler renders the source's newest articles and returns a handler
 // that serves them. Run keeps it up to date.
@@ -162,35 +149,6 @@ func (h *Handler) refresh() error {
 		h.onRender(time.Since(start))
 	}
 	return nil
-}
-
-func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
-	f := build(items, cfg)
-	modified := updated(items)
-	if changed.After(modified) {
-		modified = changed
-	}
-	lang := cfg.Lang.String()
-	var s snapshot
-	for _, r := range []struct {
-		dst    *doc
-		ctype  string
-		render func() ([]byte, error)
-	}{
-		{&s.atom, typeAtom, func() ([]byte, error) { return toAtom(f, lang, cfg.BaseURL+PathAtom) }},
-		{&s.rss, typeRSS, func() ([]byte, error) { return toRSS(f, lang, cfg.BaseURL+PathRSS) }},
-		{&s.json, typeJSON, func() ([]byte, error) { return toJSON(f, lang, cfg.BaseURL+PathJSON) }},
-		{&s.index, typeHTML, func() ([]byte, error) { return indexPage(items, cfg) }},
-	} {
-		body, err := r.render()
-		if err == nil {
-			*r.dst, err = newDoc(body, r.ctype, modified)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", r.ctype, err)
-		}
-	}
-	return &s, nil
 }
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
