@@ -1,8 +1,9 @@
 // Package feed renders stored articles as Atom 1.0, RSS 2.0 and JSON Feed
 // 1.1 documents and as HTML pages, and serves them over HTTP.
 //
-// Build turns items into a generic *feeds.Feed (github.com/gorilla/feeds);
-// the renderers convert it with gorilla/feeds and then fill in what that
+// NewHandler reads the newest articles from a Source and renders every
+// document once per change, not per request. The feeds go through a
+// generic *feeds.Feed (github.com/gorilla/feeds), and then get what that
 // library leaves out: the language of the feed and of every entry, Atom's
 // published dates and self link, RSS's atom:link and non-permalink guids,
 // JSON Feed's feed_url and item language.
@@ -50,16 +51,16 @@ const (
 // dates before 1990).
 var emptyUpdated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Build returns the generic feed of items, which must be ordered newest
+// build returns the generic feed of items, which must be ordered newest
 // first. It is a pure function of its arguments.
-func Build(items []storage.Item, cfg Config) *feeds.Feed {
+func build(items []storage.Item, cfg Config) *feeds.Feed {
 	f := &feeds.Feed{
 		Title:       cfg.Title,
 		Link:        &feeds.Link{Href: cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"},
 		Description: cfg.Description,
 		Author:      &feeds.Author{Name: cfg.Author},
 		Id:          cfg.BaseURL + "/",
-		Updated:     Updated(items),
+		Updated:     updated(items),
 	}
 	lang, dir := cfg.Lang.String(), direction(cfg.Lang)
 	for _, it := range items {
@@ -67,7 +68,7 @@ func Build(items []storage.Item, cfg Config) *feeds.Feed {
 			Id:          EntryID(cfg.BaseURL, it),
 			IsPermaLink: "false",
 			Title:       it.Title,
-			Link:        &feeds.Link{Href: ArticleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
+			Link:        &feeds.Link{Href: articleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
 			Description: summary(it),
 			Content:     contentHTML(it, lang, dir),
 			Created:     it.Published,
@@ -77,8 +78,8 @@ func Build(items []storage.Item, cfg Config) *feeds.Feed {
 	return f
 }
 
-// Updated returns the date of a feed of items: the latest Updated among them.
-func Updated(items []storage.Item) time.Time {
+// updated returns the date of a feed of items: the latest Updated among them.
+func updated(items []storage.Item) time.Time {
 	t := emptyUpdated
 	for _, it := range items {
 		if it.Updated.After(t) {
@@ -96,8 +97,8 @@ func EntryID(baseURL string, it storage.Item) string {
 	return baseURL + PathArticles + escapePath(it.Key)
 }
 
-// ArticleURL returns the URL of an item's page.
-func ArticleURL(baseURL string, it storage.Item) string {
+// articleURL returns the URL of an item's page.
+func articleURL(baseURL string, it storage.Item) string {
 	return baseURL + PathArticles + escapePath(it.Slug())
 }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,8 +82,59 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test ./feed -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test ./feed -update and review the diff)\ngot:\n%s", name, got)
+		t.Errorf("%s differs from the golden file (run go test ./feed -update and review the diff):\n%s", name, lineDiff(want, got))
 	}
+}
+
+// lineDiff shows where got departs from want: the lines between their
+// common beginning and their common end, numbered, "-" for want and "+"
+// for got, with a few unchanged lines around them. It is no minimal diff,
+// only enough to see what changed without reading the whole document.
+func lineDiff(want, got []byte) string {
+	const context, most = 3, 12
+	w, g := lines(want), lines(got)
+	pre := 0
+	for pre < len(w) && pre < len(g) && w[pre] == g[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(w)-pre && suf < len(g)-pre && w[len(w)-1-suf] == g[len(g)-1-suf] {
+		suf++
+	}
+	var b strings.Builder
+	line := func(mark string, i int, s string) {
+		s, ok := strings.CutSuffix(s, "\n")
+		if !ok {
+			s += " (no final newline)"
+		}
+		fmt.Fprintf(&b, "%s%5d  %s\n", mark, i+1, s)
+	}
+	changed := func(mark string, lines []string, end int) {
+		for i := pre; i < end && i < pre+most; i++ {
+			line(mark, i, lines[i])
+		}
+		if end-pre > most {
+			fmt.Fprintf(&b, "%s       … %d more lines\n", mark, end-pre-most)
+		}
+	}
+	for i := max(0, pre-context); i < pre; i++ {
+		line(" ", i, w[i])
+	}
+	changed("-", w, len(w)-suf)
+	changed("+", g, len(g)-suf)
+	for i := len(g) - suf; i < len(g)-suf+context && i < len(g); i++ {
+		line(" ", i, g[i])
+	}
+	return b.String()
+}
+
+// lines splits text after each newline; a last line without one is kept.
+func lines(text []byte) []string {
+	l := strings.SplitAfter(string(text), "\n")
+	if l[len(l)-1] == "" {
+		l = l[:len(l)-1]
+	}
+	return l
 }
 
 func renderAll(t *testing.T, items []storage.Item, cfg Config) map[string][]byte {
@@ -92,7 +145,7 @@ func renderAll(t *testing.T, items []storage.Item, cfg Config) map[string][]byte
 	}
 	out := map[string][]byte{"atom": s.atom.plain.body, "rss": s.rss.plain.body, "json": s.json.plain.body, "html": s.index.plain.body}
 	if len(items) > 0 {
-		page, err := ArticlePage(items[0], cfg)
+		page, err := articlePage(items[0], cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,5 +218,45 @@ func TestLanguageFromConfig(t *testing.T) {
 		if bytes.Contains(out[name], []byte(`"ar"`)) || bytes.Contains(out[name], []byte("rtl")) {
 			t.Errorf("%s still says ar or rtl", name)
 		}
+	}
+}
+
+func TestLineDiff(t *testing.T) {
+	for _, tc := range []struct {
+		name, want, got, diff string
+	}{
+		{
+			name: "one line changed",
+			want: "a\nb\nc\nd\ne\nf\ng\nh\n",
+			got:  "a\nb\nc\nd\nE\nf\ng\nh\n",
+			diff: "     2  b\n     3  c\n     4  d\n-    5  e\n+    5  E\n     6  f\n     7  g\n     8  h\n",
+		},
+		{
+			name: "line added at the end",
+			want: "a\nb\n",
+			got:  "a\nb\nc\n",
+			diff: "     1  a\n     2  b\n+    3  c\n",
+		},
+		{
+			name: "no final newline",
+			want: "a\nb\n",
+			got:  "a\nb",
+			diff: "     1  a\n-    2  b\n+    2  b (no final newline)\n",
+		},
+		{
+			name: "long change cut short",
+			want: "x\nz\n",
+			got:  strings.Repeat("y\n", 14) + "z\n",
+			diff: "-    1  x\n" +
+				"+    1  y\n+    2  y\n+    3  y\n+    4  y\n+    5  y\n+    6  y\n" +
+				"+    7  y\n+    8  y\n+    9  y\n+   10  y\n+   11  y\n+   12  y\n" +
+				"+       … 2 more lines\n    15  z\n",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lineDiff([]byte(tc.want), []byte(tc.got)); got != tc.diff {
+				t.Errorf("lineDiff(%q, %q) =\n%s\nwant\n%s", tc.want, tc.got, got, tc.diff)
+			}
+		})
 	}
 }

@@ -27,14 +27,6 @@ type Source interface {
 	LastChange() (time.Time, error)
 }
 
-// Media types of the served documents.
-const (
-	TypeAtom = "application/atom+xml; charset=utf-8"
-	TypeRSS  = "application/rss+xml; charset=utf-8"
-	TypeJSON = "application/feed+json; charset=utf-8"
-	TypeHTML = "text/html; charset=utf-8"
-)
-
 // Handler serves the feeds, the index page and the article pages. It
 // renders the feeds and the index once per change of the source, not per
 // request, and keeps article pages it rendered until the next change.
@@ -63,11 +55,6 @@ func (h *Handler) OnRender(f func(time.Duration)) { h.onRender = f }
 // maxCachedPages bounds the article page cache: a crawler walking every
 // article must not hold them all in memory.
 const maxCachedPages = 1024
-
-// snapshot is every document rendered from one state of the source.
-type snapshot struct {
-	atom, rss, json, index doc
-}
 
 // NewHandler renders the source's newest articles and returns a handler
 // that serves them. Run keeps it up to date.
@@ -164,35 +151,6 @@ func (h *Handler) refresh() error {
 	return nil
 }
 
-func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
-	f := Build(items, cfg)
-	modified := Updated(items)
-	if changed.After(modified) {
-		modified = changed
-	}
-	lang := cfg.Lang.String()
-	var s snapshot
-	for _, r := range []struct {
-		dst    *doc
-		ctype  string
-		render func() ([]byte, error)
-	}{
-		{&s.atom, TypeAtom, func() ([]byte, error) { return Atom(f, lang, cfg.BaseURL+PathAtom) }},
-		{&s.rss, TypeRSS, func() ([]byte, error) { return RSS(f, lang, cfg.BaseURL+PathRSS) }},
-		{&s.json, TypeJSON, func() ([]byte, error) { return JSON(f, lang, cfg.BaseURL+PathJSON) }},
-		{&s.index, TypeHTML, func() ([]byte, error) { return Index(items, cfg) }},
-	} {
-		body, err := r.render()
-		if err == nil {
-			*r.dst, err = newDoc(body, r.ctype, modified)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", r.ctype, err)
-		}
-	}
-	return &s, nil
-}
-
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
 // at "/", each article under PathArticles and /favicon.ico, for GET and
 // HEAD.
@@ -241,13 +199,13 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 		return nil, "", err
 	}
 	if it.Slug() != slug {
-		return nil, ArticleURL(h.cfg.BaseURL, it), nil
+		return nil, articleURL(h.cfg.BaseURL, it), nil
 	}
-	body, err := ArticlePage(it, h.cfg)
+	body, err := articlePage(it, h.cfg)
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := newDoc(body, TypeHTML, it.Updated)
+	d, err := newDoc(body, typeHTML, it.Updated)
 	if err != nil {
 		return nil, "", err
 	}

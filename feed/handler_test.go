@@ -99,13 +99,13 @@ func TestHandlerRoutes(t *testing.T) {
 		ctype              string
 		contains           string
 	}{
-		{"atom", "GET", PathAtom, 200, TypeAtom, `<feed xml:lang="ar"`},
-		{"rss", "GET", PathRSS, 200, TypeRSS, `<language>ar</language>`},
-		{"json", "GET", PathJSON, 200, TypeJSON, `"language": "ar"`},
-		{"index", "GET", "/", 200, TypeHTML, `<html lang="ar" dir="rtl">`},
-		{"index query", "GET", "/?utm_source=x", 200, TypeHTML, `rel="alternate" type="application/atom+xml"`},
-		{"article", "GET", strings.TrimPrefix(article, srv.URL), 200, TypeHTML, "<h1>" + html.EscapeString(items[0].Title) + "</h1>"},
-		{"article unescaped", "GET", PathArticles + items[0].Slug(), 200, TypeHTML, `dir="rtl"`},
+		{"atom", "GET", PathAtom, 200, typeAtom, `<feed xml:lang="ar"`},
+		{"rss", "GET", PathRSS, 200, typeRSS, `<language>ar</language>`},
+		{"json", "GET", PathJSON, 200, typeJSON, `"language": "ar"`},
+		{"index", "GET", "/", 200, typeHTML, `<html lang="ar" dir="rtl">`},
+		{"index query", "GET", "/?utm_source=x", 200, typeHTML, `rel="alternate" type="application/atom+xml"`},
+		{"article", "GET", strings.TrimPrefix(article, srv.URL), 200, typeHTML, "<h1>" + html.EscapeString(items[0].Title) + "</h1>"},
+		{"article unescaped", "GET", PathArticles + items[0].Slug(), 200, typeHTML, `dir="rtl"`},
 		{"missing article", "GET", PathArticles + "nope", 404, "", ""},
 		{"articles folder", "GET", PathArticles, 404, "", ""},
 		{"unknown path", "GET", "/feed.xml", 404, "", ""},
@@ -183,7 +183,7 @@ func TestHandlerHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	newest := Updated(items)
+	newest := updated(items)
 	if changed.After(newest) {
 		newest = changed
 	}
@@ -312,7 +312,7 @@ func TestGzipOncePerChange(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 10 {
-		if _, err := newDoc(first, TypeAtom, t0); err != nil {
+		if _, err := newDoc(first, typeAtom, t0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,8 +14,10 @@ type page struct {
 	Title       string
 	Description string
 	BaseURL     string
-	Articles    []pageArticle // on the index
-	Article     *pageArticle  // on an article's page
+	// AtomURL, RSSURL and JSONURL are the feeds, linked from every page.
+	AtomURL, RSSURL, JSONURL string
+	Articles                 []pageArticle // on the index
+	Article                  *pageArticle  // on an article's page
 }
 
 type pageArticle struct {
@@ -36,9 +38,9 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{with .Article}}{{.Title}} · {{end}}{{.Title}}</title>
-<link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.BaseURL}}/feed.atom">
-<link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.BaseURL}}/feed.rss">
-<link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.BaseURL}}/feed.json">
+<link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.AtomURL}}">
+<link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.RSSURL}}">
+<link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.JSONURL}}">
 <style>
 body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:1.125rem/1.8 system-ui,"Noto Naskh Arabic","Geeza Pro",Tahoma,sans-serif;color:#222;background:#fff}
 a{color:#0645ad}h1{line-height:1.4}article{margin:0 0 2rem}time{color:#666;font-size:.9rem}
@@ -48,7 +50,7 @@ nav{font-size:.9rem}nav a{margin-inline-end:1rem}
 <body>
 <header>
 <p><a href="{{.BaseURL}}/">{{.Title}}</a></p>
-<nav><a href="{{.BaseURL}}/feed.atom">Atom</a> <a href="{{.BaseURL}}/feed.rss">RSS</a> <a href="{{.BaseURL}}/feed.json">JSON Feed</a></nav>
+<nav><a href="{{.AtomURL}}">Atom</a> <a href="{{.RSSURL}}">RSS</a> <a href="{{.JSONURL}}">JSON Feed</a></nav>
 </header>
 <main>
 {{- with .Article}}
@@ -86,13 +88,16 @@ func (cfg Config) page() page {
 		Title:       cfg.Title,
 		Description: cfg.Description,
 		BaseURL:     cfg.BaseURL,
+		AtomURL:     cfg.BaseURL + PathAtom,
+		RSSURL:      cfg.BaseURL + PathRSS,
+		JSONURL:     cfg.BaseURL + PathJSON,
 	}
 }
 
 func (cfg Config) pageArticle(it storage.Item) pageArticle {
 	return pageArticle{
 		Title:      it.Title,
-		URL:        ArticleURL(cfg.BaseURL, it),
+		URL:        articleURL(cfg.BaseURL, it),
 		Published:  it.Published,
 		Updated:    it.Updated,
 		Summary:    summary(it),
@@ -100,8 +105,8 @@ func (cfg Config) pageArticle(it storage.Item) pageArticle {
 	}
 }
 
-// Index renders the HTML index page of items.
-func Index(items []storage.Item, cfg Config) ([]byte, error) {
+// indexPage renders the HTML index page of items.
+func indexPage(items []storage.Item, cfg Config) ([]byte, error) {
 	p := cfg.page()
 	for _, it := range items {
 		p.Articles = append(p.Articles, cfg.pageArticle(it))
@@ -109,8 +114,8 @@ func Index(items []storage.Item, cfg Config) ([]byte, error) {
 	return renderPage(p)
 }
 
-// ArticlePage renders the HTML page of one article.
-func ArticlePage(it storage.Item, cfg Config) ([]byte, error) {
+// articlePage renders the HTML page of one article.
+func articlePage(it storage.Item, cfg Config) ([]byte, error) {
 	p := cfg.page()
 	a := cfg.pageArticle(it)
 	p.Article = &a
