@@ -17,6 +17,9 @@
 //	            NoteSettings first runs: no layout change.
 //	            "publication" → when an article was last added, updated or
 //	            restored (RFC 3339), absent until then: no layout change.
+//	            "run" → the last moment a daemon noted it ran (NoteRun:
+//	            after its start-up scan and when it stops), RFC 3339,
+//	            absent until then: no layout change.
 //	articles    key → article: path, title, paragraphs, published, updated.
 //	files       path → file: key, size, modification time, SHA-256 of the bytes.
 //	published   8-byte big-endian published time (Unix nanoseconds with the

@@ -27,6 +27,13 @@ func (s *Store) LastPublication() (time.Time, error) {
 	return s.metaTime("read the last publication", keyPublication)
 }
 
+// LastRun returns the last moment NoteRun recorded, or the zero time for
+// a database no daemon has run on: a new database, or one from before
+// NoteRun existed.
+func (s *Store) LastRun() (time.Time, error) {
+	return s.metaTime("read the last run", keyRun)
+}
+
 // metaTime reads the time stored under key in the meta bucket.
 func (s *Store) metaTime(what string, key []byte) (time.Time, error) {
 	var t time.Time

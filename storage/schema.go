@@ -27,6 +27,7 @@ var (
 	keyChanged         = []byte("changed")
 	keySettings        = []byte("settings")
 	keyPublication     = []byte("publication")
+	keyRun             = []byte("run")
 )
 
 // migrations[v] turns layout v into layout v+1.

@@ -149,6 +149,22 @@ func Open(path string, opts Options) (*Store, error) {
 // Count returns the number of articles stored.
 func (s *Store) Count() int { return int(s.count.Load()) }
 
+// NoteRun records t as a moment a daemon ran on this database, when it is
+// later than the one recorded: the watcher tells files that arrived while
+// no daemon ran from files it has seen before by it (see LastRun).
+func (s *Store) NoteRun(t time.Time) error {
+	if s.readOnly {
+		return errors.New("note run: the database is open read-only")
+	}
+	return s.update("note run", func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if prev, err := time.Parse(time.RFC3339Nano, string(meta.Get(keyRun))); err == nil && !t.After(prev) {
+			return nil
+		}
+		return meta.Put(keyRun, []byte(t.UTC().Format(time.RFC3339Nano)))
+	})
+}
+
 // NoteSettings records fingerprint, a digest of the settings that shape
 // the bytes served (base URL, title, language, limit...), and reports
 // whether the feeds may have changed with it: when it differs from the
