@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/feeds"
 	"github.com/mmcdole/gofeed"
 
 	"github.com/seedfeed/seedfeed/article"
@@ -142,5 +143,84 @@ func TestAtomCDATAWellFormed(t *testing.T) {
 	_, got := minifluxAtom(t, doc)
 	if want := "a\uFFFD</b>\uFFFD"; len(got) != 1 || got[0] != want {
 		t.Errorf("title read back as %q, want %q", got, want)
+	}
+}
+
+// TestRSSCreator: every RSS item names its author in dc:creator, the one
+// the Atom entries and JSON items show (readers such as Miniflux show the
+// feed's author for an entry without its own; gofeed leaves that to its
+// caller), and gofeed and Miniflux (which reads Dublin Core's creator by
+// its namespace) take it as the RSS item's own author.
+func TestRSSCreator(t *testing.T) {
+	cfg := testConfig
+	cfg.Author = `غرفة الأخبار & "التحرير" <ليلًا>`
+	out := renderAll(t, testItems(), cfg)
+	for _, format := range []string{"rss", "atom", "json"} {
+		f, err := gofeed.NewParser().Parse(bytes.NewReader(out[format]))
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if len(f.Items) != len(testItems()) {
+			t.Fatalf("%s: %d items", format, len(f.Items))
+		}
+		for _, it := range f.Items {
+			shown := authorName(it.Author, it.Authors)
+			if shown == "" && format != "rss" {
+				shown = authorName(f.Author, f.Authors)
+			}
+			if shown != cfg.Author {
+				t.Errorf("%s: gofeed reads author %q, want %q", format, shown, cfg.Author)
+			}
+		}
+	}
+	var rss struct {
+		Items []struct {
+			Creator []string `xml:"http://purl.org/dc/elements/1.1/ creator"`
+		} `xml:"channel>item"`
+	}
+	if err := xml.Unmarshal(out["rss"], &rss); err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range rss.Items {
+		if len(it.Creator) != 1 || it.Creator[0] != cfg.Author {
+			t.Errorf("item %d: dc:creator %q, want one, %q", i, it.Creator, cfg.Author)
+		}
+	}
+}
+
+// authorName is the first name gofeed gives, as Author (RSS, Atom) or
+// Authors (JSON Feed 1.1).
+func authorName(author *gofeed.Person, authors []*gofeed.Person) string {
+	if author != nil {
+		return author.Name
+	}
+	if len(authors) > 0 {
+		return authors[0].Name
+	}
+	return ""
+}
+
+// TestCreatorPrefersItemAuthor: an item's own author comes before the
+// feed's, and no name gives no dc:creator.
+func TestCreatorPrefersItemAuthor(t *testing.T) {
+	f := &feeds.Feed{Author: &feeds.Author{Name: "غرفة الأخبار"}}
+	for _, tc := range []struct {
+		item *feeds.Item
+		feed *feeds.Author
+		want string
+	}{
+		{&feeds.Item{Author: &feeds.Author{Name: "مراسل"}}, f.Author, "مراسل"},
+		{&feeds.Item{Author: &feeds.Author{Email: "x@example.com"}}, f.Author, "غرفة الأخبار"},
+		{&feeds.Item{}, f.Author, "غرفة الأخبار"},
+		{&feeds.Item{}, &feeds.Author{}, ""},
+		{&feeds.Item{}, nil, ""},
+	} {
+		got := ""
+		if c := creator(&feeds.Feed{Author: tc.feed}, tc.item); c != nil {
+			got = html.UnescapeString(c.Inner)
+		}
+		if got != tc.want {
+			t.Errorf("creator(%+v, %+v) = %q, want %q", tc.feed, tc.item.Author, got, tc.want)
+		}
 	}
 }
