@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"encoding/xml"
 	"html"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
 )
@@ -16,8 +18,8 @@ const timeFormat = "2006-01-02T15:04:05.999Z07:00"
 // atomFeed extends gorilla/feeds' AtomFeed with xml:lang, a self link
 // beside its one alternate link, and entries that carry xml:lang too.
 // encoding/xml writes an attribute in the XML namespace as xml:lang.
-// Its title and subtitle, and each entry's title, are text constructs
-// that can declare HTML (see atomTextOf).
+// Its title and subtitle, and each entry's title and summary, are text
+// constructs that can declare HTML (see atomTextOf).
 type atomFeed struct {
 	XMLName  xml.Name  `xml:"feed"`
 	Lang     string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
@@ -33,23 +35,47 @@ type atomEntry struct {
 	Lang    string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
 	Title   *atomText `xml:"title"`
 	*feeds.AtomEntry
+	// Summary shadows AtomEntry.Summary; after it, it keeps its place.
+	Summary *atomText `xml:"summary"`
 }
 
-// atomText is an Atom text construct.
+// atomText is an Atom text construct: plain Text, or escaped HTML, which
+// is written in CDATA.
 type atomText struct {
 	Type string `xml:"type,attr,omitempty"`
 	Text string `xml:",chardata"`
+	HTML string `xml:",cdata"`
 }
 
-// atomTextOf returns s as plain text, or, when it holds "<" or "&", as
-// escaped HTML: the W3C validator warns about plain text that looks like
-// markup ("</b>", "&amp;"), while HTML that says "&lt;/b&gt;" is text to
-// every reader and to the validator.
+// looksLikeMarkup matches what the W3C validator calls markup in plain
+// text (ContainsUndeclaredHTML): a closing tag or a character reference.
+// It is a little wider than the validator's rule so as never to miss one:
+// any tag name, not only HTML's, and any reference; a name is letters,
+// digits and "_" of any script, as the validator's Python reads \w.
+var looksLikeMarkup = regexp.MustCompile(`</[\p{L}\p{N}_]+>|&#?[\p{L}\p{N}_]+;`)
+
+// atomTextOf returns s as plain text, which every reader shows as it is,
+// or, when the validator would take it for markup ("</b>", "&amp;"), as
+// escaped HTML in CDATA: Miniflux unescapes an HTML title only when it
+// comes in CDATA (and never a feed title, which stays exact only as plain
+// text), while every other reader and the validator read the same
+// characters either way. The escaped text holds no "]]>" (">" is
+// "&gt;"), and encoding/xml would split one across two sections anyway.
 func atomTextOf(s string) *atomText {
-	if strings.ContainsAny(s, "<&") {
-		return &atomText{Type: "html", Text: html.EscapeString(s)}
+	if looksLikeMarkup.MatchString(s) {
+		return &atomText{Type: "html", HTML: strings.Map(xmlChar, html.EscapeString(s))}
 	}
 	return &atomText{Text: s}
+}
+
+// xmlChar replaces a character that XML cannot carry with U+FFFD, as
+// encoding/xml does in character data but not in CDATA, where it would
+// make the document ill-formed.
+func xmlChar(r rune) rune {
+	if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
+		return r
+	}
+	return utf8.RuneError
 }
 
 // toAtom renders f as an Atom 1.0 document whose self link is selfURL.
@@ -72,11 +98,13 @@ func toAtom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 		// marks the summary as HTML; ours is plain text.
 		e.Published = f.Items[i].Created.Format(timeFormat)
 		e.Updated = f.Items[i].Updated.Format(timeFormat)
+		entry := atomEntry{Lang: lang, Title: atomTextOf(e.Title), AtomEntry: e}
 		if e.Summary != nil {
-			t := atomTextOf(f.Items[i].Description)
-			e.Summary.Type, e.Summary.Content = cmp.Or(t.Type, "text"), t.Text
+			entry.Summary = atomTextOf(f.Items[i].Description)
+			entry.Summary.Type = cmp.Or(entry.Summary.Type, "text")
+			e.Summary = nil
 		}
-		doc.Entries[i] = atomEntry{Lang: lang, Title: atomTextOf(e.Title), AtomEntry: e}
+		doc.Entries[i] = entry
 	}
 	af.Link, af.Entries = nil, nil
 	return marshalXML(doc)

@@ -89,7 +89,7 @@ func ExampleNewHandler() {
 	// Output:
 	// application/rss+xml; charset=utf-8
 	// <?xml version="1.0" encoding="UTF-8"?>
-	// <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">
+	// <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
 	//   <channel>
 	//     <atom:link href="https://news.example.com/feed.rss" rel="self" type="application/rss+xml"></atom:link>
 	//     <title>أخبار</title>
@@ -106,6 +106,7 @@ func ExampleNewHandler() {
 	//       <content:encoded><![CDATA[<div dir="rtl" lang="ar"><p>نقلت وكالة رويترز…</p></div>]]></content:encoded>
 	//       <guid isPermaLink="false">https://news.example.com/articles/%D8%A8%D8%BA%D8%AF%D8%A7%D8%AF</guid>
 	//       <pubDate>Sat, 10 Feb 2024 08:30:00 +0000</pubDate>
+	//       <dc:creator>أخبار</dc:creator>
 	//     </item>
 	//   </channel>
 	// </rss>

@@ -9,12 +9,14 @@ import (
 )
 
 // rssDoc is gorilla/feeds' RssFeedXml with the Atom namespace declared,
-// for the channel's atom:link.
+// for the channel's atom:link, and Dublin Core's, for each item's
+// dc:creator.
 type rssDoc struct {
 	XMLName   xml.Name `xml:"rss"`
 	Version   string   `xml:"version,attr"`
 	ContentNS string   `xml:"xmlns:content,attr"`
 	AtomNS    string   `xml:"xmlns:atom,attr"`
+	DCNS      string   `xml:"xmlns:dc,attr"`
 	Channel   rssChannel
 }
 
@@ -31,6 +33,9 @@ type rssItem struct {
 	XMLName xml.Name `xml:"item"`
 	Title   rssText  `xml:"title"`
 	*feeds.RssItem
+	// Creator is the item's author by name: RSS's own <author> must be
+	// an e-mail address, so readers take a name from dc:creator.
+	Creator *rssText `xml:"dc:creator"`
 }
 
 // rssText is RSS plain text with "&", "<" and ">" written as hexadecimal
@@ -63,13 +68,14 @@ func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 		// An RSS description is HTML: escape the plain-text summary so
 		// that "<" or "&" in it reach the reader as written.
 		it.Description = html.EscapeString(it.Description)
-		items[i] = rssItem{Title: rssTextOf(it.Title), RssItem: it}
+		items[i] = rssItem{Title: rssTextOf(it.Title), RssItem: it, Creator: creator(f, f.Items[i])}
 	}
 	ch.Items = nil
 	return marshalXML(rssDoc{
 		Version:   "2.0",
 		ContentNS: "http://purl.org/rss/1.0/modules/content/",
 		AtomNS:    "http://www.w3.org/2005/Atom",
+		DCNS:      "http://purl.org/dc/elements/1.1/",
 		Channel: rssChannel{
 			Self:        rssAtomLink{Href: selfURL, Rel: "self", Type: "application/rss+xml"},
 			Title:       rssTextOf(ch.Title),
@@ -78,4 +84,16 @@ func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 			Items:       items,
 		},
 	})
+}
+
+// creator is the name of an item's author, as the Atom and JSON feeds
+// show it: the item's own, or else the feed's; nil for none.
+func creator(f *feeds.Feed, it *feeds.Item) *rssText {
+	for _, a := range []*feeds.Author{it.Author, f.Author} {
+		if a != nil && a.Name != "" {
+			t := rssTextOf(a.Name)
+			return &t
+		}
+	}
+	return nil
 }
