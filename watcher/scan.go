@@ -236,8 +236,7 @@ type loaded struct {
 	err error
 }
 
-// loadAll loads rels on every processor at once. load reads the options
-// and the file system only, so it may run in parallel.
+// loadAll loads rels on every processor at once (see reader).
 func (w *Watcher) loadAll(rels []string) []loaded {
 	out := make([]loaded, len(rels))
 	var next atomic.Int64
@@ -245,7 +244,7 @@ func (w *Watcher) loadAll(rels []string) []loaded {
 	for range min(runtime.GOMAXPROCS(0), len(rels)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(rels); i = int(next.Add(1) - 1) {
-				out[i].it, out[i].fp, out[i].err = w.load(rels[i])
+				out[i].it, out[i].fp, out[i].err = w.reader.load(rels[i])
 			}
 		})
 	}
@@ -310,7 +309,7 @@ func (w *Watcher) holdsOther(rel, hash string, live bool) (present, moved bool) 
 	if _, ok := w.vacated[rel]; live && !ok {
 		return true, false
 	}
-	_, fp, err := w.load(rel)
+	_, fp, err := w.reader.load(rel)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, true
 	}

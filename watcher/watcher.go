@@ -96,10 +96,11 @@ type Options struct {
 
 // Watcher publishes the article files under one folder into a Store.
 type Watcher struct {
-	root  string // absolute, symbolic links resolved
-	store Store
-	opts  Options
-	log   *slog.Logger
+	root   string // absolute, symbolic links resolved
+	store  Store
+	opts   Options
+	log    *slog.Logger
+	reader reader
 
 	fs   *fsnotify.Watcher
 	done completions // nil where there are no close notifications
@@ -141,6 +142,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		store:     store,
 		opts:      opts,
 		log:       opts.Logger,
+		reader:    newReader(root, opts),
 		fs:        fsw,
 		done:      done,
 		dirs:      make(map[string]bool),
@@ -605,8 +607,12 @@ func (w *Watcher) findRoot(ctx context.Context) {
 }
 
 // rel returns the slash-separated path of abs under the root.
-func (w *Watcher) rel(abs string) (string, bool) {
-	r, err := filepath.Rel(w.root, abs)
+func (w *Watcher) rel(abs string) (string, bool) { return relTo(w.root, abs) }
+
+// relTo returns the slash-separated path of abs under root, and false if
+// abs is not under root.
+func relTo(root, abs string) (string, bool) {
+	r, err := filepath.Rel(root, abs)
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 		return "", false
 	}
