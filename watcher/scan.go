@@ -134,35 +134,6 @@ next:
 	return nil
 }
 
-// maxDrain bounds the events drain takes at once, so that a flood of
-// events cannot keep due files waiting.
-const maxDrain = 4096
-
-// drain schedules the events already waiting: a scan then knows which
-// files are being written, and Run handles a burst in batches.
-func (w *Watcher) drain() {
-	for range maxDrain {
-		var doneCh <-chan completion
-		if w.done != nil {
-			doneCh = w.done.Events()
-		}
-		select {
-		case ev, ok := <-w.fs.Events:
-			if !ok {
-				return
-			}
-			w.event(ev)
-		case c, ok := <-doneCh:
-			if !ok || c.err != nil || c.overflow {
-				return // Run handles these
-			}
-			w.complete(context.Background(), c)
-		default:
-			return
-		}
-	}
-}
-
 // moveCheck says whether process looks for articles whose file moved (see
 // move): not at all; in a scan, where any stored file that changed while
 // nobody watched may have been renamed away; or live, where a deletion or
