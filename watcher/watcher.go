@@ -280,17 +280,3 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 	}
 }
-
-// rescan scans the whole folder again; why is one of the reasons that
-// Observer.Rescan lists.
-func (w *Watcher) rescan(ctx context.Context, why string) {
-	if w.rootGone.Load() {
-		return // findRoot scans when the folder is back
-	}
-	w.obs.Rescan(why)
-	if err := w.scan(ctx); err != nil {
-		w.log.Error("rescan failed", "reason", why, "dir", w.root, "err", err)
-		return
-	}
-	w.log.Info("rescan done", "reason", why, "dir", w.root)
-}
