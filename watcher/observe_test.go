@@ -3,7 +3,6 @@ package watcher
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -50,15 +49,11 @@ func (r *recorder) String() string {
 }
 
 func TestObserver(t *testing.T) {
-	dir := t.TempDir()
+	h := prepare(t, "")
+	dir := h.dir
 	os.WriteFile(filepath.Join(dir, "before.txt"), []byte("قبل"), 0o644)
 	rec := newRecorder()
-	h := &harness{dir: dir, db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(dir, h.store, Options{Observer: rec, Settle: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := h.watcher(t, Options{Observer: rec, Settle: 50 * time.Millisecond})
 	if w.Err() == nil {
 		t.Error("Err() = nil before Run")
 	}
@@ -71,16 +66,11 @@ func TestObserver(t *testing.T) {
 	h.waitTitle(t, "b.txt", "أ")
 	os.Remove(filepath.Join(dir, "b.txt"))
 	h.waitGone(t, "b.txt")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	h.wait(t, waitLimit, "the removal counted", func() bool {
 		rec.mu.Lock()
-		done := rec.stored[storage.Removed] == 1
-		rec.mu.Unlock()
-		if done || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer rec.mu.Unlock()
+		return rec.stored[storage.Removed] == 1
+	})
 	if err := w.Err(); err != nil {
 		t.Errorf("Err() = %v while running", err)
 	}
