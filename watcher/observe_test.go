@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -21,16 +22,30 @@ type recorder struct {
 	refused  map[string]int
 	stored   map[storage.Change]int
 	latency  []time.Duration
-	unlinked int // stored without a latency
+	unlinked int      // stored without a latency
+	unlisted []string // names missing from the lists that metrics range over
 }
 
 func newRecorder() *recorder {
 	return &recorder{events: map[string]int{}, rescans: map[string]int{}, refused: map[string]int{}, stored: map[storage.Change]int{}}
 }
 
-func (r *recorder) Event(op string)       { r.mu.Lock(); r.events[op]++; r.mu.Unlock() }
-func (r *recorder) Rescan(reason string)  { r.mu.Lock(); r.rescans[reason]++; r.mu.Unlock() }
-func (r *recorder) Refused(reason string) { r.mu.Lock(); r.refused[reason]++; r.mu.Unlock() }
+func (r *recorder) Event(op string)       { r.count(r.events, op, Events()) }
+func (r *recorder) Rescan(reason string)  { r.count(r.rescans, reason, RescanReasons()) }
+func (r *recorder) Refused(reason string) { r.count(r.refused, reason, Reasons()) }
+
+// count counts name in m, and notes it as unlisted if list lacks it: a
+// name the watcher passes but its list lacks has no series in the
+// metrics, which range over the lists.
+func (r *recorder) count(m map[string]int, name string, list []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m[name]++
+	if !slices.Contains(list, name) {
+		r.unlisted = append(r.unlisted, name)
+	}
+}
+
 func (r *recorder) Stored(c storage.Change, d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -42,10 +57,9 @@ func (r *recorder) Stored(c storage.Change, d time.Duration) {
 	}
 }
 
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return fmt.Sprintf("events %v rescans %v refused %v stored %v latencies %v unlinked %d", r.events, r.rescans, r.refused, r.stored, r.latency, r.unlinked)
+// summary says what r was told; the caller holds r.mu.
+func (r *recorder) summary() string {
+	return fmt.Sprintf("events %v rescans %v refused %v stored %v latencies %v unlinked %d unlisted %q", r.events, r.rescans, r.refused, r.stored, r.latency, r.unlinked, r.unlisted)
 }
 
 func TestObserver(t *testing.T) {
@@ -71,6 +85,10 @@ func TestObserver(t *testing.T) {
 		defer rec.mu.Unlock()
 		return rec.stored[storage.Removed] == 1
 	})
+	// A mode change and a requested rescan, for their names.
+	os.Chmod(filepath.Join(dir, "before.txt"), 0o600)
+	w.Rescan()
+	h.waitLog(t, "reason=requested")
 	if err := w.Err(); err != nil {
 		t.Errorf("Err() = %v while running", err)
 	}
@@ -80,12 +98,12 @@ func TestObserver(t *testing.T) {
 	want := map[storage.Change]int{storage.Added: 2, storage.Moved: 1, storage.Removed: 1}
 	for c, n := range want {
 		if rec.stored[c] != n {
-			t.Errorf("stored[%v] = %d, want %d (%s)", c, rec.stored[c], n, rec)
+			t.Errorf("stored[%v] = %d, want %d (%s)", c, rec.stored[c], n, rec.summary())
 		}
 	}
 	// before.txt came from the start-up scan: no event, no latency.
 	if rec.unlinked != 1 || len(rec.latency) != 3 {
-		t.Errorf("%d latencies and %d without, want 3 and 1 (%s)", len(rec.latency), rec.unlinked, rec)
+		t.Errorf("%d latencies and %d without, want 3 and 1 (%s)", len(rec.latency), rec.unlinked, rec.summary())
 	}
 	for _, d := range rec.latency {
 		if d <= 0 || d > 5*time.Second {
@@ -97,6 +115,11 @@ func TestObserver(t *testing.T) {
 	}
 	if rec.events["close_write"] == 0 || rec.events["remove"] == 0 || rec.events["rename"] == 0 {
 		t.Errorf("events %v lack close_write, remove or rename", rec.events)
+	}
+	// Each name the watcher passed is one that Events, RescanReasons or
+	// Reasons lists.
+	if len(rec.unlisted) > 0 {
+		t.Errorf("the watcher passed names its lists lack: %q (%s)", rec.unlisted, rec.summary())
 	}
 }
 
@@ -118,8 +141,12 @@ func TestReason(t *testing.T) {
 		{&os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, "unreadable"},
 		{errors.New("input/output error"), "unreadable"},
 	} {
-		if got := Reason(tc.err); got != tc.want {
+		got := Reason(tc.err)
+		if got != tc.want {
 			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+		if !slices.Contains(Reasons(), got) {
+			t.Errorf("Reasons() = %q lacks %q, which Reason(%v) returns", Reasons(), got, tc.err)
 		}
 	}
 }
