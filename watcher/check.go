@@ -16,9 +16,9 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 	if err != nil {
 		return err
 	}
-	w := &Watcher{root: root, opts: opts.withDefaults()}
+	rd := newReader(root, opts.withDefaults())
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		r, _ := w.rel(p)
+		r, _ := relTo(root, p)
 		if err != nil {
 			if p == root {
 				return err
@@ -35,7 +35,7 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 		if d.IsDir() || !candidate(r) {
 			return nil
 		}
-		it, _, err := w.load(r)
+		it, _, err := rd.load(r)
 		report(r, it, err)
 		return nil
 	})

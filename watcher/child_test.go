@@ -110,7 +110,7 @@ func TestUnreadableRetried(t *testing.T) {
 	// A rescan does not report it again: nothing changed.
 	h.w.Rescan()
 	h.waitLog(t, "reason=requested")
-	if n := h.countLog("file refused", "locked.txt"); n != 1 {
+	if n := h.log.Count("file refused", "locked.txt"); n != 1 {
 		t.Errorf("locked.txt refused %d times, want once", n)
 	}
 	// Once it may be read, its mode change brings it in.
@@ -182,13 +182,7 @@ func TestDiskFull(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for len(h.titles(t)) != 23 {
-		if time.Now().After(deadline) {
-			t.Fatalf("after the disk had room again, %d of 23 articles are published:\n%s", len(h.titles(t)), h.log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	h.wait(t, time.Minute, "all 23 articles published after the disk had room again", func() bool { return len(h.titles(t)) == 23 })
 	if err := h.w.Err(); err != nil {
 		t.Errorf("with everything stored again, Err() = %v", err)
 	}

@@ -23,13 +23,6 @@ func (d *debouncer) touch(path string, t time.Time) {
 	heap.Push(&d.queue, deadline{t, path})
 }
 
-// touchBy makes path due at t, or keeps the earlier moment it had.
-func (d *debouncer) touchBy(path string, t time.Time) {
-	if due, ok := d.due[path]; !ok || t.Before(due) {
-		d.touch(path, t)
-	}
-}
-
 // has reports whether path is waiting.
 func (d *debouncer) has(path string) bool {
 	_, ok := d.due[path]
@@ -38,9 +31,6 @@ func (d *debouncer) has(path string) bool {
 
 // cancel forgets path.
 func (d *debouncer) cancel(path string) { delete(d.due, path) }
-
-// pending reports how many paths wait.
-func (d *debouncer) pending() int { return len(d.due) }
 
 // next returns the earliest moment a path settles; ok is false when none waits.
 func (d *debouncer) next() (t time.Time, ok bool) {

@@ -41,8 +41,8 @@ func TestDebounce(t *testing.T) {
 			t.Errorf("settled(%dms) = %v, want %v", step.now, got, step.want)
 		}
 	}
-	if n := d.pending(); n != 0 || d.has("a") {
-		t.Errorf("pending() = %d after everything settled, want 0", n)
+	if n := len(d.due); n != 0 || d.has("a") {
+		t.Errorf("%d paths pending after everything settled, want 0", n)
 	}
 	if _, ok := d.next(); ok {
 		t.Error("next() reported a deadline after everything settled")

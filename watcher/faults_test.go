@@ -3,7 +3,6 @@ package watcher
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -44,21 +44,6 @@ func slowChunks() (chunks []string, title string, paragraphs int) {
 	return chunks, "عنوان الكتابة البطيئة", 6
 }
 
-// countLog counts the log lines holding all of parts.
-func (h *harness) countLog(parts ...string) int {
-	n := 0
-next:
-	for line := range strings.Lines(h.log.String()) {
-		for _, p := range parts {
-			if !strings.Contains(line, p) {
-				continue next
-			}
-		}
-		n++
-	}
-	return n
-}
-
 // TestSlowWriter writes a file in chunks over three seconds: it must be
 // published once, complete, never truncated. With close notifications the
 // close publishes it at once, whatever the pauses.
@@ -77,7 +62,7 @@ func TestSlowWriter(t *testing.T) {
 	// A later marker file proves the watcher looked at everything since.
 	h.write(t, "marker.txt", "علامة")
 	h.waitTitle(t, "marker.txt", "علامة")
-	if n, u := h.countLog("article published", "slow.txt"), h.countLog("article updated", "slow.txt"); n != 1 || u != 0 {
+	if n, u := h.log.Count("article published", "slow.txt"), h.log.Count("article updated", "slow.txt"); n != 1 || u != 0 {
 		t.Errorf("slow.txt published %d times and updated %d times, want once and never", n, u)
 	}
 }
@@ -86,16 +71,8 @@ func TestSlowWriter(t *testing.T) {
 // past the fallback deadline (30 s, shortened here), writing all along,
 // must not have it published half-written: each write moves the deadline.
 func TestWriterOpenLongerThanTimeout(t *testing.T) {
-	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(h.dir, h.store, Options{
-		Settle:      50 * time.Millisecond,
-		Logger:      slog.New(slog.NewTextHandler(h.log, nil)),
-		openTimeout: 300 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := prepare(t, "")
+	w := h.watcher(t, Options{Settle: 50 * time.Millisecond, openTimeout: 300 * time.Millisecond})
 	if w.done == nil {
 		t.Fatal("no close notifications on this system: the test needs them")
 	}
@@ -110,7 +87,7 @@ func TestWriterOpenLongerThanTimeout(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		fmt.Fprintf(f, "فقرة %d\n", i+1)
 	}
-	if n := h.countLog("long.txt"); n != 0 {
+	if n := h.log.Count("long.txt"); n != 0 {
 		t.Errorf("while its writer wrote on, long.txt was handled %d times:\n%s", n, h.log)
 	}
 	f.Close()
@@ -128,7 +105,7 @@ func TestWriterOpenLongerThanTimeout(t *testing.T) {
 	defer g.Close()
 	g.WriteString("مفتوح إلى الأبد\nفقرة")
 	h.waitTitle(t, "open.txt", "مفتوح إلى الأبد")
-	if n, u := h.countLog("article published", "long.txt"), h.countLog("article updated", "long.txt"); n != 1 || u != 0 {
+	if n, u := h.log.Count("article published", "long.txt"), h.log.Count("article updated", "long.txt"); n != 1 || u != 0 {
 		t.Errorf("long.txt published %d times and updated %d times, want once and never", n, u)
 	}
 }
@@ -185,12 +162,8 @@ func TestImplausibleDates(t *testing.T) {
 // that lack them: a file written in one go is published once it settles,
 // and edits and deletions follow.
 func TestSettleFallback(t *testing.T) {
-	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(h.dir, h.store, Options{Settle: 300 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := prepare(t, "")
+	w := h.watcher(t, Options{Settle: 300 * time.Millisecond})
 	if w.done != nil {
 		w.done.Close()
 		w.done = nil // as where the system has no close notifications
@@ -212,7 +185,7 @@ func TestSettleFallback(t *testing.T) {
 	}
 	os.Remove(filepath.Join(h.dir, "a.txt"))
 	h.waitGone(t, "a.txt")
-	if n := h.countLog("article published", "a.txt"); n != 1 {
+	if n := h.log.Count("article published", "a.txt"); n != 1 {
 		t.Errorf("a.txt published %d times, want once", n)
 	}
 }
@@ -359,13 +332,9 @@ func TestSeedsFolderReplaced(t *testing.T) {
 // TestPeriodicRescan misses events on purpose (the folder's watch is
 // dropped, as on a network file system): the periodic rescan finds the file.
 func TestPeriodicRescan(t *testing.T) {
-	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
+	h := prepare(t, "")
 	os.Mkdir(filepath.Join(h.dir, "nfs"), 0o755)
-	w, err := New(h.dir, h.store, Options{Rescan: 200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := h.watcher(t, Options{Rescan: 200 * time.Millisecond})
 	sub := filepath.Join(h.dir, "nfs")
 	if err := w.fs.Remove(sub); err != nil {
 		t.Fatal(err)
@@ -415,15 +384,14 @@ func TestSpecialFiles(t *testing.T) {
 		t.Errorf("stored %q; want only visible.txt", m)
 	}
 	// Each is refused, from its creation event or from the rescan.
-	deadline := time.Now().Add(5 * time.Second)
-	for _, name := range []string{"secret.txt", "fifo.txt", "socket.txt"} {
-		for h.countLog("file refused", "path="+name) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("no log line refuses %s:\n%s", name, h.log)
+	h.wait(t, waitLimit, "log lines refusing secret.txt, fifo.txt and socket.txt", func() bool {
+		for _, name := range []string{"secret.txt", "fifo.txt", "socket.txt"} {
+			if h.log.Count("file refused", "path="+name) == 0 {
+				return false
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
-	}
+		return true
+	})
 	if m := h.titles(t); len(m) != 1 {
 		t.Errorf("stored %q; want only visible.txt", m)
 	}
@@ -432,12 +400,8 @@ func TestSpecialFiles(t *testing.T) {
 // TestTooLarge checks -max-size: a larger file is refused, with the
 // limit in the message, and published once it is cut down.
 func TestTooLarge(t *testing.T) {
-	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(h.dir, h.store, Options{MaxSize: 1000, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := prepare(t, "")
+	w := h.watcher(t, Options{MaxSize: 1000})
 	h.run(t, w)
 	h.write(t, "big.txt", "عنوان\n"+strings.Repeat("كلمة ", 300))
 	h.waitLog(t, "the limit is 1000")
@@ -452,12 +416,8 @@ func TestBurst(t *testing.T) {
 		t.Skip("writes 10,000 files; run without -short")
 	}
 	const n = 10000
-	h := &harness{dir: t.TempDir(), db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(h.dir, h.store, Options{Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := prepare(t, "")
+	w := h.watcher(t, Options{})
 	h.w = w
 	// Four events a file (create, write, mode change, write), none of
 	// which the kernel can merge with the one before: about 40,000
@@ -482,20 +442,13 @@ func TestBurst(t *testing.T) {
 		cancel()
 		<-done
 	}()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
+	h.wait(t, 2*time.Minute, fmt.Sprintf("all %d files published", n), func() bool {
 		files, err := h.store.Fingerprints()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(files) == n {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d files published", len(files), n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(files) == n
+	})
 	h.waitLog(t, `reason=overflow`)
 	// Let the events still queued drain, then count publications.
 	h.write(t, "zz-marker.txt", "علامة")
@@ -528,7 +481,7 @@ func TestBurst(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("%d files, %d rescans after overflow", n, h.countLog("rescan done", "reason=overflow"))
+	t.Logf("%d files, %d rescans after overflow", n, h.log.Count("rescan done", "reason=overflow"))
 }
 
 // TestFolderReplacedByLink replaces a published folder with a link to a
@@ -578,13 +531,7 @@ func TestRenameOverArticle(t *testing.T) {
 		t.Errorf("b.txt after the rename: %+v, %v; want key a, published %v", it, err, old)
 	}
 	// The count follows the commit that the titles show by a moment.
-	deadline := time.Now().Add(5 * time.Second)
-	for h.store.Count() != 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if h.store.Count() != 1 {
-		t.Errorf("%d articles, want 1", h.store.Count())
-	}
+	h.wait(t, waitLimit, "a count of 1 article", func() bool { return h.store.Count() == 1 })
 	if strings.Contains(h.log.String(), "level=ERROR") {
 		t.Errorf("the rename logged an error:\n%s", h.log)
 	}
@@ -596,29 +543,11 @@ func TestEmptyFolderKeepsArticles(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("باق"), 0o644)
 	store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
-	log := &logBuffer{}
+	log := &seedtest.LogBuffer{}
 	scanOnce(t, dir, store, log)
 	os.Remove(filepath.Join(dir, "a.txt"))
 	scanOnce(t, dir, store, log)
 	if store.Count() != 1 || !strings.Contains(log.String(), "holds no articles at all") {
 		t.Errorf("after a scan of an empty folder: %d articles; log:\n%s", store.Count(), log)
-	}
-}
-
-// scanOnce runs one start-up scan of dir into store, as a daemon started
-// and stopped would, logging to log if it is not nil.
-func scanOnce(t *testing.T, dir string, store Store, log *logBuffer) {
-	t.Helper()
-	opts := Options{}
-	if log != nil {
-		opts.Logger = slog.New(slog.NewTextHandler(log, nil))
-	}
-	w, err := New(dir, store, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if err := w.Scan(context.Background()); err != nil {
-		t.Fatal(err)
 	}
 }

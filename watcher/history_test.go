@@ -40,13 +40,7 @@ func TestSaves(t *testing.T) {
 			h.write(t, rel, "قبل الحفظ\nفقرة")
 			h.waitTitle(t, rel, "قبل الحفظ")
 			save(filepath.Join(h.dir, rel), []byte("بعد الحفظ\nفقرة"))
-			start := time.Now()
-			for h.titles(t)[rel] != "بعد الحفظ" {
-				if time.Since(start) > 2*time.Second {
-					t.Fatalf("%s: save %d not stored after 2 s:\n%s", kind, i, h.log)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			h.wait(t, 2*time.Second, fmt.Sprintf("%s: save %d stored", kind, i), func() bool { return h.titles(t)[rel] == "بعد الحفظ" })
 		}
 	}
 }

@@ -3,9 +3,9 @@ package watcher
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -22,16 +22,30 @@ type recorder struct {
 	refused  map[string]int
 	stored   map[storage.Change]int
 	latency  []time.Duration
-	unlinked int // stored without a latency
+	unlinked int      // stored without a latency
+	unlisted []string // names missing from the lists that metrics range over
 }
 
 func newRecorder() *recorder {
 	return &recorder{events: map[string]int{}, rescans: map[string]int{}, refused: map[string]int{}, stored: map[storage.Change]int{}}
 }
 
-func (r *recorder) Event(op string)       { r.mu.Lock(); r.events[op]++; r.mu.Unlock() }
-func (r *recorder) Rescan(reason string)  { r.mu.Lock(); r.rescans[reason]++; r.mu.Unlock() }
-func (r *recorder) Refused(reason string) { r.mu.Lock(); r.refused[reason]++; r.mu.Unlock() }
+func (r *recorder) Event(op string)       { r.count(r.events, op, Events()) }
+func (r *recorder) Rescan(reason string)  { r.count(r.rescans, reason, RescanReasons()) }
+func (r *recorder) Refused(reason string) { r.count(r.refused, reason, Reasons()) }
+
+// count counts name in m, and notes it as unlisted if list lacks it: a
+// name the watcher passes but its list lacks has no series in the
+// metrics, which range over the lists.
+func (r *recorder) count(m map[string]int, name string, list []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m[name]++
+	if !slices.Contains(list, name) {
+		r.unlisted = append(r.unlisted, name)
+	}
+}
+
 func (r *recorder) Stored(c storage.Change, d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -43,22 +57,17 @@ func (r *recorder) Stored(c storage.Change, d time.Duration) {
 	}
 }
 
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return fmt.Sprintf("events %v rescans %v refused %v stored %v latencies %v unlinked %d", r.events, r.rescans, r.refused, r.stored, r.latency, r.unlinked)
+// summary says what r was told; the caller holds r.mu.
+func (r *recorder) summary() string {
+	return fmt.Sprintf("events %v rescans %v refused %v stored %v latencies %v unlinked %d unlisted %q", r.events, r.rescans, r.refused, r.stored, r.latency, r.unlinked, r.unlisted)
 }
 
 func TestObserver(t *testing.T) {
-	dir := t.TempDir()
+	h := prepare(t, "")
+	dir := h.dir
 	os.WriteFile(filepath.Join(dir, "before.txt"), []byte("قبل"), 0o644)
 	rec := newRecorder()
-	h := &harness{dir: dir, db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(t, h.db)
-	w, err := New(dir, h.store, Options{Observer: rec, Settle: 50 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(h.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := h.watcher(t, Options{Observer: rec, Settle: 50 * time.Millisecond})
 	if w.Err() == nil {
 		t.Error("Err() = nil before Run")
 	}
@@ -71,16 +80,15 @@ func TestObserver(t *testing.T) {
 	h.waitTitle(t, "b.txt", "أ")
 	os.Remove(filepath.Join(dir, "b.txt"))
 	h.waitGone(t, "b.txt")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	h.wait(t, waitLimit, "the removal counted", func() bool {
 		rec.mu.Lock()
-		done := rec.stored[storage.Removed] == 1
-		rec.mu.Unlock()
-		if done || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer rec.mu.Unlock()
+		return rec.stored[storage.Removed] == 1
+	})
+	// A mode change and a requested rescan, for their names.
+	os.Chmod(filepath.Join(dir, "before.txt"), 0o600)
+	w.Rescan()
+	h.waitLog(t, "reason=requested")
 	if err := w.Err(); err != nil {
 		t.Errorf("Err() = %v while running", err)
 	}
@@ -90,12 +98,12 @@ func TestObserver(t *testing.T) {
 	want := map[storage.Change]int{storage.Added: 2, storage.Moved: 1, storage.Removed: 1}
 	for c, n := range want {
 		if rec.stored[c] != n {
-			t.Errorf("stored[%v] = %d, want %d (%s)", c, rec.stored[c], n, rec)
+			t.Errorf("stored[%v] = %d, want %d (%s)", c, rec.stored[c], n, rec.summary())
 		}
 	}
 	// before.txt came from the start-up scan: no event, no latency.
 	if rec.unlinked != 1 || len(rec.latency) != 3 {
-		t.Errorf("%d latencies and %d without, want 3 and 1 (%s)", len(rec.latency), rec.unlinked, rec)
+		t.Errorf("%d latencies and %d without, want 3 and 1 (%s)", len(rec.latency), rec.unlinked, rec.summary())
 	}
 	for _, d := range rec.latency {
 		if d <= 0 || d > 5*time.Second {
@@ -107,6 +115,11 @@ func TestObserver(t *testing.T) {
 	}
 	if rec.events["close_write"] == 0 || rec.events["remove"] == 0 || rec.events["rename"] == 0 {
 		t.Errorf("events %v lack close_write, remove or rename", rec.events)
+	}
+	// Each name the watcher passed is one that Events, RescanReasons or
+	// Reasons lists.
+	if len(rec.unlisted) > 0 {
+		t.Errorf("the watcher passed names its lists lack: %q (%s)", rec.unlisted, rec.summary())
 	}
 }
 
@@ -128,8 +141,12 @@ func TestReason(t *testing.T) {
 		{&os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, "unreadable"},
 		{errors.New("input/output error"), "unreadable"},
 	} {
-		if got := Reason(tc.err); got != tc.want {
+		got := Reason(tc.err)
+		if got != tc.want {
 			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+		if !slices.Contains(Reasons(), got) {
+			t.Errorf("Reasons() = %q lacks %q, which Reason(%v) returns", Reasons(), got, tc.err)
 		}
 	}
 }

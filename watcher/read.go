@@ -13,6 +13,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
+
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -101,16 +103,31 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	return false
 }
 
+// reader reads the article files under one folder and parses them. Its
+// fields never change, so loads may run in parallel (see loadAll); the
+// watcher and Check read through the same kind of reader.
+type reader struct {
+	root    string // absolute, symbolic links resolved
+	maxSize int64
+	charset encoding.Encoding
+	now     func() time.Time
+}
+
+// newReader reads the files under root as opts, defaults set, say.
+func newReader(root string, opts Options) reader {
+	return reader{root: root, maxSize: opts.MaxSize, charset: opts.Charset, now: opts.Now}
+}
+
 // load reads rel and parses it. It never follows a symbolic link, on the
 // way or at the end (see openBeneath), and never reads anything but a
 // regular file: it opens without blocking, so a FIFO or a device named
 // like an article is refused, not waited on. The fingerprint it returns
 // is the file's as it was opened, or the zero File if it was not.
-func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
+func (r reader) load(rel string) (storage.Item, storage.File, error) {
 	if err := checkName(rel); err != nil {
 		return storage.Item{}, storage.File{}, err
 	}
-	f, err := openBeneath(w.root, rel)
+	f, err := openBeneath(r.root, rel)
 	if err != nil {
 		return storage.Item{}, storage.File{}, err
 	}
@@ -123,15 +140,15 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	switch mode := before.Mode(); {
 	case !mode.IsRegular():
 		return storage.Item{}, fp, fmt.Errorf("%w (%s)", errNotRegular, mode.Type())
-	case before.Size() > w.opts.MaxSize:
-		return storage.Item{}, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), w.opts.MaxSize)
+	case before.Size() > r.maxSize:
+		return storage.Item{}, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), r.maxSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, w.opts.MaxSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, r.maxSize+1))
 	if err != nil {
 		return storage.Item{}, fp, err
 	}
-	if int64(len(data)) > w.opts.MaxSize {
-		return storage.Item{}, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, w.opts.MaxSize)
+	if int64(len(data)) > r.maxSize {
+		return storage.Item{}, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, r.maxSize)
 	}
 	after, err := f.Stat()
 	if err != nil {
@@ -140,7 +157,7 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
 		return storage.Item{}, fp, errBusy
 	}
-	a, err := article.Parse(rel, data, article.Options{Charset: w.opts.Charset})
+	a, err := article.Parse(rel, data, article.Options{Charset: r.charset})
 	if err != nil {
 		return storage.Item{}, fp, err
 	}
@@ -154,7 +171,7 @@ func (w *Watcher) load(rel string) (storage.Item, storage.File, error) {
 	// gets a fixed old date instead of now: it must not look new, and a
 	// new database must give it the same date. Feeds show milliseconds.
 	t := after.ModTime()
-	if now := w.opts.Now(); t.After(now) {
+	if now := r.now(); t.After(now) {
 		t = now
 	} else if t.Before(earliestDate) {
 		t = oldDate

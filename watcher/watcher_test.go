@@ -1,15 +1,12 @@
 package watcher
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,179 +17,14 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// logBuffer collects log output from the watcher's goroutine.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-type harness struct {
-	dir   string
-	db    string
-	store *storage.Store
-	log   *logBuffer
-	w     *Watcher
-}
-
-// openStore opens a real bbolt file at path for the rest of the test.
-func openStore(tb testing.TB, path string) *storage.Store {
-	tb.Helper()
-	s, err := storage.Open(path, storage.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
-
-// newHarness watches dir (a new temporary folder if empty) into a new
-// database, after an initial scan, until the test ends.
-func newHarness(tb testing.TB, dir string) *harness {
-	tb.Helper()
-	if dir == "" {
-		dir = tb.TempDir()
-	}
-	h := &harness{dir: dir, db: filepath.Join(tb.TempDir(), "test.db"), log: &logBuffer{}}
-	h.store = openStore(tb, h.db)
-	h.start(tb, h.store)
-	return h
-}
-
-func (h *harness) start(tb testing.TB, store Store) *Watcher {
-	tb.Helper()
-	w, err := New(h.dir, store, Options{
-		Settle: 50 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h.run(tb, w)
-	return w
-}
-
-// run scans, then runs w until the test ends.
-func (h *harness) run(tb testing.TB, w *Watcher) {
-	tb.Helper()
-	h.w = w
-	if err := w.Scan(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("Run = %v", err)
-		}
-	})
-}
-
-func (h *harness) write(tb testing.TB, rel, content string) {
-	tb.Helper()
-	p := filepath.Join(h.dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// writeAt writes rel with the modification time mtime, complete at once:
-// it prepares the file elsewhere and moves it in.
-func (h *harness) writeAt(tb testing.TB, rel, content string, mtime time.Time) {
-	tb.Helper()
-	tmp := filepath.Join(tb.TempDir(), "prepared")
-	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.Chtimes(tmp, mtime, mtime); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.Rename(tmp, filepath.Join(h.dir, filepath.FromSlash(rel))); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// titles returns the stored titles by path.
-func (h *harness) titles(tb testing.TB) map[string]string {
-	tb.Helper()
-	items, err := h.store.Newest(1 << 20)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m := make(map[string]string)
-	for _, it := range items {
-		m[it.Path] = it.Title
-	}
-	return m
-}
-
-// waitFor polls cond until it holds or five seconds pass.
-func (h *harness) waitFor(tb testing.TB, what string, cond func(map[string]string) bool) {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		m := h.titles(tb)
-		if cond(m) {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s; stored: %q\nlog:\n%s", what, m, h.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// waitLog waits five seconds at most for a log line holding want.
-func (h *harness) waitLog(tb testing.TB, want string) {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(h.log.String(), want) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("no log line holds %s:\n%s", want, h.log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func (h *harness) waitTitle(tb testing.TB, rel, title string) {
-	tb.Helper()
-	h.waitFor(tb, fmt.Sprintf("%s titled %q", rel, title), func(m map[string]string) bool { return m[rel] == title })
-}
-
-func (h *harness) waitGone(tb testing.TB, rel string) {
-	tb.Helper()
-	h.waitFor(tb, rel+" removed", func(m map[string]string) bool { _, ok := m[rel]; return !ok })
-}
-
 func TestScanReconciles(t *testing.T) {
-	dir := t.TempDir()
-	h := &harness{dir: dir, db: filepath.Join(t.TempDir(), "test.db"), log: &logBuffer{}}
-	store := openStore(t, h.db)
-	h.store = store
+	h := prepare(t, "")
+	dir, store := h.dir, h.store
 	h.write(t, "kept.txt", "باق\nفقرة")
 	h.write(t, "edited.txt", "قبل")
 	h.write(t, "deleted.txt", "محذوف")
 	h.write(t, "sub/deep/nested.txt", "متداخل")
-	w, err := New(dir, store, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := h.watcher(t, Options{})
 	if err := w.Scan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -209,10 +41,7 @@ func TestScanReconciles(t *testing.T) {
 	os.Remove(filepath.Join(dir, "deleted.txt"))
 	h.write(t, "new.txt", "جديد")
 
-	w, err = New(dir, store, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w = h.watcher(t, Options{})
 	defer w.Close()
 	if err := w.Scan(context.Background()); err != nil {
 		t.Fatal(err)
@@ -468,7 +297,8 @@ func TestIdentitySurvivesNewDatabase(t *testing.T) {
 }
 
 func TestCharsetFallback(t *testing.T) {
-	dir := t.TempDir()
+	h := prepare(t, "")
+	dir := h.dir
 	cp1256, err := charmap.Windows1256.NewEncoder().String("عنوان بترميز ويندوز\r\nفقرة؟")
 	if err != nil {
 		t.Fatal(err)
@@ -477,12 +307,8 @@ func TestCharsetFallback(t *testing.T) {
 	damaged := []byte("عنوان سليم تقريبًا")
 	os.WriteFile(filepath.Join(dir, "damaged.txt"), damaged[:len(damaged)-1], 0o644)
 
-	store := openStore(t, filepath.Join(t.TempDir(), "test.db"))
-	log := &logBuffer{}
-	w, err := New(dir, store, Options{Charset: charmap.Windows1256, Logger: slog.New(slog.NewTextHandler(log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, log := h.store, h.log
+	w := h.watcher(t, Options{Charset: charmap.Windows1256})
 	defer w.Close()
 	if err := w.Scan(context.Background()); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,225 @@
+package watcher
+
+import (
+	"context"
+	"os"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// event turns one fsnotify event into scheduled work. Where close
+// notifications exist, fsnotify's events for files are left to them (see
+// complete): they come from another queue, in no order with the closes,
+// and a file's history must be read in order. fsnotify still tells of
+// folders, of the seeds folder itself, and of mode changes.
+func (w *Watcher) event(ev fsnotify.Event) {
+	w.log.Debug("fs event", "op", ev.Op.String(), "path", ev.Name)
+	rel, ok := w.rel(ev.Name)
+	if !ok || (rel != "." && ignored(path.Base(rel))) {
+		return
+	}
+	w.obs.Event(strings.ToLower(ev.Op.String()))
+	switch {
+	case ev.Has(fsnotify.Create):
+		fi, err := os.Lstat(ev.Name)
+		if err != nil {
+			return // gone already; its Remove event follows
+		}
+		if fi.IsDir() {
+			if err := w.watch(rel); err != nil {
+				w.log.Error("cannot watch folder", "path", rel, "err", err)
+			}
+		} else if candidate(rel) && w.done == nil {
+			w.schedule(rel, w.opts.Settle)
+		}
+	case ev.Has(fsnotify.Write):
+		if candidate(rel) && w.done == nil {
+			w.written(rel)
+		}
+	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
+		switch {
+		case rel == ".":
+			w.lostRoot()
+		case w.dirs[rel]:
+			w.unwatch(rel)
+		case candidate(rel) && w.done == nil:
+			w.schedule(rel, w.opts.Settle)
+		}
+	case ev.Has(fsnotify.Chmod):
+		// Backup and antivirus tools change modes all day: only a file
+		// refused before (unreadable, say) is worth another look.
+		if _, ok := w.refused[rel]; ok {
+			delete(w.refused, rel)
+			w.schedule(rel, w.opts.Settle)
+		}
+	}
+}
+
+// complete handles a completion, one step of a file's history told in
+// order: a creation or a write only moves a fallback deadline (a file
+// arriving whole by hard link raises nothing else); a close has the file
+// read at once; a move in waits as long as a deletion or a move away
+// does, so that the two halves of a rename are handled together.
+func (w *Watcher) complete(ctx context.Context, c completion) {
+	switch {
+	case c.err != nil:
+		w.log.Error("close-after-write notifications stopped; files are read once they settle", "err", c.err)
+		w.done.Close()
+		w.done = nil
+	case c.overflow:
+		w.rescan(ctx, RescanOverflow)
+	default:
+		rel, ok := w.rel(c.path)
+		if !ok || !candidate(rel) {
+			return
+		}
+		switch c.op {
+		case opVacated:
+			w.schedule(rel, w.opts.Settle)
+			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
+			return
+		case opCreated:
+			// A file made where one was just deleted or moved away is
+			// a new one: that deadline must not read it half-written.
+			if _, ok := w.vacated[rel]; ok {
+				w.tentative[rel] = true
+			}
+			w.fallback(rel, w.opts.Settle)
+			return
+		case opWritten:
+			w.written(rel)
+			return
+		case opMovedIn:
+			w.obs.Event(eventMovedTo)
+		default:
+			w.obs.Event(eventCloseWrite)
+		}
+		var delay time.Duration
+		if c.op == opMovedIn {
+			delay = w.opts.Settle
+		}
+		// A file written where one was renamed away waits for the other
+		// half of that rename, which may be the old article's new place
+		// (a "latest" file rotated to an archive name): see move.
+		if at, ok := w.vacated[rel]; ok {
+			delay = max(delay, at.Sub(w.opts.Now())+vacatedSlack)
+		}
+		w.schedule(rel, delay)
+	}
+}
+
+// vacatedSlack is how long after a deletion's or rename's deadline a new
+// file at that path waits, so that both are handled in one batch.
+const vacatedSlack = 5 * time.Millisecond
+
+// written schedules a file that is being written. Where close
+// notifications exist, the close (or a move into the folder) schedules it;
+// each write only moves a fallback deadline, for writers that never close,
+// to openTimeout after it: a file is read once its writer closes it, or
+// once it has gone that long without a write. Elsewhere every write
+// postpones the file until it settles.
+func (w *Watcher) written(rel string) {
+	if w.done != nil {
+		w.fallback(rel, w.opts.openTimeout)
+		return
+	}
+	w.schedule(rel, w.opts.Settle)
+}
+
+// schedule has rel processed after delay, or later if more events come.
+func (w *Watcher) schedule(rel string, delay time.Duration) {
+	now := w.opts.Now()
+	w.seen(rel, now)
+	delete(w.tentative, rel)
+	w.deb.touch(rel, now.Add(delay))
+}
+
+// fallback has rel processed after delay unless something firmer than a
+// fallback (a close, a move) has it due already: the deadline for files
+// whose completion no notification will tell.
+func (w *Watcher) fallback(rel string, delay time.Duration) {
+	if w.deb.has(rel) && !w.tentative[rel] {
+		return
+	}
+	now := w.opts.Now()
+	w.seen(rel, now)
+	w.tentative[rel] = true
+	w.deb.touch(rel, now.Add(delay))
+}
+
+// due takes the files whose time has come from the debouncer, in the
+// order process handles them. Files at vacated paths go last: a file moved
+// elsewhere is found at its new place before its old name's new file is
+// read.
+func (w *Watcher) due() []string {
+	due := w.deb.settled(w.opts.Now())
+	slices.SortStableFunc(due, func(a, b string) int {
+		_, va := w.vacated[a]
+		_, vb := w.vacated[b]
+		switch {
+		case !va && vb:
+			return -1
+		case va && !vb:
+			return 1
+		}
+		return 0
+	})
+	for _, rel := range due {
+		delete(w.tentative, rel)
+	}
+	return due
+}
+
+// seen notes when work for rel began, for the publication latency.
+func (w *Watcher) seen(rel string, now time.Time) {
+	if _, ok := w.firstSeen[rel]; !ok {
+		w.firstSeen[rel] = now
+	}
+}
+
+// stored tells the observer what a store write did to rel.
+func (w *Watcher) stored(rel string, c storage.Change) {
+	var latency time.Duration
+	if t, ok := w.firstSeen[rel]; ok {
+		latency = w.opts.Now().Sub(t)
+		delete(w.firstSeen, rel)
+	}
+	if c != storage.Unchanged {
+		w.obs.Stored(c, latency)
+	}
+}
+
+// maxDrain bounds the events drain takes at once, so that a flood of
+// events cannot keep due files waiting.
+const maxDrain = 4096
+
+// drain schedules the events already waiting: a scan then knows which
+// files are being written, and Run handles a burst in batches.
+func (w *Watcher) drain() {
+	for range maxDrain {
+		var doneCh <-chan completion
+		if w.done != nil {
+			doneCh = w.done.Events()
+		}
+		select {
+		case ev, ok := <-w.fs.Events:
+			if !ok {
+				return
+			}
+			w.event(ev)
+		case c, ok := <-doneCh:
+			if !ok || c.err != nil || c.overflow {
+				return // Run handles these
+			}
+			w.complete(context.Background(), c)
+		default:
+			return
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/seedfeed/seedfeed/article"
+)
+
+// seedsRoot returns the absolute path of the folder dir, links resolved.
+func seedsRoot(dir string) (string, error) {
+	root, err := filepath.Abs(dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return "", fmt.Errorf("seeds folder %s: %w", dir, err)
+	}
+	if fi, err := os.Stat(root); err != nil {
+		return "", fmt.Errorf("seeds folder %s: %w", dir, err)
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("seeds folder %s: not a directory", dir)
+	}
+	return root, nil
+}
+
+// watch adds rel and every folder under it to the watch lists, and
+// schedules the files it finds there: a folder moved in whole brings
+// files that raised no event of their own.
+func (w *Watcher) watch(rel string) error {
+	top := w.abs(rel)
+	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == top {
+				return err
+			}
+			w.log.Warn("cannot read folder", "path", p, "err", err)
+			return nil
+		}
+		r, ok := w.rel(p)
+		if !ok {
+			return nil
+		}
+		if d.IsDir() {
+			if r != "." && ignored(d.Name()) {
+				return filepath.SkipDir
+			}
+			return w.addDir(r)
+		}
+		if rel != "." && candidate(r) {
+			// Maybe still being written: where closes are told, a
+			// write or the close decides (see fallback).
+			if w.done != nil {
+				w.fallback(r, w.opts.Settle)
+			} else {
+				w.schedule(r, w.opts.Settle)
+			}
+		}
+		return nil
+	})
+}
+
+// addDir watches one folder with fsnotify and the completion notifier.
+func (w *Watcher) addDir(rel string) error {
+	if w.dirs[rel] {
+		return nil
+	}
+	abs := w.abs(rel)
+	if err := w.fs.Add(abs); err != nil {
+		return fmt.Errorf("watch %s: %w", abs, err)
+	}
+	if w.done != nil {
+		if err := w.done.Add(abs); err != nil {
+			w.log.Warn("no close-after-write notifications for folder", "path", rel, "err", err)
+		}
+	}
+	w.dirs[rel] = true
+	return nil
+}
+
+// unwatch forgets the folder rel, deleted or moved away, and schedules
+// every article under it: each is unpublished, or moved where it went.
+func (w *Watcher) unwatch(rel string) {
+	prefix := rel + "/"
+	for d := range w.dirs {
+		if d == rel || strings.HasPrefix(d, prefix) {
+			delete(w.dirs, d)
+			// A folder moved within the tree keeps its inotify watch
+			// under the old name; drop it. A deleted one is gone already.
+			_ = w.fs.Remove(w.abs(d))
+			if w.done != nil {
+				w.done.Remove(w.abs(d))
+			}
+		}
+	}
+	files, err := w.store.Fingerprints()
+	if err != nil {
+		w.log.Error("cannot list stored files", "err", err)
+		return
+	}
+	for p := range files {
+		if strings.HasPrefix(p, prefix) {
+			w.schedule(p, w.opts.Settle)
+		}
+	}
+}
+
+// lostRoot notes that the seeds folder itself is gone. Its articles stay
+// published (a folder being replaced, or a share unmounted, should not
+// empty the feeds); findRoot rescans when it is back.
+func (w *Watcher) lostRoot() {
+	if w.rootGone.Load() {
+		return
+	}
+	w.rootGone.Store(true)
+	for d := range w.dirs {
+		delete(w.dirs, d)
+		if w.done != nil {
+			w.done.Remove(w.abs(d))
+		}
+	}
+	w.log.Error("seeds folder is gone; its articles stay published until it is back", "dir", w.root)
+}
+
+// findRoot watches the seeds folder again once it exists.
+func (w *Watcher) findRoot(ctx context.Context) {
+	if fi, err := os.Stat(w.root); err != nil || !fi.IsDir() {
+		return
+	}
+	if err := w.watch("."); err != nil {
+		w.log.Error("cannot watch seeds folder", "dir", w.root, "err", err)
+		return
+	}
+	w.rootGone.Store(false)
+	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
+	w.rescan(ctx, RescanFolderBack)
+}
+
+// rel returns the slash-separated path of abs under the root.
+func (w *Watcher) rel(abs string) (string, bool) { return relTo(w.root, abs) }
+
+// relTo returns the slash-separated path of abs under root, and false if
+// abs is not under root.
+func relTo(root, abs string) (string, bool) {
+	r, err := filepath.Rel(root, abs)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(r), true
+}
+
+func (w *Watcher) abs(rel string) string { return filepath.Join(w.root, filepath.FromSlash(rel)) }
+
+// candidate reports whether rel names an article file.
+func candidate(rel string) bool {
+	return article.Is(rel) && !ignored(path.Base(rel))
+}
+
+// ignored reports whether name is hidden or an editor's or a download's
+// temporary file.
+func ignored(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
+		return true
+	}
+	switch path.Ext(name) {
+	case ".swp", ".swx", ".tmp", ".part", ".crdownload":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,248 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// moveCheck says whether process looks for articles whose file moved (see
+// move): not at all; in a scan, where any stored file that changed while
+// nobody watched may have been renamed away; or live, where a deletion or
+// a move away seen at the old name says so.
+type moveCheck int
+
+const (
+	noMoves moveCheck = iota
+	scanMoves
+	liveMoves
+)
+
+// process publishes, updates, moves or unpublishes each of rels. Files
+// are read and parsed in parallel, a window at a time; what they hold is
+// handled in the order of rels, and stored in batches, so that the result
+// does not depend on timing. moves looks for renames seen half (see move).
+// Once ctx is done it stops after the window at hand: each batch is its
+// own transaction, and the files left are unchanged in the store, so the
+// next scan finds them.
+func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
+	// Runs of new content and runs of deletions are each stored in one
+	// transaction, in the order they come.
+	var batch []storage.Item
+	var gone []string
+	size := 0
+	flush := func() {
+		if len(batch) > 0 {
+			w.put(batch...)
+			batch, size = nil, 0
+		}
+	}
+	flushGone := func() {
+		if len(gone) > 0 {
+			w.unpublish(gone...)
+			gone = nil
+		}
+	}
+	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
+		chunk := rels[start:min(start+loadWindow, len(rels))]
+		for i, r := range w.loadAll(chunk) {
+			rel := chunk[i]
+			// A file gone, or now reached through a link (which is never
+			// followed), is no longer an article of the folder.
+			if errors.Is(r.err, fs.ErrNotExist) || errors.Is(r.err, errSymlink) {
+				if errors.Is(r.err, errSymlink) {
+					w.accept(rel, r)
+				}
+				flush()
+				gone = append(gone, rel)
+				continue
+			}
+			flushGone()
+			if !w.accept(rel, r) || (moves != noMoves && w.move(r.it, moves == liveMoves)) {
+				continue
+			}
+			batch = append(batch, r.it)
+			size += int(r.fp.Size)
+			if len(batch) == batchSize || size >= batchBytes {
+				flush()
+			}
+		}
+	}
+	flush()
+	flushGone()
+}
+
+// loaded is what load returned for one file.
+type loaded struct {
+	it  storage.Item
+	fp  storage.File
+	err error
+}
+
+// loadAll loads rels on every processor at once (see reader).
+func (w *Watcher) loadAll(rels []string) []loaded {
+	out := make([]loaded, len(rels))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rels)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(rels); i = int(next.Add(1) - 1) {
+				out[i].it, out[i].fp, out[i].err = w.reader.load(rels[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// move stores it as the new place of a stored article with the same
+// content whose file is gone, or now holds other content: the second half
+// of a rename, seen before the first, or a file renamed away and another
+// written under its name. The file now at the old name is then read as a
+// new article.
+func (w *Watcher) move(it storage.Item, live bool) bool {
+	paths, err := w.store.PathsWithHash(it.File.Hash)
+	if err != nil {
+		w.log.Error("cannot look up content", "path", it.Path, "err", err)
+		return false
+	}
+	for _, p := range paths {
+		if p == it.Path {
+			return false // stored here already
+		}
+	}
+	for _, p := range paths {
+		present, moved := w.holdsOther(p, it.File.Hash, live)
+		if !moved {
+			continue
+		}
+		if _, err := w.store.Move(p, it); err != nil {
+			w.failed(cannotWrite, err, it.Path)
+			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
+			return true
+		}
+		switch {
+		case present && !w.deb.has(p):
+			// A new article now, read when its writer is done (a
+			// pending deadline, or a close to come, says when).
+			w.fallback(p, w.opts.Settle)
+		case !present:
+			w.deb.cancel(p)
+			delete(w.tentative, p)
+			delete(w.vacated, p)
+		}
+		w.succeeded(it.Path)
+		delete(w.firstSeen, p)
+		w.stored(it.Path, storage.Moved)
+		w.log.Info("article moved", "from", p, "path", it.Path, "title", it.Title)
+		return true
+	}
+	return false
+}
+
+// holdsOther reports whether a file is at rel, and whether the article
+// stored there with content hash has gone elsewhere: its file is gone, or
+// holds other content now. Live, that takes a deletion or a move away seen
+// at rel: a copy followed by an edit of the original is no move. A file
+// that cannot be read now (being written, refused) says nothing.
+func (w *Watcher) holdsOther(rel, hash string, live bool) (present, moved bool) {
+	if _, err := os.Lstat(w.abs(rel)); errors.Is(err, fs.ErrNotExist) {
+		return false, true
+	}
+	if _, ok := w.vacated[rel]; live && !ok {
+		return true, false
+	}
+	_, fp, err := w.reader.load(rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, true
+	}
+	return true, err == nil && fp.Hash != hash
+}
+
+func (w *Watcher) put(items ...storage.Item) {
+	changes, err := w.store.Put(items...)
+	if err != nil {
+		paths := make([]string, len(items))
+		for i, it := range items {
+			paths[i] = it.Path
+		}
+		w.failed(cannotWrite, err, paths...) // before the log line, which tests wait for
+		w.log.Error("cannot store articles; will retry", "count", len(items), "first", items[0].Path, "err", err)
+		return
+	}
+	for i, c := range changes {
+		it := items[i]
+		w.succeeded(it.Path)
+		w.stored(it.Path, c)
+		switch c {
+		case storage.Added:
+			w.log.Info("article published", "path", it.Path, "title", it.Title)
+		case storage.Updated:
+			w.log.Info("article updated", "path", it.Path, "title", it.Title)
+		case storage.Restored:
+			w.log.Info("article restored", "path", it.Path, "title", it.Title)
+		}
+	}
+}
+
+// unpublish removes the articles of files that are gone, unless the
+// seeds folder itself is: then they stay until it is back.
+func (w *Watcher) unpublish(rels ...string) {
+	if len(rels) == 0 {
+		return
+	}
+	if fi, err := os.Stat(w.root); err != nil || !fi.IsDir() {
+		w.lostRoot()
+		return
+	}
+	for _, rel := range rels {
+		delete(w.refused, rel)
+	}
+	removed, err := w.store.Remove(rels...)
+	if err != nil {
+		w.failed(cannotWrite, err, rels...)
+		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
+		return
+	}
+	w.succeeded(rels...)
+	for _, rel := range removed {
+		w.stored(rel, storage.Removed)
+		w.log.Info("article removed", "path", rel)
+	}
+	for _, rel := range rels {
+		delete(w.firstSeen, rel) // the ones not stored either
+	}
+}
+
+const cannotWrite = "cannot write to the database"
+
+// failed schedules rels again after a failed store write (or a read that
+// failed for want of resources), waiting longer after each failure, and
+// has Err report it, as what failed, until none waits.
+func (w *Watcher) failed(what string, err error, rels ...string) {
+	for _, rel := range rels {
+		n := w.retries[rel]
+		w.retries[rel] = n + 1
+		w.schedule(rel, min(minRetry<<min(n, 10), maxRetry))
+	}
+	werr := fmt.Errorf("%s, %d files wait for a retry: %w", what, len(w.retries), err)
+	w.retryErr.Store(&werr)
+}
+
+// succeeded forgets the failures of rels, which need no retry now:
+// stored, or refused since. Err is clear again once no file waits.
+func (w *Watcher) succeeded(rels ...string) {
+	for _, rel := range rels {
+		delete(w.retries, rel)
+	}
+	if len(w.retries) == 0 {
+		w.retryErr.Store(nil)
+	}
+}
