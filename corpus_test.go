@@ -97,7 +97,7 @@ func copyTree(t *testing.T, src string) string {
 
 // corpusDaemon serves a copy of testdata/corpus and waits until every
 // article in it is in the JSON feed.
-func corpusDaemon(t *testing.T) (*daemon, []expected) {
+func corpusDaemon(t *testing.T) (*instance, []expected) {
 	t.Helper()
 	seeds := copyTree(t, filepath.Join("testdata", "corpus"))
 	want := expectedArticles(t, seeds)

@@ -202,8 +202,8 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// daemon is one run of the whole program on 127.0.0.1:0.
-type daemon struct {
+// instance is one run of the whole program on 127.0.0.1:0.
+type instance struct {
 	url    string
 	log    *syncBuffer
 	cancel context.CancelFunc
@@ -213,10 +213,10 @@ type daemon struct {
 // listenRE finds the listening address in a text or JSON log.
 var listenRE = regexp.MustCompile(`(?:msg=listening addr=|"msg":"listening","addr":")(127\.0\.0\.1:\d+)`)
 
-func startDaemon(t *testing.T, seeds, db string, extra ...string) *daemon {
+func startDaemon(t *testing.T, seeds, db string, extra ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &daemon{log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	d := &instance{log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	args := append([]string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0", "-settle", "50ms"}, extra...)
 	go func() { d.done <- run(ctx, args, env(nil), io.Discard, d.log) }()
 	deadline := time.Now().Add(10 * time.Second)
@@ -239,7 +239,7 @@ func startDaemon(t *testing.T, seeds, db string, extra ...string) *daemon {
 	return d
 }
 
-func (d *daemon) stop(t *testing.T) {
+func (d *instance) stop(t *testing.T) {
 	if d.cancel == nil {
 		return
 	}
@@ -255,7 +255,7 @@ func (d *daemon) stop(t *testing.T) {
 	}
 }
 
-func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
+func (d *instance) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
 	resp, err := http.Get(d.url + path)
 	if err != nil {
@@ -270,7 +270,7 @@ func (d *daemon) get(t *testing.T, path string) (*http.Response, []byte) {
 }
 
 // readAll fetches the three feeds and reads them as a reader would.
-func (d *daemon) readAll(t *testing.T) map[string][]entry {
+func (d *instance) readAll(t *testing.T) map[string][]entry {
 	t.Helper()
 	all := make(map[string][]entry)
 	for _, format := range []string{"atom", "rss", "json"} {
@@ -384,7 +384,7 @@ func TestRestartKeepsIdentity(t *testing.T) {
 	base := []string{"-base-url", "https://news.example.com"}
 
 	type identity struct{ id, published string }
-	snapshot := func(d *daemon) map[string]identity {
+	snapshot := func(d *instance) map[string]identity {
 		m := make(map[string]identity)
 		for format, entries := range d.readAll(t) {
 			for _, e := range entries {

@@ -23,7 +23,7 @@ import (
 )
 
 // scrape fetches /metrics and parses it with Prometheus's own text parser.
-func (d *daemon) scrape(t *testing.T) map[string]*dto.MetricFamily {
+func (d *instance) scrape(t *testing.T) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, body := d.get(t, "/metrics")
 	if resp.StatusCode != 200 {
@@ -69,7 +69,7 @@ next:
 	return 0
 }
 
-func (d *daemon) waitFor(t *testing.T, what string, cond func() bool) {
+func (d *instance) waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
