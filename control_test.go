@@ -10,17 +10,16 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
+	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
+// TestCheckCommand runs check on good and refused files.
 func TestCheckCommand(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "good.txt"), []byte("عنوان جيد\nفقرة"), 0o644)
@@ -140,12 +139,12 @@ func TestBackupAndList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		setSchema(t, old, "3")
+		seedtest.SetSchema(t, old, "3")
 		out := filepath.Join(t.TempDir(), "old-backup.db")
 		if err := run(context.Background(), []string{"backup", "-db", old, out}, env(nil), io.Discard, io.Discard); err != nil {
 			t.Fatalf("backup of an older layout = %v", err)
 		}
-		if got := schemaOf(t, out); got != "3" {
+		if got := seedtest.SchemaOf(t, out); got != "3" {
 			t.Errorf("the backup has schema %q, want the original's 3", got)
 		}
 	})
@@ -160,58 +159,6 @@ func TestBackupAndList(t *testing.T) {
 			t.Error("backup of a missing database succeeded")
 		}
 	})
-}
-
-// buildCommand builds the command with go build, which stamps the VCS
-// revision that go test leaves out (-buildvcs=true, whatever GOFLAGS say).
-func buildCommand(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "seedfeed")
-	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func TestVersion(t *testing.T) {
-	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		t.Fatalf("this test needs the git checkout the command is built from: %v", err)
-	}
-	out, err := exec.Command(buildCommand(t), "-version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("seedfeed -version: %v\n%s", err, out)
-	}
-	if !strings.HasPrefix(string(out), "seedfeed ") || !strings.Contains(string(out), strings.TrimSpace(string(rev))) {
-		t.Errorf("seedfeed -version = %q, want the module version and revision %s", out, rev)
-	}
-}
-
-// TestSystemdUnit checks seedfeed.service with systemd-analyze verify,
-// against a freshly built binary in place of /usr/local/bin/seedfeed.
-func TestSystemdUnit(t *testing.T) {
-	analyze := tool(t, "systemd-analyze")
-	unit, err := os.ReadFile("seedfeed.service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := buildCommand(t)
-	if !bytes.Contains(unit, []byte("ExecStart=/usr/local/bin/seedfeed\n")) {
-		t.Fatal("the unit does not run /usr/local/bin/seedfeed")
-	}
-	path := filepath.Join(t.TempDir(), "seedfeed.service")
-	os.WriteFile(path, bytes.Replace(unit, []byte("/usr/local/bin/seedfeed"), []byte(bin), 1), 0o644)
-	out, err := exec.Command(analyze, "verify", "--man=no", path).CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
-	}
-	for _, want := range []string{"Type=notify", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=seedfeed",
-		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "ReadOnlyPaths=/srv/seedfeed/seeds", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
-		if !bytes.Contains(unit, []byte(want)) {
-			t.Errorf("the unit lacks %q", want)
-		}
-	}
 }
 
 // TestLongDatabasePath: a database path too long for a Unix socket beside
@@ -257,7 +204,7 @@ func TestStalledBackup(t *testing.T) {
 	for i := range 800 {
 		os.WriteFile(filepath.Join(seeds, fmt.Sprintf("s%03d.txt", i)), []byte(fmt.Sprintf("عنوان %d\n%s", i, body)), 0o644)
 	}
-	d.waitFor(t, "1201 articles while the backup client stalls", func() bool {
+	seedtest.WaitFor(t, eventLimit, "1201 articles while the backup client stalls", d.log, func() bool {
 		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(d.url + "/healthz")
 		if err != nil {
 			return false
@@ -266,31 +213,4 @@ func TestStalledBackup(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(b), `"articles":1201`)
 	})
-}
-
-// setSchema writes version into the schema key of the database at path.
-func setSchema(t *testing.T, path, version string) {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(version)) })
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// schemaOf reads the schema key of the database at path.
-func schemaOf(t *testing.T, path string) string {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var v string
-	db.View(func(tx *bolt.Tx) error { v = string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); return nil })
-	return v
 }
