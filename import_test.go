@@ -2,18 +2,31 @@ package main
 
 // Stopping and killing the daemon during its first import, the longest
 // thing it does: nothing stored may be lost, doubled or changed.
+//
+// These tests pace the daemon by its own log rather than by the clock.
+// It logs a line for each article it stores, and its log goes to a pipe
+// of one page that the test reads line by line: a process writing to a
+// full pipe waits, so the daemon is never more than the pipe and the
+// test's read buffer ahead of the line the test has read, a few dozen
+// lines. Stopping at line k of thousands is stopping during the import,
+// whatever the machine's speed.
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/seedfeed/seedfeed/seedtest"
 )
@@ -27,17 +40,23 @@ func TestKillDuringImport(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed))
 	t.Logf("random seed %d", seed)
 
+	// Kills at up to line 600: while the daemon logs a batch it stored,
+	// or while it reads or stores the next one.
+	const maxLine = 600
+	// A run killed at line k has stored at most k articles, those whose
+	// lines fill the pipe and the read buffer, and the rest of the batch
+	// it was logging (the watcher stores 512 in one transaction). Kills
+	// stop before a run could reach the end of the import.
+	maxRun := maxLine + (os.Getpagesize()+readBuffer)/minLine + 512
 	known := map[string]identity{}
 	kills, stored := 0, 0
-	for kills < 8 {
-		p := startProcess(t, command(args...))
-		// An import here stores a few thousand files a second: short
-		// random delays land kills all along it.
-		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
-		finished := strings.Contains(p.out.String(), "msg=listening")
+	for kills < 8 && stored+maxRun < importSize {
+		p := startPiped(t, args...)
+		p.readLines(t, 1+rng.IntN(maxLine))
 		p.cmd.Process.Signal(syscall.SIGKILL)
 		p.cmd.Wait()
-		if finished {
+		p.drain()
+		if strings.Contains(p.out.String(), "msg=listening") {
 			break // the import ended before the kill; what follows checks it
 		}
 		kills++
@@ -69,11 +88,19 @@ func TestStopDuringImport(t *testing.T) {
 	db, args := importFolder(t)
 	landed := 0
 	for try := 0; try < 6 && landed < 3; try++ {
-		p := startProcess(t, command(args...))
-		time.Sleep(time.Duration(50+try*60) * time.Millisecond)
+		p := startPiped(t, args...)
+		// Any line means the signal handler is in place: main installs it
+		// before run logs anything. The daemon is then held within a few
+		// dozen lines of the reader, thousands of articles from the end
+		// of its import, which it leaves once it has stored the files at
+		// hand. Each try stops further along.
+		p.readLines(t, 1+try*100)
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan error, 1)
-		go func() { done <- p.cmd.Wait() }()
+		go func() {
+			p.drain() // the daemon logs as it stops
+			done <- p.cmd.Wait()
+		}()
 		select {
 		case err := <-done:
 			if err != nil {
@@ -96,6 +123,92 @@ func TestStopDuringImport(t *testing.T) {
 	t.Logf("%d stops during the import, then %d files, each published once", landed, importSize)
 }
 
+const (
+	// readBuffer is the size of the test's buffer on a piped log.
+	readBuffer = 4096
+	// minLine is less than the bytes of any line the daemon logs for an
+	// article it stores (its time and message alone take more).
+	minLine = 64
+)
+
+// piped is the seedfeed command in a process of its own, with its log
+// on a pipe that the test reads line by line (see the top of this file).
+type piped struct {
+	cmd *exec.Cmd
+	r   *bufio.Reader
+	out *seedtest.LogBuffer // the lines read so far
+}
+
+// startPiped starts the command with args, its output on a pipe of one
+// page, the least Linux allows, and kills it at the end of the test if it
+// still runs then.
+func startPiped(t *testing.T, args ...string) *piped {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if err := setPipeSize(r, os.Getpagesize()); err != nil {
+		w.Close()
+		t.Fatalf("the log pipe: %v", err)
+	}
+	p := &piped{cmd: command(args...), r: bufio.NewReaderSize(r, readBuffer), out: &seedtest.LogBuffer{}}
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	err = p.cmd.Start()
+	w.Close() // the process has its own; the log ends when it exits
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+	})
+	return p
+}
+
+// setPipeSize sets the capacity of the pipe f is an end of, and checks
+// that the kernel took it as it is.
+func setPipeSize(f *os.File, size int) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	got, ferr := 0, error(nil)
+	if err := rc.Control(func(fd uintptr) { got, ferr = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, size) }); err != nil {
+		return err
+	}
+	if ferr == nil && got != size {
+		ferr = fmt.Errorf("a pipe of %d bytes, not %d", got, size)
+	}
+	return ferr
+}
+
+// readLines reads the next n lines of the log, or fewer if the daemon
+// says it listens first: its import is over then, and it logs no more.
+// The test fails if the log ends before.
+func (p *piped) readLines(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		line, err := p.r.ReadString('\n')
+		p.out.Write([]byte(line))
+		if err != nil {
+			t.Fatalf("the log ended (%v) before line %d:\n%s", err, n, p.out)
+		}
+		if strings.Contains(line, "msg=listening") {
+			return
+		}
+	}
+}
+
+// drain reads the rest of the log, to its end when the process exits.
+func (p *piped) drain() {
+	// A read error ends the log as its end does; what was read is kept.
+	_, _ = io.Copy(p.out, p.r)
+}
+
 // importSize is the number of files importFolder writes.
 const importSize = 5000
 
@@ -108,7 +221,8 @@ func importFolder(t *testing.T) (db string, args []string) {
 	}
 	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "import.db")
 	writeImport(t, seeds, importSize)
-	return db, []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"}
+	// At debug level, should the lines of an import ever become debug lines.
+	return db, []string{"-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0", "-log-level", "debug"}
 }
 
 // finishImport runs the daemon until it serves, stops it, and checks the

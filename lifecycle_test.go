@@ -212,12 +212,11 @@ func TestReadiness(t *testing.T) {
 		t.Fatalf("first notification %q, want READY=1", msg)
 	}
 	// Freeze the daemon the moment it says it is ready: what it logged by
-	// then must hold the whole scan and the listening line.
+	// then must hold the whole scan and the listening line. It wrote them
+	// before READY=1, so they come out of the pipe though it is frozen;
+	// a listening line written after READY=1 would never come.
 	p.cmd.Process.Signal(syscall.SIGSTOP)
-	for prev := -1; prev != len(p.out.String()); { // the pipe drains
-		prev = len(p.out.String())
-		time.Sleep(200 * time.Millisecond)
-	}
+	seedtest.WaitFor(t, eventLimit, "the listening line, logged before READY=1", p.out, p.logged("msg=listening"))
 	log := p.out.String()
 	if got := strings.Count(log, "article published"); got != n || !strings.Contains(log, "msg=listening") {
 		t.Errorf("at READY=1, %d of %d articles published; listening logged: %v", got, n, strings.Contains(log, "msg=listening"))
