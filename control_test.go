@@ -77,57 +77,22 @@ func TestBackupAndList(t *testing.T) {
 		}
 	}
 
-	// Stopped, the daemon cannot say its public URL: list takes it as the
-	// daemon does, from -base-url or SEEDFEED_BASE_URL.
-	listEnv := env(nil)
-	check := func(t *testing.T, label string) {
-		t.Helper()
-		var out bytes.Buffer
-		if err := run(context.Background(), []string{"list", "-db", db}, listEnv, &out, io.Discard); err != nil {
-			t.Fatalf("list (%s) = %v", label, err)
-		}
-		for _, want := range []string{"ID", "PUBLISHED", "https://news.example.com/articles/000_a9589b6d9dbb613e", "000_a9589b6d9dbb613e.txt", "رويترز"} {
-			if !strings.Contains(out.String(), want) {
-				t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
-			}
-		}
-		if i, j := strings.Index(out.String(), "2025-06-01"), strings.Index(out.String(), "2021-06-01"); i < 0 || j < 0 || i > j {
-			t.Errorf("list (%s) is not newest first:\n%s", label, &out)
-		}
-		copyPath := filepath.Join(t.TempDir(), "backup.db")
-		out.Reset()
-		if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
-			t.Fatalf("backup (%s) = %v", label, err)
-		}
-		// bbolt's consistency check, then the articles.
-		if got := inspect(t, copyPath); len(got) != 3 {
-			t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
-		}
-	}
-	onto := func(t *testing.T) {
-		t.Helper()
-		before, _ := os.ReadFile(db)
-		for _, out := range []string{db, socketPath(db)} {
-			err := run(context.Background(), []string{"backup", "-db", db, out}, env(nil), io.Discard, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), "would replace") {
-				t.Errorf("backup onto %s = %v, want a refusal", out, err)
-			}
-		}
-		if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
-			t.Error("a refused backup changed the database")
-		}
-	}
 	t.Run("daemon running", func(t *testing.T) {
 		// The daemon holds the lock: this can only work over the socket.
 		if _, err := storage.Open(db, storage.Options{LockTimeout: 50 * time.Millisecond}); !errors.Is(err, storage.ErrLocked) {
 			t.Fatalf("the database is not locked by the daemon: %v", err)
 		}
-		check(t, "running")
-		onto(t)
+		checkBackupAndList(t, db, env(nil), "running")
+		checkBackupRefused(t, db)
 	})
 	d.stop(t)
-	listEnv = env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
-	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped"); onto(t) })
+	// Stopped, the daemon cannot say its public URL: list takes it as the
+	// daemon does, from -base-url or SEEDFEED_BASE_URL.
+	listEnv := env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
+	t.Run("daemon stopped", func(t *testing.T) {
+		checkBackupAndList(t, db, listEnv, "stopped")
+		checkBackupRefused(t, db)
+	})
 	t.Run("older layout, stopped", func(t *testing.T) {
 		// A database an older seedfeed wrote: list cannot read it until
 		// the daemon migrates it, backup copies it as it is.
@@ -159,6 +124,50 @@ func TestBackupAndList(t *testing.T) {
 			t.Error("backup of a missing database succeeded")
 		}
 	})
+}
+
+// checkBackupAndList runs list and backup on TestBackupAndList's
+// database, with getenv as list's environment; label says whether the
+// daemon runs.
+func checkBackupAndList(t *testing.T, db string, getenv func(string) string, label string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"list", "-db", db}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("list (%s) = %v", label, err)
+	}
+	for _, want := range []string{"ID", "PUBLISHED", "https://news.example.com/articles/000_a9589b6d9dbb613e", "000_a9589b6d9dbb613e.txt", "رويترز"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
+		}
+	}
+	if i, j := strings.Index(out.String(), "2025-06-01"), strings.Index(out.String(), "2021-06-01"); i < 0 || j < 0 || i > j {
+		t.Errorf("list (%s) is not newest first:\n%s", label, &out)
+	}
+	copyPath := filepath.Join(t.TempDir(), "backup.db")
+	out.Reset()
+	if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("backup (%s) = %v", label, err)
+	}
+	// bbolt's consistency check, then the articles.
+	if got := inspect(t, copyPath); len(got) != 3 {
+		t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
+	}
+}
+
+// checkBackupRefused asks for backups of db onto db itself and onto its
+// control socket: both are refused, and db is unchanged.
+func checkBackupRefused(t *testing.T, db string) {
+	t.Helper()
+	before, _ := os.ReadFile(db)
+	for _, out := range []string{db, socketPath(db)} {
+		err := run(context.Background(), []string{"backup", "-db", db, out}, env(nil), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "would replace") {
+			t.Errorf("backup onto %s = %v, want a refusal", out, err)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("a refused backup changed the database")
+	}
 }
 
 // TestLongDatabasePath: a database path too long for a Unix socket beside

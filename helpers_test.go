@@ -236,22 +236,28 @@ func command(args ...string) *exec.Cmd {
 	return cmd
 }
 
-// startProcess starts cmd with its output in a buffer, and kills it at
-// the end of the test if it still runs then.
+// startProcess starts cmd with its output in a buffer.
 func startProcess(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
 	p := &process{cmd: cmd, out: &seedtest.LogBuffer{}}
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
+	start(t, cmd, p.out)
+	return p
+}
+
+// start starts cmd with its stdout and stderr to out, and kills it at the
+// end of the test if it still runs then.
+func start(t *testing.T, cmd *exec.Cmd, out io.Writer) {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			p.cmd.Wait()
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
 		}
 	})
-	return p
 }
 
 // logged reports whether the process has logged a line holding want.

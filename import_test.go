@@ -149,23 +149,12 @@ func startPiped(t *testing.T, args ...string) *piped {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
+	defer w.Close() // the process has its own; the log ends when it exits
 	if err := setPipeSize(r, os.Getpagesize()); err != nil {
-		w.Close()
 		t.Fatalf("the log pipe: %v", err)
 	}
 	p := &piped{cmd: command(args...), r: bufio.NewReaderSize(r, readBuffer), out: &seedtest.LogBuffer{}}
-	p.cmd.Stdout, p.cmd.Stderr = w, w
-	err = p.cmd.Start()
-	w.Close() // the process has its own; the log ends when it exits
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			p.cmd.Wait()
-		}
-	})
+	start(t, p.cmd, w)
 	return p
 }
 

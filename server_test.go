@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"golang.org/x/text/language"
 
 	"github.com/seedfeed/seedfeed/feed"
@@ -66,7 +67,26 @@ func TestHealthAndMetrics(t *testing.T) {
 	seedtest.WaitFor(t, eventLimit, "a render after the changes", d.log, func() bool {
 		return value(t, d.scrape(t), "seedfeed_render_duration_seconds") >= 1
 	})
-	m := d.scrape(t)
+	checkMetrics(t, d.scrape(t))
+
+	// Without its seeds folder the daemon is not healthy, and says why.
+	if err := os.RemoveAll(seeds); err != nil {
+		t.Fatal(err)
+	}
+	seedtest.WaitFor(t, eventLimit, "an unhealthy /healthz", d.log, func() bool {
+		resp, body := d.get(t, "/healthz")
+		return resp.StatusCode == 503 && strings.Contains(string(body), "seeds folder")
+	})
+	os.Mkdir(seeds, 0o755)
+	seedtest.WaitFor(t, eventLimit, "a healthy /healthz again", d.log, func() bool {
+		resp, _ := d.get(t, "/healthz")
+		return resp.StatusCode == 200
+	})
+}
+
+// checkMetrics checks what TestHealthAndMetrics's daemon counted.
+func checkMetrics(t *testing.T, m map[string]*dto.MetricFamily) {
+	t.Helper()
 	for _, c := range []struct {
 		name   string
 		labels []string
@@ -95,20 +115,6 @@ func TestHealthAndMetrics(t *testing.T) {
 	if v := value(t, m, "seedfeed_rescans_total", "reason", "startup"); v != 1 {
 		t.Errorf("startup scans = %v, want 1", v)
 	}
-
-	// Without its seeds folder the daemon is not healthy, and says why.
-	if err := os.RemoveAll(seeds); err != nil {
-		t.Fatal(err)
-	}
-	seedtest.WaitFor(t, eventLimit, "an unhealthy /healthz", d.log, func() bool {
-		resp, body := d.get(t, "/healthz")
-		return resp.StatusCode == 503 && strings.Contains(string(body), "seeds folder")
-	})
-	os.Mkdir(seeds, 0o755)
-	seedtest.WaitFor(t, eventLimit, "a healthy /healthz again", d.log, func() bool {
-		resp, _ := d.get(t, "/healthz")
-		return resp.StatusCode == 200
-	})
 }
 
 // rawRequest sends a request line as it is, which no HTTP client would,
