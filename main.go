@@ -28,6 +28,7 @@
 //	-settle DURATION          SEEDFEED_SETTLE            quiet time, where close notifications are missing (250ms)
 //	-rescan DURATION          SEEDFEED_RESCAN            period of a full rescan, 0 for none (5m)
 //	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
+//	-max-conns N              SEEDFEED_MAX_CONNS         connections served at once, 0 for what the file limit allows (0)
 //	-log-format FORMAT        SEEDFEED_LOG_FORMAT        text or json (text)
 //	-log-level LEVEL          SEEDFEED_LOG_LEVEL         debug, info, warn or error (info)
 //
@@ -38,7 +39,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +48,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sync"
 	"syscall"
 	"time"
 
@@ -105,7 +104,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	logger := newLogger(cfg, stderr)
-	if err := serve(ctx, cfg, logger); err != nil {
+	d, err := newDaemon(ctx, cfg, logger)
+	if errors.Is(err, errStopped) {
+		return nil // a stop, said in the log
+	}
+	if err == nil {
+		err = d.Run(ctx)
+		// The store was written and synced by each of its transactions:
+		// an error closing it loses nothing, and changes no exit status.
+		_ = d.Close()
+	}
+	if err != nil {
 		logger.Error("seedfeed stopped", "err", err)
 		return loggedError{err}
 	}
@@ -120,164 +129,201 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve runs the daemon until ctx is done. Everything that can fail at
-// start-up does so before anything is served.
-func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
+// daemon is seedfeed at work: the store, the watcher that fills it, the
+// feed handler that renders it, and the servers that answer for them.
+// newDaemon builds every part, Run runs them, Close releases them.
+//
+// A new part (a WebSub hub, search, export) becomes a field here: built
+// in newDaemon, where it can fail with a clear error before anything is
+// served, run by Run in the errgroup, released by Close.
+type daemon struct {
+	cfg config // cfg.feed.BaseURL is filled in once the listener is bound
+	log *slog.Logger
+	hup chan os.Signal // SIGHUP: rescan
+
+	store   *storage.Store
+	ln      net.Listener // the public listener, as bound
+	ctl     net.Listener // the control socket, or nil without one
+	metrics *metrics
+	watcher *watcher.Watcher
+	feed    *feed.Handler
+	servers []server // the public server, then the control socket's if any
+}
+
+// errStopped is newDaemon's answer to a stop during the start-up scan:
+// a clean stop, not a failure.
+var errStopped = errors.New("stopped during the start-up scan")
+
+// newDaemon does everything that can fail at start-up, in order: it opens
+// the store, binds the listener, notes the settings, opens the control
+// socket, imports the seeds folder and builds the handler. It fails with
+// an error that says which part failed, or with errStopped when ctx ends
+// during the import, having closed whatever it opened.
+func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon, err error) {
+	d := &daemon{cfg: cfg, log: logger, hup: make(chan os.Signal, 1)}
 	// SIGHUP asks for a rescan; caught from the start, so that one sent
 	// during a long start-up scan does not end the process.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-
-	store, err := storage.Open(cfg.db, storage.Options{})
-	if err != nil {
-		return fmt.Errorf("database: %w", err)
+	signal.Notify(d.hup, syscall.SIGHUP)
+	defer func() {
+		if err != nil {
+			// What failed is err; closing the parts opened so far adds
+			// nothing to it.
+			_ = d.Close()
+		}
+	}()
+	if err := d.open(); err != nil {
+		return nil, err
 	}
-	defer store.Close()
-
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	defer ln.Close()
-	feedCfg := cfg.feed
-	if feedCfg.BaseURL == "" {
-		feedCfg.BaseURL = defaultBaseURL(cfg.addr, ln.Addr())
-	}
-	// Other settings, or another seedfeed, may serve other bytes for the
-	// same articles: Last-Modified must move then too.
-	if _, err := store.NoteSettings(settingsDigest(feedCfg)); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	// Without the control socket (a path too long for one, say), the
-	// daemon still serves; backup and list then cannot reach it.
-	ctl, err := listenControl(cfg.db)
-	if err != nil {
-		logger.Error("no control socket: backup and list will not reach this daemon", "err", err)
-	} else {
-		defer ctl.Close()
-	}
-
-	m := newMetrics(func() float64 { return float64(store.Count()) }, func() float64 {
-		t, err := store.LastPublication()
+	d.metrics = newMetrics(func() float64 { return float64(d.store.Count()) }, func() float64 {
+		t, err := d.store.LastPublication()
 		if err != nil || t.IsZero() {
 			return 0
 		}
 		return float64(t.UnixNano()) / 1e9
 	})
-	w, err := watcher.New(cfg.seeds, store, watcher.Options{
+	d.watcher, err = watcher.New(cfg.seeds, d.store, watcher.Options{
 		Settle:   cfg.settle,
 		MaxSize:  int64(cfg.maxSize),
 		Charset:  cfg.charset,
 		Rescan:   cfg.rescan,
 		Logger:   logger,
-		Observer: m,
+		Observer: d.metrics,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer w.Close()
-	if err := w.Scan(ctx); err != nil || ctx.Err() != nil {
+	if err := d.watcher.Scan(ctx); err != nil || ctx.Err() != nil {
 		if ctx.Err() != nil {
 			// A stop during a long first import is a clean stop: each
 			// batch stored is whole, and the next start takes up the rest.
-			logger.Info("stopped during the start-up scan", "articles", store.Count())
-			return nil
+			logger.Info("stopped during the start-up scan", "articles", d.store.Count())
+			return nil, errStopped
 		}
-		return err
+		return nil, err
 	}
-	h, err := feed.NewHandler(store, feedCfg, logger)
-	if err != nil {
-		return err
+	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, logger); err != nil {
+		return nil, err
 	}
-	h.OnRender(m.rendered)
+	d.feed.OnRender(d.metrics.rendered)
+	d.servers = d.newServers()
+	return d, nil
+}
 
+// open opens the store, binds the public listener and the control
+// socket, and notes the settings in the store.
+func (d *daemon) open() error {
+	var err error
+	if d.store, err = storage.Open(d.cfg.db, storage.Options{}); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if d.ln, err = net.Listen("tcp", d.cfg.addr); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if d.cfg.feed.BaseURL == "" {
+		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
+	}
+	// Other settings, or another seedfeed, may serve other bytes for the
+	// same articles: Last-Modified must move then too.
+	if _, err := d.store.NoteSettings(settingsDigest(d.cfg.feed)); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	// Without the control socket (a path too long for one, say), the
+	// daemon still serves; backup and list then cannot reach it.
+	if d.ctl, err = listenControl(d.cfg.db); err != nil {
+		d.log.Error("no control socket: backup and list will not reach this daemon", "err", err)
+	}
+	return nil
+}
+
+// newServers builds the public server, which serves the feeds, /healthz
+// and /metrics, and the control socket's server.
+func (d *daemon) newServers() []server {
 	mux := http.NewServeMux()
-	h.Register(mux)
-	mux.Handle("GET /healthz", health(store, w))
-	mux.Handle("GET /metrics", m.handler())
-	srv := &http.Server{
-		Handler:           m.instrument(mux, logger),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	d.feed.Register(mux)
+	mux.Handle("GET /healthz", health(d.store, d.watcher))
+	mux.Handle("GET /metrics", d.metrics.handler())
+	srv := newServer(d.metrics.instrument(mux, d.log), d.log)
+	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
+	if d.ctl != nil {
+		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, server{ctl, d.ctl})
 	}
-	public := guardConns(srv, ln, connLimit(cfg.maxConns), logger)
-	ctlSrv := &http.Server{Handler: controlHandler(store, cfg.db, feedCfg.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+	return servers
+}
 
+// Addr is the address the public server listens on.
+func (d *daemon) Addr() net.Addr { return d.ln.Addr() }
+
+// Run serves until ctx is done, then lets requests in flight finish for
+// up to the shutdown timeout. It returns the first part's failure, if one
+// failed. It is called once.
+func (d *daemon) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return w.Run(ctx) })
-	g.Go(func() error { return h.Run(ctx) })
-	servers := []struct {
-		srv *http.Server
-		ln  net.Listener
-	}{{srv, public}}
-	if ctl != nil {
-		servers = append(servers, struct {
-			srv *http.Server
-			ln  net.Listener
-		}{ctlSrv, ctl})
-	}
-	for _, s := range servers {
-		g.Go(func() error {
-			if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
-				return fmt.Errorf("serve %s: %w", s.ln.Addr(), err)
-			}
-			return nil
-		})
+	g.Go(func() error { return d.watcher.Run(ctx) })
+	g.Go(func() error { return d.feed.Run(ctx) })
+	for _, s := range d.servers {
+		g.Go(s.serve)
 	}
 	g.Go(func() error {
 		for {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-hup:
-				logger.Info("SIGHUP: rescanning the seeds folder")
-				w.Rescan()
+			case <-d.hup:
+				d.log.Info("SIGHUP: rescanning the seeds folder")
+				d.watcher.Rescan()
 			}
 		}
 	})
 	g.Go(func() error {
 		<-ctx.Done()
-		logger.Info("shutting down", "timeout", cfg.shutdownTimeout)
-		notify(logger, systemd.SdNotifyStopping)
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
-		defer cancel()
-		// Both servers drain at once, within the one timeout; what is
-		// still in flight then is cut.
-		var wg sync.WaitGroup
-		for _, s := range servers {
-			wg.Go(func() {
-				if err := s.srv.Shutdown(sctx); err != nil {
-					logger.Warn("requests still in flight at the shutdown timeout; closing their connections", "addr", s.ln.Addr().String(), "err", err)
-					s.srv.Close()
-				}
-			})
-		}
-		wg.Wait()
+		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
+		notify(d.log, systemd.SdNotifyStopping)
+		shutdown(d.servers, d.cfg.shutdownTimeout, d.log)
 		return nil
 	})
 
 	// Ready once the watcher runs, so that /healthz says ok from the first
 	// request; a stop meanwhile is no start.
 	select {
-	case <-w.Started():
+	case <-d.watcher.Started():
 	case <-ctx.Done():
 	}
 	if ctx.Err() == nil {
-		logger.Info("listening", "addr", ln.Addr().String(), "url", feedCfg.BaseURL+"/",
-			"atom", feedCfg.BaseURL+feed.PathAtom, "rss", feedCfg.BaseURL+feed.PathRSS, "json", feedCfg.BaseURL+feed.PathJSON,
-			"articles", store.Count(), "version", version())
-		notify(logger, systemd.SdNotifyReady)
+		base := d.cfg.feed.BaseURL
+		d.log.Info("listening", "addr", d.ln.Addr().String(), "url", base+"/",
+			"atom", base+feed.PathAtom, "rss", base+feed.PathRSS, "json", base+feed.PathJSON,
+			"articles", d.store.Count(), "version", version())
+		notify(d.log, systemd.SdNotifyReady)
 	}
 	if err := g.Wait(); err != nil {
-		return err // main prints it
+		return err // run logs it
 	}
-	logger.Info("stopped")
+	d.log.Info("stopped")
 	return nil
+}
+
+// Close releases what newDaemon opened, the store last, and returns the
+// store's error. After Run, the servers and the watcher have stopped
+// already.
+func (d *daemon) Close() error {
+	if d.watcher != nil {
+		// Run closed it, or newDaemon failed; either way only the
+		// store's error can still matter.
+		_ = d.watcher.Close()
+	}
+	for _, ln := range []net.Listener{d.ctl, d.ln} {
+		if ln != nil {
+			// Closed already by the server's Shutdown, or never served.
+			_ = ln.Close()
+		}
+	}
+	var err error
+	if d.store != nil {
+		err = d.store.Close()
+	}
+	signal.Stop(d.hup)
+	return err
 }
 
 // settingsDigest is a digest of what shapes the bytes served besides the
@@ -292,29 +338,6 @@ func settingsDigest(cfg feed.Config) string {
 func notify(logger *slog.Logger, state string) {
 	if _, err := systemd.SdNotify(false, state); err != nil {
 		logger.Warn("cannot notify systemd", "state", state, "err", err)
-	}
-}
-
-// health answers 200 when the database answers and the watcher runs, and
-// 503 with the reason otherwise.
-func health(store *storage.Store, w *watcher.Watcher) http.HandlerFunc {
-	return func(rw http.ResponseWriter, r *http.Request) {
-		type status struct {
-			Status   string `json:"status"`
-			Articles int    `json:"articles"`
-			Reason   string `json:"reason,omitempty"`
-		}
-		s, code := status{Status: "ok", Articles: store.Count()}, http.StatusOK
-		if err := store.Check(); err != nil {
-			s, code = status{Status: "unavailable", Reason: "database: " + err.Error()}, http.StatusServiceUnavailable
-		} else if err := w.Err(); err != nil {
-			s, code = status{Status: "unavailable", Articles: s.Articles, Reason: err.Error()}, http.StatusServiceUnavailable
-		}
-		rw.Header().Set("Content-Type", "application/json")
-		rw.Header().Set("Cache-Control", "no-store")
-		rw.WriteHeader(code)
-		// A failed write means the client went away; there is no one to tell.
-		_ = json.NewEncoder(rw).Encode(s)
 	}
 }
 

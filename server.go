@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -8,8 +12,12 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/net/netutil"
+
+	"github.com/seedfeed/seedfeed/storage"
+	"github.com/seedfeed/seedfeed/watcher"
 )
 
 // maxURILength bounds the request target: no path seedfeed serves comes
@@ -120,5 +128,73 @@ func (g *connGuard) state(_ net.Conn, s http.ConnState) {
 		g.shedding = false
 		g.log.Info("below half the connection limit: keep-alive again", "open", g.open)
 		g.srv.SetKeepAlivesEnabled(true)
+	}
+}
+
+// newServer is the public server, with every timeout set: a client cannot
+// hold a connection by sending or reading slowly.
+func newServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+}
+
+// server is an http.Server and the listener it serves.
+type server struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// serve serves until shutdown, which is no error.
+func (s server) serve() error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", s.ln.Addr(), err)
+	}
+	return nil
+}
+
+// shutdown drains every server at once, within the one timeout; what is
+// still in flight then is cut.
+func shutdown(servers []server, timeout time.Duration, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Go(func() {
+			if err := s.srv.Shutdown(ctx); err != nil {
+				logger.Warn("requests still in flight at the shutdown timeout; closing their connections", "addr", s.ln.Addr().String(), "err", err)
+				s.srv.Close()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// health answers 200 when the database answers and the watcher runs, and
+// 503 with the reason otherwise.
+func health(store *storage.Store, w *watcher.Watcher) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		type status struct {
+			Status   string `json:"status"`
+			Articles int    `json:"articles"`
+			Reason   string `json:"reason,omitempty"`
+		}
+		s, code := status{Status: "ok", Articles: store.Count()}, http.StatusOK
+		if err := store.Check(); err != nil {
+			s, code = status{Status: "unavailable", Reason: "database: " + err.Error()}, http.StatusServiceUnavailable
+		} else if err := w.Err(); err != nil {
+			s, code = status{Status: "unavailable", Articles: s.Articles, Reason: err.Error()}, http.StatusServiceUnavailable
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Header().Set("Cache-Control", "no-store")
+		rw.WriteHeader(code)
+		// A failed write means the client went away; there is no one to tell.
+		_ = json.NewEncoder(rw).Encode(s)
 	}
 }

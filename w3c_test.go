@@ -413,7 +413,7 @@ func TestW3CRules(t *testing.T) {
 	empty := startDaemon(t, t.TempDir(), t.TempDir()+"/empty.db")
 	for _, tc := range []struct {
 		name string
-		d    *daemon
+		d    *instance
 	}{{"corpus", d}, {"empty", empty}} {
 		for _, format := range []string{"atom", "rss"} {
 			t.Run(tc.name+" "+format, func(t *testing.T) {

@@ -10,17 +10,16 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
+	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
+// TestCheckCommand runs check on good and refused files.
 func TestCheckCommand(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "good.txt"), []byte("عنوان جيد\nفقرة"), 0o644)
@@ -78,57 +77,22 @@ func TestBackupAndList(t *testing.T) {
 		}
 	}
 
-	// Stopped, the daemon cannot say its public URL: list takes it as the
-	// daemon does, from -base-url or SEEDFEED_BASE_URL.
-	listEnv := env(nil)
-	check := func(t *testing.T, label string) {
-		t.Helper()
-		var out bytes.Buffer
-		if err := run(context.Background(), []string{"list", "-db", db}, listEnv, &out, io.Discard); err != nil {
-			t.Fatalf("list (%s) = %v", label, err)
-		}
-		for _, want := range []string{"ID", "PUBLISHED", "https://news.example.com/articles/000_a9589b6d9dbb613e", "000_a9589b6d9dbb613e.txt", "رويترز"} {
-			if !strings.Contains(out.String(), want) {
-				t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
-			}
-		}
-		if i, j := strings.Index(out.String(), "2025-06-01"), strings.Index(out.String(), "2021-06-01"); i < 0 || j < 0 || i > j {
-			t.Errorf("list (%s) is not newest first:\n%s", label, &out)
-		}
-		copyPath := filepath.Join(t.TempDir(), "backup.db")
-		out.Reset()
-		if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
-			t.Fatalf("backup (%s) = %v", label, err)
-		}
-		// bbolt's consistency check, then the articles.
-		if got := inspect(t, copyPath); len(got) != 3 {
-			t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
-		}
-	}
-	onto := func(t *testing.T) {
-		t.Helper()
-		before, _ := os.ReadFile(db)
-		for _, out := range []string{db, socketPath(db)} {
-			err := run(context.Background(), []string{"backup", "-db", db, out}, env(nil), io.Discard, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), "would replace") {
-				t.Errorf("backup onto %s = %v, want a refusal", out, err)
-			}
-		}
-		if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
-			t.Error("a refused backup changed the database")
-		}
-	}
 	t.Run("daemon running", func(t *testing.T) {
 		// The daemon holds the lock: this can only work over the socket.
 		if _, err := storage.Open(db, storage.Options{LockTimeout: 50 * time.Millisecond}); !errors.Is(err, storage.ErrLocked) {
 			t.Fatalf("the database is not locked by the daemon: %v", err)
 		}
-		check(t, "running")
-		onto(t)
+		checkBackupAndList(t, db, env(nil), "running")
+		checkBackupRefused(t, db)
 	})
 	d.stop(t)
-	listEnv = env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
-	t.Run("daemon stopped", func(t *testing.T) { check(t, "stopped"); onto(t) })
+	// Stopped, the daemon cannot say its public URL: list takes it as the
+	// daemon does, from -base-url or SEEDFEED_BASE_URL.
+	listEnv := env(map[string]string{"SEEDFEED_BASE_URL": "https://news.example.com"})
+	t.Run("daemon stopped", func(t *testing.T) {
+		checkBackupAndList(t, db, listEnv, "stopped")
+		checkBackupRefused(t, db)
+	})
 	t.Run("older layout, stopped", func(t *testing.T) {
 		// A database an older seedfeed wrote: list cannot read it until
 		// the daemon migrates it, backup copies it as it is.
@@ -140,12 +104,12 @@ func TestBackupAndList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		setSchema(t, old, "3")
+		seedtest.SetSchema(t, old, "3")
 		out := filepath.Join(t.TempDir(), "old-backup.db")
 		if err := run(context.Background(), []string{"backup", "-db", old, out}, env(nil), io.Discard, io.Discard); err != nil {
 			t.Fatalf("backup of an older layout = %v", err)
 		}
-		if got := schemaOf(t, out); got != "3" {
+		if got := seedtest.SchemaOf(t, out); got != "3" {
 			t.Errorf("the backup has schema %q, want the original's 3", got)
 		}
 	})
@@ -162,55 +126,47 @@ func TestBackupAndList(t *testing.T) {
 	})
 }
 
-// buildCommand builds the command with go build, which stamps the VCS
-// revision that go test leaves out (-buildvcs=true, whatever GOFLAGS say).
-func buildCommand(t *testing.T) string {
+// checkBackupAndList runs list and backup on TestBackupAndList's
+// database, with getenv as list's environment; label says whether the
+// daemon runs.
+func checkBackupAndList(t *testing.T, db string, getenv func(string) string, label string) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "seedfeed")
-	out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"list", "-db", db}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("list (%s) = %v", label, err)
 	}
-	return bin
-}
-
-func TestVersion(t *testing.T) {
-	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		t.Fatalf("this test needs the git checkout the command is built from: %v", err)
-	}
-	out, err := exec.Command(buildCommand(t), "-version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("seedfeed -version: %v\n%s", err, out)
-	}
-	if !strings.HasPrefix(string(out), "seedfeed ") || !strings.Contains(string(out), strings.TrimSpace(string(rev))) {
-		t.Errorf("seedfeed -version = %q, want the module version and revision %s", out, rev)
-	}
-}
-
-// TestSystemdUnit checks seedfeed.service with systemd-analyze verify,
-// against a freshly built binary in place of /usr/local/bin/seedfeed.
-func TestSystemdUnit(t *testing.T) {
-	analyze := tool(t, "systemd-analyze")
-	unit, err := os.ReadFile("seedfeed.service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := buildCommand(t)
-	if !bytes.Contains(unit, []byte("ExecStart=/usr/local/bin/seedfeed\n")) {
-		t.Fatal("the unit does not run /usr/local/bin/seedfeed")
-	}
-	path := filepath.Join(t.TempDir(), "seedfeed.service")
-	os.WriteFile(path, bytes.Replace(unit, []byte("/usr/local/bin/seedfeed"), []byte(bin), 1), 0o644)
-	out, err := exec.Command(analyze, "verify", "--man=no", path).CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
-	}
-	for _, want := range []string{"Type=notify", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=seedfeed",
-		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "ReadOnlyPaths=/srv/seedfeed/seeds", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
-		if !bytes.Contains(unit, []byte(want)) {
-			t.Errorf("the unit lacks %q", want)
+	for _, want := range []string{"ID", "PUBLISHED", "https://news.example.com/articles/000_a9589b6d9dbb613e", "000_a9589b6d9dbb613e.txt", "رويترز"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("list (%s) lacks %q:\n%s", label, want, &out)
 		}
+	}
+	if i, j := strings.Index(out.String(), "2025-06-01"), strings.Index(out.String(), "2021-06-01"); i < 0 || j < 0 || i > j {
+		t.Errorf("list (%s) is not newest first:\n%s", label, &out)
+	}
+	copyPath := filepath.Join(t.TempDir(), "backup.db")
+	out.Reset()
+	if err := run(context.Background(), []string{"backup", "-db", db, copyPath}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("backup (%s) = %v", label, err)
+	}
+	// bbolt's consistency check, then the articles.
+	if got := inspect(t, copyPath); len(got) != 3 {
+		t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
+	}
+}
+
+// checkBackupRefused asks for backups of db onto db itself and onto its
+// control socket: both are refused, and db is unchanged.
+func checkBackupRefused(t *testing.T, db string) {
+	t.Helper()
+	before, _ := os.ReadFile(db)
+	for _, out := range []string{db, socketPath(db)} {
+		err := run(context.Background(), []string{"backup", "-db", db, out}, env(nil), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "would replace") {
+			t.Errorf("backup onto %s = %v, want a refusal", out, err)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(before, after) {
+		t.Error("a refused backup changed the database")
 	}
 }
 
@@ -257,7 +213,7 @@ func TestStalledBackup(t *testing.T) {
 	for i := range 800 {
 		os.WriteFile(filepath.Join(seeds, fmt.Sprintf("s%03d.txt", i)), []byte(fmt.Sprintf("عنوان %d\n%s", i, body)), 0o644)
 	}
-	d.waitFor(t, "1201 articles while the backup client stalls", func() bool {
+	seedtest.WaitFor(t, eventLimit, "1201 articles while the backup client stalls", d.log, func() bool {
 		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(d.url + "/healthz")
 		if err != nil {
 			return false
@@ -266,31 +222,4 @@ func TestStalledBackup(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(b), `"articles":1201`)
 	})
-}
-
-// setSchema writes version into the schema key of the database at path.
-func setSchema(t *testing.T, path, version string) {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(version)) })
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// schemaOf reads the schema key of the database at path.
-func schemaOf(t *testing.T, path string) string {
-	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var v string
-	db.View(func(tx *bolt.Tx) error { v = string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); return nil })
-	return v
 }

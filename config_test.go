@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigErrors(t *testing.T) {
+	seeds := t.TempDir()
+	file := filepath.Join(seeds, "file")
+	os.WriteFile(file, nil, 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"missing seeds", []string{"-seeds", filepath.Join(seeds, "nope")}, nil, "-seeds"},
+		{"seeds is a file", []string{"-seeds", file}, nil, "not a directory"},
+		{"db in a missing folder", []string{"-db", "/nonexistent/x.db"}, nil, "-db"},
+		{"db is a folder", []string{"-db", seeds}, nil, "not a regular file"},
+		{"addr without port", []string{"-addr", "localhost"}, nil, "-addr"},
+		{"addr with a bad port", []string{"-addr", "localhost:http8"}, nil, "port"},
+		{"addr port too large", []string{"-addr", "localhost:70000"}, nil, "port"},
+		{"base-url relative", []string{"-base-url", "/feeds"}, nil, "scheme"},
+		{"base-url ftp", []string{"-base-url", "ftp://example.com"}, nil, "scheme"},
+		{"base-url with query", []string{"-base-url", "https://example.com/?a=b"}, nil, "query"},
+		{"base-url garbage", []string{"-base-url", "http://[::1"}, nil, "-base-url"},
+		{"lang invalid", []string{"-lang", "arabic!"}, nil, "-lang"},
+		{"lang too long", []string{"-lang", "ar-xxxxxxxxxx"}, nil, "-lang"},
+		{"empty title", []string{"-title", "  "}, nil, "-title"},
+		{"limit zero", []string{"-limit", "0"}, nil, "-limit"},
+		{"limit huge", []string{"-limit", "1000000"}, nil, "-limit"},
+		{"settle zero", []string{"-settle", "0s"}, nil, "-settle"},
+		{"rescan negative", []string{"-rescan", "-1s"}, nil, "-rescan"},
+		{"extra argument", []string{"serve"}, nil, "unexpected argument"},
+		{"env limit not a number", nil, map[string]string{"SEEDFEED_LIMIT": "many"}, "SEEDFEED_LIMIT"},
+		{"env lang invalid", nil, map[string]string{"SEEDFEED_LANG": "??"}, "-lang"},
+		{"env max-size bad", nil, map[string]string{"SEEDFEED_MAX_SIZE": "1 banana"}, "SEEDFEED_MAX_SIZE"},
+		{"env settle bad", nil, map[string]string{"SEEDFEED_SETTLE": "soon"}, "SEEDFEED_SETTLE"},
+		{"charset unknown", []string{"-charset", "klingon"}, nil, "-charset"},
+		{"title with a control character", []string{"-title", "a\x01b"}, nil, "control"},
+		{"author not UTF-8", []string{"-author", "\xff"}, nil, "-author"},
+		{"max-age not a number", []string{"-max-age", "soon"}, nil, "max-age"},
+		{"max-age fraction", []string{"-max-age", "1.5s"}, nil, "max-age"},
+		{"max-age too long", []string{"-max-age", "10000h"}, nil, "-max-age"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if !slices.Contains(args, "-seeds") {
+				args = append([]string{"-seeds", seeds}, args...)
+			}
+			var stderr bytes.Buffer
+			_, err := parseConfig(args, env(tc.env), io.Discard, &stderr)
+			if err == nil {
+				t.Fatalf("parseConfig(%q, %v) succeeded", args, tc.env)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("parseConfig(%q, %v) = %v, want it to mention %q", args, tc.env, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigEnvAndFlags(t *testing.T) {
+	seeds := t.TempDir()
+	e := env(map[string]string{
+		"SEEDFEED_SEEDS":    seeds,
+		"SEEDFEED_LIMIT":    "7",
+		"SEEDFEED_LANG":     "fa",
+		"SEEDFEED_BASE_URL": "https://news.example.com/base/",
+		"SEEDFEED_MAX_SIZE": "2MiB",
+		"SEEDFEED_TITLE":    "من البيئة",
+		"SEEDFEED_MAX_AGE":  "60",
+		"SEEDFEED_CHARSET":  "none",
+		"SEEDFEED_VERSION":  "2.4.1", // -version has no twin: ignored
+	})
+	cfg, err := parseConfig([]string{"-limit", "9", "-title", "من العلم"}, e, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.seeds != seeds || cfg.feed.Limit != 9 || cfg.feed.Lang.String() != "fa" ||
+		cfg.feed.BaseURL != "https://news.example.com/base" || cfg.maxSize != 2<<20 || cfg.feed.Title != "من العلم" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if cfg.version {
+		t.Error("SEEDFEED_VERSION set -version")
+	}
+	if cfg.feed.MaxAge != time.Minute || cfg.charset != nil {
+		t.Errorf("max-age, charset = %v, %v; want 1m, none", cfg.feed.MaxAge, cfg.charset)
+	}
+	if cfg.feed.Description != "من العلم" || cfg.feed.Author != "من العلم" {
+		t.Errorf("description and author = %q, %q; want the title", cfg.feed.Description, cfg.feed.Author)
+	}
+}
+
+func TestHelpListsEnv(t *testing.T) {
+	var out bytes.Buffer
+	_, err := parseConfig([]string{"-h"}, env(nil), io.Discard, &out)
+	if !errors.Is(err, errHelp) {
+		t.Fatalf("-h = %v, want errHelp", err)
+	}
+	for _, want := range []string{"-seeds", "SEEDFEED_SEEDS", "-db", "SEEDFEED_DB", "-addr", "SEEDFEED_ADDR",
+		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-h output lacks %s:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestExitCodes runs the command itself: misconfiguration is a message
+// and a non-zero exit, never a panic.
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  []string
+		code int
+		want string
+	}{
+		{"help", []string{"-h"}, nil, 0, "SEEDFEED_LANG"},
+		{"unknown flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
+		{"bad flag value", []string{"-limit", "x"}, nil, 2, "invalid value"},
+		{"bad lang", []string{"-lang", "not a tag"}, nil, 1, "seedfeed: -lang"},
+		{"bad env", nil, []string{"SEEDFEED_LIMIT=-3"}, 1, "-limit -3"},
+		{"missing seeds", []string{"-seeds", "/nonexistent"}, nil, 1, "seedfeed: -seeds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := command(tc.args...)
+			cmd.Dir = t.TempDir()
+			os.Mkdir(filepath.Join(cmd.Dir, "seeds"), 0o755)
+			cmd.Env = append(cmd.Env, tc.env...)
+			out, err := cmd.CombinedOutput()
+			code := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.code || !strings.Contains(string(out), tc.want) {
+				t.Errorf("seedfeed %q exited %d with:\n%s\nwant exit %d mentioning %q", tc.args, code, out, tc.code, tc.want)
+			}
+			if strings.Contains(string(out), "panic") {
+				t.Errorf("seedfeed %q panicked:\n%s", tc.args, out)
+			}
+		})
+	}
+}
+
+// TestVersion builds the command as a user would and asks it its version.
+func TestVersion(t *testing.T) {
+	rev, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatalf("this test needs the git checkout the command is built from: %v", err)
+	}
+	out, err := exec.Command(buildCommand(t), "-version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("seedfeed -version: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "seedfeed ") || !strings.Contains(string(out), strings.TrimSpace(string(rev))) {
+		t.Errorf("seedfeed -version = %q, want the module version and revision %s", out, rev)
+	}
+}
