@@ -720,24 +720,3 @@ func TestArticleSuffixInAnyCase(t *testing.T) {
 		t.Errorf("Article(أخبار/NAME.txt.bak) = %+v, %v; want the other article", it, err)
 	}
 }
-
-func TestNoteRun(t *testing.T) {
-	s, _ := openTest(t)
-	if got, err := s.LastRun(); err != nil || !got.IsZero() {
-		t.Fatalf("LastRun of a new database = %v, %v; want the zero time", got, err)
-	}
-	for _, tc := range []struct {
-		note, want time.Time
-	}{
-		{t0, t0},
-		{t0.Add(time.Hour), t0.Add(time.Hour)},
-		{t0, t0.Add(time.Hour)}, // never backwards
-	} {
-		if err := s.NoteRun(tc.note); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := s.LastRun(); err != nil || !got.Equal(tc.want) {
-			t.Errorf("after NoteRun(%v): LastRun = %v, %v; want %v", tc.note, got, err, tc.want)
-		}
-	}
-}
