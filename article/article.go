@@ -85,12 +85,38 @@ var (
 	ErrDamagedUTF8 = errors.New("not valid UTF-8: UTF-8 text with damaged bytes (a truncated or corrupted copy?)")
 )
 
-// refusals names each reason Parse gives, for metrics and the check
-// command. ErrDamagedUTF8 comes before ErrNotUTF8, whose text it shares.
-var refusals = []struct {
-	err    error
-	reason string
-}{
+// Refusal names one reason for refusing a file: its error, and the short
+// name metrics and the check command give it.
+type Refusal struct {
+	Err  error
+	Name string
+}
+
+// Refusals is a list of reasons, matched in order with errors.Is.
+type Refusals []Refusal
+
+// Name returns the name of the first refusal whose error err wraps, or "".
+func (rs Refusals) Name(err error) string {
+	for _, r := range rs {
+		if errors.Is(err, r.Err) {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+// Names lists the names, in order.
+func (rs Refusals) Names() []string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.Name
+	}
+	return names
+}
+
+// refusals names each reason Parse gives. ErrDamagedUTF8 comes before
+// ErrNotUTF8, whose text it shares.
+var refusals = Refusals{
 	{ErrEmpty, "empty"},
 	{ErrBinary, "binary"},
 	{ErrDamagedUTF8, "damaged_utf8"},
@@ -100,21 +126,8 @@ var refusals = []struct {
 }
 
 // Reasons lists every name Reason returns, in a fixed order.
-func Reasons() []string {
-	names := make([]string, len(refusals))
-	for i, r := range refusals {
-		names[i] = r.reason
-	}
-	return names
-}
+func Reasons() []string { return refusals.Names() }
 
 // Reason names why Parse refused a file, from the short fixed list that
 // Reasons returns, or returns "" for an error that is not Parse's.
-func Reason(err error) string {
-	for _, r := range refusals {
-		if errors.Is(err, r.err) {
-			return r.reason
-		}
-	}
-	return ""
-}
+func Reason(err error) string { return refusals.Name(err) }

@@ -32,14 +32,11 @@ var (
 
 // refusals names the reasons load gives of its own; those of
 // article.Parse come first (see Reason).
-var refusals = []struct {
-	err    error
-	reason string
-}{
-	{errTooLarge, "too_large"},
-	{errSymlink, "symlink"},
-	{errNotRegular, "not_regular"},
-	{errBadName, "bad_name"},
+var refusals = article.Refusals{
+	{Err: errTooLarge, Name: "too_large"},
+	{Err: errSymlink, Name: "symlink"},
+	{Err: errNotRegular, Name: "not_regular"},
+	{Err: errBadName, Name: "bad_name"},
 }
 
 // unreadable is the reason of every refusal the lists do not name: the
@@ -49,23 +46,16 @@ const unreadable = "unreadable"
 // Reasons lists every name Reason returns, in a fixed order: each is a
 // label of the refusals metric and a word of the check command.
 func Reasons() []string {
-	names := article.Reasons()
-	for _, r := range refusals {
-		names = append(names, r.reason)
-	}
-	return append(names, unreadable)
+	return append(append(article.Reasons(), refusals.Names()...), unreadable)
 }
 
 // Reason names why a file was refused, from the short fixed list that
-// Reasons returns: empty, binary, damaged_utf8, not_utf8,
+// Reasons returns: empty, binary, damaged_utf8, wrong_charset, not_utf8,
 // replacement_char, too_large, symlink, not_regular, bad_name, unreadable.
 func Reason(err error) string {
-	if r := article.Reason(err); r != "" {
-		return r
-	}
-	for _, r := range refusals {
-		if errors.Is(err, r.err) {
-			return r.reason
+	for _, name := range []string{article.Reason(err), refusals.Name(err)} {
+		if name != "" {
+			return name
 		}
 	}
 	return unreadable
