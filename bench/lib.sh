@@ -54,6 +54,7 @@ build() {
 	go build -o "$work/bin/gen" ./bench/gen
 	go build -o "$work/bin/minimal" ./bench/minimal
 	go build -o "$work/bin/latency" ./bench/latency
+	go build -o "$work/bin/methods" ./bench/methods
 }
 
 # ms START_NS END_NS: the milliseconds between two `date +%s%N`.

@@ -10,16 +10,16 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/seedfeed/seedfeed/bench/internal/feedpoll"
 )
 
 func main() {
@@ -33,8 +33,7 @@ func main() {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	etag := ""
+	poller := feedpoll.New(*url)
 	var took []time.Duration
 	slowest := 0
 	stamp := time.Now().UnixNano()
@@ -45,43 +44,24 @@ func main() {
 			log.Fatal(err)
 		}
 		closed := time.Now()
-		for {
-			if time.Since(closed) > *limit {
-				log.Fatalf("drop %d did not appear within %v", i, *limit)
-			}
-			req, _ := http.NewRequest("GET", *url, nil)
-			req.Header.Set("Accept-Encoding", "identity")
-			if etag != "" {
-				req.Header.Set("If-None-Match", etag)
-			}
-			resp, err := client.Do(req)
-			if err != nil {
-				log.Fatal(err)
-			}
-			data, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if err != nil {
-				log.Fatal(err)
-			}
-			if resp.StatusCode == http.StatusOK {
-				etag = resp.Header.Get("ETag")
-				if strings.Contains(string(data), title) {
-					took = append(took, time.Since(closed))
-					if took[i] > took[slowest] {
-						slowest = i
-					}
-					break
-				}
-			}
-			time.Sleep(time.Millisecond)
+		t, ok, err := poller.Wait(closed, *limit, func(feed []byte) bool { return bytes.Contains(feed, []byte(title)) })
+		if err != nil {
+			log.Fatal(err)
+		}
+		if !ok {
+			log.Fatalf("drop %d did not appear within %v", i, *limit)
+		}
+		took = append(took, t[0])
+		if took[i] > took[slowest] {
+			slowest = i
 		}
 		time.Sleep(*gap)
 	}
 	worst := took[slowest]
 	slices.Sort(took)
-	q := func(p float64) time.Duration { return took[min(len(took)-1, int(p*float64(len(took))))] }
+	q := func(p float64) time.Duration { return feedpoll.Quantile(took, p) }
 	fmt.Printf("drops=%d p50=%.1fms p99=%.1fms max=%.1fms (drop %d, then %.1fms)\n", len(took),
 		ms(q(0.50)), ms(q(0.99)), ms(worst), slowest, ms(took[max(0, len(took)-2)]))
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func ms(d time.Duration) float64 { return feedpoll.Ms(d) }
