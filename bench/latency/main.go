@@ -19,7 +19,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/seedfeed/seedfeed/bench/internal/feedpoll"
+	"github.com/seedfeed/seedfeed/bench/feedpoll"
 )
 
 func main() {

@@ -29,7 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seedfeed/seedfeed/bench/internal/feedpoll"
+	"github.com/seedfeed/seedfeed/bench/feedpoll"
 )
 
 // bench is one run's settings and state.
