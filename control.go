@@ -281,7 +281,11 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 				return
 			}
 			ok++
-			fmt.Fprintf(tw, "ok\t%s\t%s (%d paragraphs)\n", rel, it.Title, len(it.Paragraphs))
+			from := ""
+			if it.Charset != "" {
+				from = ", decoded from " + it.Charset
+			}
+			fmt.Fprintf(tw, "ok\t%s\t%s (%d paragraphs%s)\n", rel, it.Title, len(it.Paragraphs), from)
 		})
 	tw.Flush()
 	if err != nil {

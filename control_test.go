@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,11 +44,48 @@ func TestCheckCommand(t *testing.T) {
 			t.Errorf("check output lacks %q:\n%s", want, &out)
 		}
 	}
-	// The same folder with the default charset: the legacy file passes.
+	// The same folder with the default charset: the legacy file passes,
+	// and check says what it was decoded from.
 	out.Reset()
 	run(context.Background(), []string{"check"}, env(map[string]string{"SEEDFEED_SEEDS": dir}), &out, io.Discard)
-	if !strings.Contains(out.String(), "2 would be published, 1 refused") {
-		t.Errorf("check with SEEDFEED_SEEDS and windows-1256:\n%s", &out)
+	for _, want := range []string{"2 would be published, 1 refused", "العربية (0 paragraphs, decoded from windows-1256)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check with SEEDFEED_SEEDS and windows-1256 lacks %q:\n%s", want, &out)
+		}
+	}
+}
+
+// TestCheckCharsets: check tells a file in the wrong charset from one in
+// the right one, names the charset it most likely is, decodes UTF-16 with
+// its byte-order mark, and takes NAME.TXT as an article.
+func TestCheckCharsets(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		// "Économie" in windows-1252: read as windows-1256, "ةconomie".
+		"french.txt": "\xc9conomie : la croissance ralentit\nLe caf\xe9 est ferm\xe9.",
+		// "عنوان" then "فقرة" in UTF-16 LE, with its byte-order mark.
+		"notepad.txt": "\xff\xfe\x39\x06\x46\x06\x48\x06\x27\x06\x46\x06\n\x00\x41\x06\x42\x06\x31\x06\x29\x06",
+		"UPPER.TXT":   "عنوان بأحرف كبيرة\nفقرة",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "-seeds", dir}, env(nil), &out, io.Discard)
+	if !errors.Is(err, errRefused) {
+		t.Errorf("check = %v, want errRefused (exit 1)", err)
+	}
+	for _, want := range []string{
+		`(?m)^refused +french\.txt +wrong_charset: .*"ةconomie".* most likely windows-1252`,
+		`(?m)^ok +notepad\.txt +عنوان \(1 paragraphs, decoded from utf-16le\)$`,
+		`(?m)^ok +UPPER\.TXT +عنوان بأحرف كبيرة \(1 paragraphs\)$`,
+		`(?m)^2 would be published, 1 refused$`,
+	} {
+		if !regexp.MustCompile(want).MatchString(out.String()) {
+			t.Errorf("check output lacks %s:\n%s", want, &out)
+		}
 	}
 }
 
