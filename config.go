@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -23,13 +22,6 @@ import (
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/watcher"
-)
-
-var (
-	// errHelp means -h was asked for and answered.
-	errHelp = errors.New("help requested")
-	// errUsage means the command line could not be parsed: exit status 2.
-	errUsage = errors.New("usage error")
 )
 
 // maxLimit bounds -limit: a feed over 1 MB burdens every reader.
@@ -49,11 +41,6 @@ type config struct {
 
 	baseURL, lang string // as given; validate fills feed.BaseURL and feed.Lang
 	feed          feed.Config
-}
-
-// envName is the environment variable twin of a flag.
-func envName(flagName string) string {
-	return "SEEDFEED_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 // The flags, in groups that the commands share.
@@ -92,48 +79,6 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
-}
-
-// newFlagSet returns a flag set whose usage lists every flag with its
-// environment variable. synopsis is the first line of the help.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { usage(fs, synopsis) }
-	return fs
-}
-
-// parseFlags parses args into fs, then gives every flag that args did not
-// set the value of its environment variable, if that is set.
-// A bad flag is one line, the error, and not the whole usage: an operator
-// reading a service's log wants the line that says what is wrong.
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
-	usage, out := fs.Usage, fs.Output()
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.Usage = usage
-	fs.SetOutput(out)
-	if errors.Is(err, flag.ErrHelp) {
-		usage()
-		return errHelp
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %v (see %s -h)", errUsage, err, fs.Name())
-	}
-	set := make(map[string]bool)
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	err = nil
-	fs.VisitAll(func(f *flag.Flag) {
-		v := getenv(envName(f.Name))
-		if err != nil || set[f.Name] || v == "" || f.Name == "version" {
-			return // -version is a question, not a setting: no twin
-		}
-		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
-		}
-	})
-	return err
 }
 
 // parseConfig reads the daemon's flags in args, with defaults from the
@@ -274,73 +219,4 @@ func defaultBaseURL(addr string, bound net.Addr) string {
 		}
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// usage prints every flag with its environment variable and default.
-func usage(fs *flag.FlagSet, synopsis string) {
-	out := fs.Output()
-	fmt.Fprintf(out, "Usage: %s\n\n"+
-		"Each flag's environment variable supplies its default; the flag wins.\n\n", synopsis)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		name, help := flag.UnquoteUsage(f)
-		def := ""
-		if f.DefValue != "" && f.DefValue != "false" {
-			def = " (default " + f.DefValue + ")"
-		}
-		fmt.Fprintf(tw, "  -%s %s\t%s\t%s%s\n", f.Name, name, envName(f.Name), help, def)
-	})
-	tw.Flush()
-}
-
-// sizeFlag is a byte count written as a number, optionally with a KiB,
-// MiB or GiB suffix.
-type sizeFlag int64
-
-func (s *sizeFlag) String() string {
-	switch n := int64(*s); {
-	case n > 0 && n%(1<<20) == 0:
-		return fmt.Sprintf("%dMiB", n>>20)
-	case n > 0 && n%(1<<10) == 0:
-		return fmt.Sprintf("%dKiB", n>>10)
-	default:
-		return strconv.FormatInt(n, 10)
-	}
-}
-
-func (s *sizeFlag) Set(v string) error {
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
-		if strings.HasSuffix(v, u.suffix) {
-			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/mult {
-		return errors.New("want a positive size such as 1048576 or 1MiB")
-	}
-	*s = sizeFlag(n * mult)
-	return nil
-}
-
-// secondsFlag is a duration written as whole seconds ("300") or as a Go
-// duration ("5m").
-type secondsFlag time.Duration
-
-func (s *secondsFlag) String() string { return strconv.Itoa(int(time.Duration(*s).Seconds())) }
-
-func (s *secondsFlag) Set(v string) error {
-	d, err := time.ParseDuration(v)
-	if n, aerr := strconv.Atoi(v); aerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
-	}
-	if err != nil || d < 0 || d%time.Second != 0 {
-		return errors.New("want whole seconds such as 300 or a duration such as 5m")
-	}
-	*s = secondsFlag(d)
-	return nil
 }
