@@ -94,34 +94,58 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 		return cfg, nil
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
+		return cfg, usageErrorf("unexpected argument %q (see -h)", fs.Arg(0))
 	}
 	return cfg, cfg.validate()
 }
 
-// validate checks every setting of the daemon and fills in the derived ones.
+// minRescan bounds -rescan from below: a full scan reads every folder.
+const minRescan = time.Second
+
+// validate checks every setting of the daemon and fills in the derived
+// ones. It reports every wrong setting at once, and looks at the disk
+// (the seeds folder, the database's) only when the rest are right.
 func (cfg *config) validate() error {
-	for _, check := range []func() error{cfg.validateSeeds, cfg.validateDB, cfg.validateURL, cfg.validateFeed} {
+	if err := joinChecks(cfg.validateURL, cfg.validateFeed, cfg.validateCharset, cfg.validateService); err != nil {
+		return err
+	}
+	return joinChecks(cfg.validateSeeds, cfg.validateDB)
+}
+
+// joinChecks runs every check and returns what they found wrong, one
+// setting a line, as a usage error.
+func joinChecks(checks ...func() error) error {
+	var errs []error
+	for _, check := range checks {
 		if err := check(); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	if cfg.settle <= 0 {
-		return fmt.Errorf("-settle %v: must be positive", cfg.settle)
+	if len(errs) == 0 {
+		return nil
 	}
-	if cfg.rescan < 0 {
-		return fmt.Errorf("-rescan %v: must not be negative", cfg.rescan)
+	return usageError{errors.Join(errs...)}
+}
+
+// validateService checks the settings of the daemon's own running.
+func (cfg *config) validateService() error {
+	var errs []error
+	if cfg.settle <= 0 {
+		errs = append(errs, fmt.Errorf("-settle %v: must be positive", cfg.settle))
+	}
+	if cfg.rescan != 0 && cfg.rescan < minRescan {
+		errs = append(errs, fmt.Errorf("-rescan %v: must be 0 (never) or at least %v: a rescan reads every folder", cfg.rescan, minRescan))
 	}
 	if cfg.shutdownTimeout <= 0 {
-		return fmt.Errorf("-shutdown-timeout %v: must be positive", cfg.shutdownTimeout)
+		errs = append(errs, fmt.Errorf("-shutdown-timeout %v: must be positive", cfg.shutdownTimeout))
 	}
 	if cfg.maxConns < 0 {
-		return fmt.Errorf("-max-conns %d: must not be negative", cfg.maxConns)
+		errs = append(errs, fmt.Errorf("-max-conns %d: must not be negative", cfg.maxConns))
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
-		return fmt.Errorf("-log-format %q: want text or json", cfg.logFormat)
+		errs = append(errs, fmt.Errorf("-log-format %q: want text or json", cfg.logFormat))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (cfg *config) validateSeeds() error {
@@ -130,6 +154,10 @@ func (cfg *config) validateSeeds() error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("-seeds %s: not a directory", cfg.seeds)
 	}
+	return nil
+}
+
+func (cfg *config) validateCharset() error {
 	var err error
 	if cfg.charset, err = article.Charset(cfg.charsetName); err != nil {
 		return fmt.Errorf("-charset: %v", err)
@@ -178,17 +206,18 @@ func (cfg *config) validateURL() error {
 }
 
 func (cfg *config) validateFeed() error {
-	tag, err := language.Parse(cfg.lang)
-	if err != nil {
-		return fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", cfg.lang, err)
+	var errs []error
+	if tag, err := language.Parse(cfg.lang); err != nil {
+		errs = append(errs, fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", cfg.lang, err))
+	} else {
+		cfg.feed.Lang = tag
 	}
-	cfg.feed.Lang = tag
 	if strings.TrimSpace(cfg.feed.Title) == "" {
-		return errors.New("-title: empty")
+		errs = append(errs, errors.New("-title: empty"))
 	}
-	for name, v := range map[string]string{"-title": cfg.feed.Title, "-description": cfg.feed.Description, "-author": cfg.feed.Author} {
-		if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
-			return fmt.Errorf("%s %q: not valid UTF-8 or holds control characters, which feeds cannot carry", name, v)
+	for _, f := range []struct{ name, v string }{{"-title", cfg.feed.Title}, {"-description", cfg.feed.Description}, {"-author", cfg.feed.Author}} {
+		if !utf8.ValidString(f.v) || strings.ContainsFunc(f.v, unicode.IsControl) {
+			errs = append(errs, fmt.Errorf("%s %q: not valid UTF-8 or holds control characters, which feeds cannot carry", f.name, f.v))
 		}
 	}
 	if cfg.feed.Description == "" {
@@ -198,12 +227,12 @@ func (cfg *config) validateFeed() error {
 		cfg.feed.Author = cfg.feed.Title
 	}
 	if cfg.feed.Limit < 1 || cfg.feed.Limit > maxLimit {
-		return fmt.Errorf("-limit %d: must be from 1 to %d", cfg.feed.Limit, maxLimit)
+		errs = append(errs, fmt.Errorf("-limit %d: must be from 1 to %d", cfg.feed.Limit, maxLimit))
 	}
 	if cfg.feed.MaxAge > 365*24*time.Hour {
-		return fmt.Errorf("-max-age %v: more than a year", cfg.feed.MaxAge)
+		errs = append(errs, fmt.Errorf("-max-age %v: more than a year", cfg.feed.MaxAge))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // defaultBaseURL is http:// and the address the server listens on, with

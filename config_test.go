@@ -41,6 +41,7 @@ func TestConfigErrors(t *testing.T) {
 		{"limit huge", []string{"-limit", "1000000"}, nil, "-limit"},
 		{"settle zero", []string{"-settle", "0s"}, nil, "-settle"},
 		{"rescan negative", []string{"-rescan", "-1s"}, nil, "-rescan"},
+		{"rescan below a second", []string{"-rescan", "1ms"}, nil, "-rescan 1ms: must be 0 (never) or at least 1s"},
 		{"extra argument", []string{"serve"}, nil, "unexpected argument"},
 		{"env limit not a number", nil, map[string]string{"SEEDFEED_LIMIT": "many"}, "SEEDFEED_LIMIT"},
 		{"env lang invalid", nil, map[string]string{"SEEDFEED_LANG": "??"}, "-lang"},
@@ -63,10 +64,33 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("parseConfig(%q, %v) succeeded", args, tc.env)
 			}
-			if !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("parseConfig(%q, %v) = %v, want it to mention %q", args, tc.env, err, tc.want)
+			if !strings.Contains(err.Error(), tc.want) || !errors.Is(err, errUsage) {
+				t.Errorf("parseConfig(%q, %v) = %v, want a usage error mentioning %q", args, tc.env, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestConfigReportsEverySetting: every wrong setting is reported at once,
+// and the disk is looked at only when the rest are right: a bad -limit is
+// not hidden behind a missing seeds folder.
+func TestConfigReportsEverySetting(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	_, err := parseConfig([]string{"-seeds", missing, "-limit", "0", "-lang", "??", "-rescan", "1ms"},
+		env(map[string]string{"SEEDFEED_SETTLE": "0s"}), io.Discard, io.Discard)
+	if !errors.Is(err, errUsage) {
+		t.Fatalf("parseConfig = %v, want a usage error", err)
+	}
+	for _, want := range []string{"-limit 0", "-lang", "-rescan 1ms", "-settle 0s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("parseConfig = %v\nwant it to mention %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "-seeds") {
+		t.Errorf("parseConfig = %v\nlooked at the disk before the other settings were right", err)
+	}
+	if got := strings.Count(err.Error(), "\n") + 1; got != 4 {
+		t.Errorf("parseConfig = %v\nwant 4 lines, one a setting; got %d", err, got)
 	}
 }
 
@@ -109,10 +133,14 @@ func TestHelpListsEnv(t *testing.T) {
 		t.Fatalf("-h = %v, want errHelp", err)
 	}
 	for _, want := range []string{"-seeds", "SEEDFEED_SEEDS", "-db", "SEEDFEED_DB", "-addr", "SEEDFEED_ADDR",
-		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT"} {
+		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT", "-version"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-h output lacks %s:\n%s", want, out.String())
 		}
+	}
+	// An environment variable that cannot act does not belong in the list.
+	if strings.Contains(out.String(), "SEEDFEED_VERSION") {
+		t.Errorf("-h lists SEEDFEED_VERSION, which does nothing:\n%s", out.String())
 	}
 }
 
@@ -129,9 +157,14 @@ func TestExitCodes(t *testing.T) {
 		{"help", []string{"-h"}, nil, 0, "SEEDFEED_LANG"},
 		{"unknown flag", []string{"-nope"}, nil, 2, "flag provided but not defined"},
 		{"bad flag value", []string{"-limit", "x"}, nil, 2, "invalid value"},
-		{"bad lang", []string{"-lang", "not a tag"}, nil, 1, "seedfeed: -lang"},
-		{"bad env", nil, []string{"SEEDFEED_LIMIT=-3"}, 1, "-limit -3"},
-		{"missing seeds", []string{"-seeds", "/nonexistent"}, nil, 1, "seedfeed: -seeds"},
+		// Every usage error exits 2, found by the flag parser or after it.
+		{"bad lang", []string{"-lang", "not a tag"}, nil, 2, "seedfeed: -lang"},
+		{"bad env", nil, []string{"SEEDFEED_LIMIT=-3"}, 2, "-limit -3"},
+		{"bad env value", nil, []string{"SEEDFEED_LIMIT=x"}, 2, "SEEDFEED_LIMIT"},
+		{"missing seeds", []string{"-seeds", "/nonexistent"}, nil, 2, "seedfeed: -seeds"},
+		{"two wrong settings", []string{"-limit", "0", "-rescan", "1ms"}, nil, 2, "seedfeed: -limit 0: must be from 1 to 1000\nseedfeed: -rescan 1ms"},
+		{"check with a missing folder", []string{"check", "-seeds", "/nonexistent"}, nil, 2, "seedfeed: -seeds"},
+		{"backup without a file", []string{"backup"}, nil, 2, "seedfeed: backup takes one argument"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := command(tc.args...)

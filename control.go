@@ -149,18 +149,18 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: backup takes one argument, the file to write (see seedfeed backup -h)", errUsage)
+		return usageErrorf("backup takes one argument, the file to write or - for standard output (see seedfeed backup -h)")
 	}
 	out := fs.Arg(0)
 	// Renamed over the live database, the copy would cut the daemon off
 	// its file: it would go on writing to one that no name leads to.
 	if a, b := filepath.Clean(out), filepath.Clean(socketPath(cfg.db)); a == b {
-		return fmt.Errorf("%w: backup to %s would replace the daemon's control socket; give another file", errUsage, out)
+		return usageErrorf("backup to %s would replace the daemon's control socket; give another file", out)
 	}
 	if ofi, err := os.Stat(out); err == nil {
 		for _, p := range []string{cfg.db, socketPath(cfg.db)} {
 			if fi, err := os.Stat(p); err == nil && os.SameFile(ofi, fi) {
-				return fmt.Errorf("%w: backup to %s would replace %s itself; give another file", errUsage, out, p)
+				return usageErrorf("backup to %s would replace %s itself; give another file", out, p)
 			}
 		}
 	}
@@ -221,9 +221,9 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (see list -h)", fs.Arg(0))
+		return usageErrorf("unexpected argument %q (see list -h)", fs.Arg(0))
 	}
-	if err := cfg.validateURL(); err != nil {
+	if err := joinChecks(cfg.validateURL); err != nil {
 		return err
 	}
 	resp, err := controlGet(ctx, cfg.db, "/list")
@@ -266,9 +266,9 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (see check -h)", fs.Arg(0))
+		return usageErrorf("unexpected argument %q (see check -h)", fs.Arg(0))
 	}
-	if err := cfg.validateSeeds(); err != nil {
+	if err := joinChecks(cfg.validateCharset, cfg.validateSeeds); err != nil {
 		return err
 	}
 	ok, refused := 0, 0

@@ -14,9 +14,26 @@ import (
 var (
 	// errHelp means -h was asked for and answered.
 	errHelp = errors.New("help requested")
-	// errUsage means the command line could not be parsed: exit status 2.
+	// errUsage means a setting is wrong: a flag, an environment variable
+	// or an argument. Every such error exits with status 2 (see main).
 	errUsage = errors.New("usage error")
 )
+
+// usageError is a setting found wrong before anything starts. It reads as
+// the error it holds and matches errUsage.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error      { return e.error }
+func (usageError) Is(target error) bool { return target == errUsage }
+
+// usageErrorf formats a usageError.
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// noTwin names the flags that have no environment variable: questions
+// and ways to print, not settings a service keeps.
+var noTwin = map[string]bool{"version": true, "json": true, "quiet": true}
 
 // envName is the environment variable twin of a flag.
 func envName(flagName string) string {
@@ -48,21 +65,24 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 		return errHelp
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %v (see %s -h)", errUsage, err, fs.Name())
+		return usageErrorf("%v (see %s -h)", err, fs.Name())
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	err = nil
+	var errs []error
 	fs.VisitAll(func(f *flag.Flag) {
 		v := getenv(envName(f.Name))
-		if err != nil || set[f.Name] || v == "" || f.Name == "version" {
-			return // -version is a question, not a setting: no twin
+		if set[f.Name] || v == "" || noTwin[f.Name] {
+			return
 		}
 		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
+			errs = append(errs, fmt.Errorf("%s=%q: %v", envName(f.Name), v, e))
 		}
 	})
-	return err
+	if len(errs) > 0 {
+		return usageError{errors.Join(errs...)}
+	}
+	return nil
 }
 
 // usage prints every flag with its environment variable and default.
@@ -77,7 +97,11 @@ func usage(fs *flag.FlagSet, synopsis string) {
 		if f.DefValue != "" && f.DefValue != "false" {
 			def = " (default " + f.DefValue + ")"
 		}
-		fmt.Fprintf(tw, "  -%s %s\t%s\t%s%s\n", f.Name, name, envName(f.Name), help, def)
+		env := envName(f.Name)
+		if noTwin[f.Name] {
+			env = ""
+		}
+		fmt.Fprintf(tw, "  -%s %s\t%s\t%s%s\n", f.Name, name, env, help, def)
 	})
 	tw.Flush()
 }

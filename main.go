@@ -48,6 +48,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,7 +68,11 @@ func main() {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, "seedfeed:", err)
+		// One line a wrong setting, each naming the program.
+		for line := range strings.Lines(err.Error()) {
+			fmt.Fprint(os.Stderr, "seedfeed: ", line)
+		}
+		fmt.Fprintln(os.Stderr)
 		os.Exit(2)
 	case errors.Is(err, errRefused), errors.As(err, &logged):
 		os.Exit(1)
