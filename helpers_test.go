@@ -368,9 +368,15 @@ func expectedArticles(t *testing.T, dir string) []expected {
 // article in it is in the JSON feed.
 func corpusDaemon(t *testing.T) (*instance, []expected) {
 	t.Helper()
-	seeds := copyTree(t, filepath.Join("testdata", "corpus"))
+	return seedsDaemon(t, copyTree(t, filepath.Join("testdata", "corpus")), "-limit", "100")
+}
+
+// seedsDaemon serves seeds with the extra arguments and waits until every
+// article in it is in the JSON feed.
+func seedsDaemon(t *testing.T, seeds string, extra ...string) (*instance, []expected) {
+	t.Helper()
 	want := expectedArticles(t, seeds)
-	d := startDaemon(t, seeds, filepath.Join(t.TempDir(), "corpus.db"), "-limit", "100")
+	d := startDaemon(t, seeds, filepath.Join(t.TempDir(), "seeds.db"), extra...)
 	published := 0
 	all := seedtest.Poll(eventLimit, func() bool {
 		_, body := d.get(t, "/feed.json")
@@ -382,7 +388,7 @@ func corpusDaemon(t *testing.T) (*instance, []expected) {
 		return published == len(want)
 	})
 	if !all {
-		t.Fatalf("%d of %d corpus articles published:\n%s", published, len(want), d.log)
+		t.Fatalf("%d of %d articles published:\n%s", published, len(want), d.log)
 	}
 	return d, want
 }
@@ -444,12 +450,20 @@ func tool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("SEEDFEED_VALIDATORS") == "require" {
-			t.Fatalf("%s is not installed and SEEDFEED_VALIDATORS=require", name)
-		}
-		t.Skipf("%s is not installed (.ci/run installs it)", name)
+		missing(t, "%s is not installed", name)
 	}
 	return p
+}
+
+// missing skips the test for want of the validator or reader that what
+// names, or fails it if SEEDFEED_VALIDATORS=require (as .ci/run sets).
+func missing(t *testing.T, format string, args ...any) {
+	t.Helper()
+	what := fmt.Sprintf(format, args...)
+	if os.Getenv("SEEDFEED_VALIDATORS") == "require" {
+		t.Fatalf("%s and SEEDFEED_VALIDATORS=require", what)
+	}
+	t.Skipf("%s (.ci/run installs it)", what)
 }
 
 // buildCommand builds the command with go build, which stamps the VCS
