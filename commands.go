@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/seedfeed/seedfeed/storage"
+	"github.com/seedfeed/seedfeed/watcher"
+)
+
+// The admin commands: check, backup and list. Backup and list reach a
+// running daemon through its control socket (control.go), or read the
+// file when no daemon runs.
+
+// openStopped opens db read-only for a command run while no daemon does.
+func openStopped(db string) (*storage.Store, error) {
+	s, err := storage.Open(db, storage.Options{ReadOnly: true})
+	if errors.Is(err, storage.ErrLocked) {
+		return nil, fmt.Errorf("%w, and its control socket %s does not answer", err, socketPath(db))
+	}
+	return s, err
+}
+
+// backupCommand is "seedfeed backup [-db FILE] OUT".
+func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlagSet("seedfeed backup", "seedfeed backup [-db FILE] OUT\n\n"+
+		"Writes a consistent copy of the database to OUT, from the running daemon\n"+
+		"or, when none runs, from the file itself.", stderr)
+	cfg.dbFlag(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErrorf("backup takes one argument, the file to write or - for standard output (see seedfeed backup -h)")
+	}
+	out := fs.Arg(0)
+	// Renamed over the live database, the copy would cut the daemon off
+	// its file: it would go on writing to one that no name leads to.
+	if a, b := filepath.Clean(out), filepath.Clean(socketPath(cfg.db)); a == b {
+		return usageErrorf("backup to %s would replace the daemon's control socket; give another file", out)
+	}
+	if ofi, err := os.Stat(out); err == nil {
+		for _, p := range []string{cfg.db, socketPath(cfg.db)} {
+			if fi, err := os.Stat(p); err == nil && os.SameFile(ofi, fi) {
+				return usageErrorf("backup to %s would replace %s itself; give another file", out, p)
+			}
+		}
+	}
+	// Write beside OUT and rename, so that OUT is a whole copy or untouched.
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".seedfeed-backup-*")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename, there is nothing to remove
+	n, err := backupTo(ctx, cfg.db, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), out)
+	}
+	if err != nil {
+		return fmt.Errorf("backup of %s to %s: %w", cfg.db, out, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d bytes\n", out, n)
+	return nil
+}
+
+func backupTo(ctx context.Context, db string, w io.Writer) (int64, error) {
+	resp, err := controlGet(ctx, db, "/backup")
+	if errors.Is(err, errNoDaemon) {
+		// The file's own pages, whatever seedfeed version wrote them: a
+		// backup is most wanted before an upgrade migrates the file.
+		n, err := storage.Backup(db, w, 0)
+		if errors.Is(err, storage.ErrLocked) {
+			err = fmt.Errorf("%w, and its control socket %s does not answer", err, socketPath(db))
+		}
+		return n, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(w, resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("the daemon sent %d of %d bytes", n, resp.ContentLength)
+	}
+	return n, err
+}
+
+// listCommand is "seedfeed list [-db FILE]".
+func listCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlagSet("seedfeed list", "seedfeed list [-db FILE]\n\n"+
+		"Prints the published entries, newest first: id, published date, path, title.\n"+
+		"Ids use the running daemon's -base-url, or, when none runs, this one's.", stderr)
+	cfg.dbFlag(fs)
+	cfg.urlFlags(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q (see list -h)", fs.Arg(0))
+	}
+	if err := joinChecks(cfg.validateURL); err != nil {
+		return err
+	}
+	resp, err := controlGet(ctx, cfg.db, "/list")
+	if err == nil {
+		defer resp.Body.Close()
+		_, err = io.Copy(stdout, resp.Body)
+		return err
+	}
+	if !errors.Is(err, errNoDaemon) {
+		return err
+	}
+	s, err := openStopped(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	items, err := s.Entries()
+	if err != nil {
+		return err
+	}
+	baseURL := cfg.feed.BaseURL
+	if baseURL == "" {
+		baseURL = defaultBaseURL(cfg.addr, nil)
+	}
+	return writeList(stdout, items, baseURL)
+}
+
+// errRefused makes check exit with status 1.
+var errRefused = errors.New("some files would be refused")
+
+// checkCommand is "seedfeed check [-seeds DIR]".
+func checkCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlagSet("seedfeed check", "seedfeed check [-seeds DIR]\n\n"+
+		"Reads every article file as the daemon would and says, file by file, what\n"+
+		"would be published and what would be refused, and why. Exits 1 if any\n"+
+		"file would be refused.", stderr)
+	cfg.seedsFlags(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q (see check -h)", fs.Arg(0))
+	}
+	if err := joinChecks(cfg.validateCharset, cfg.validateSeeds); err != nil {
+		return err
+	}
+	ok, refused := 0, 0
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	err := watcher.Check(cfg.seeds, watcher.Options{MaxSize: int64(cfg.maxSize), Charset: cfg.charset},
+		func(rel string, it storage.Item, err error) {
+			if err != nil {
+				refused++
+				fmt.Fprintf(tw, "refused\t%s\t%s: %v\n", rel, watcher.Reason(err), err)
+				return
+			}
+			ok++
+			from := ""
+			if it.Charset != "" {
+				from = ", decoded from " + it.Charset
+			}
+			fmt.Fprintf(tw, "ok\t%s\t%s (%d paragraphs%s)\n", rel, it.Title, len(it.Paragraphs), from)
+		})
+	tw.Flush()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d would be published, %d refused\n", ok, refused)
+	if refused > 0 {
+		return errRefused
+	}
+	return nil
+}
