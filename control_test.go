@@ -55,6 +55,41 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
+// TestCheckQuiet: on a big folder, -quiet prints only what would be
+// refused and the summary, which counts the refusals by reason; no reason
+// is said twice, and the exit status still says whether any would be.
+func TestCheckQuiet(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 30 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d.txt", i)), []byte(fmt.Sprintf("عنوان %d\nفقرة", i)), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "bin.txt"), []byte("a\x00b"), 0o644)
+	os.WriteFile(filepath.Join(dir, "big.txt"), bytes.Repeat([]byte("كلمة "), 300), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.txt"), nil, 0o644)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"check", "-quiet", "-max-size", "1KiB", "-seeds", dir}, env(nil), &out, io.Discard)
+	if !errors.Is(err, errRefused) {
+		t.Errorf("check -quiet = %v, want errRefused (exit 1)", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 || lines[3] != "30 would be published, 3 refused (1 empty, 1 binary, 1 too_large)" {
+		t.Errorf("check -quiet printed %d lines, want 3 refusals and the summary:\n%s", len(lines), &out)
+	}
+	for _, bad := range []string{"ok ", "binary: binary", "too_large: too large", "paragraphs)"} {
+		if strings.Contains(out.String(), bad) {
+			t.Errorf("check -quiet output holds %q:\n%s", bad, &out)
+		}
+	}
+	// Nothing refused: only the summary, and exit 0.
+	for _, name := range []string{"bin.txt", "big.txt", "empty.txt"} {
+		os.Remove(filepath.Join(dir, name))
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"check", "-quiet", "-seeds", dir}, env(nil), &out, io.Discard); err != nil || out.String() != "30 would be published, 0 refused\n" {
+		t.Errorf("check -quiet of a good folder = %v:\n%s", err, &out)
+	}
+}
+
 // TestCheckCharsets: check tells a file in the wrong charset from one in
 // the right one, names the charset it most likely is, decodes UTF-16 with
 // its byte-order mark, and takes NAME.TXT as an article.
@@ -79,9 +114,9 @@ func TestCheckCharsets(t *testing.T) {
 	}
 	for _, want := range []string{
 		`(?m)^refused +french\.txt +wrong_charset: .*"ةconomie".* most likely windows-1252`,
-		`(?m)^ok +notepad\.txt +عنوان \(1 paragraphs, decoded from utf-16le\)$`,
-		`(?m)^ok +UPPER\.TXT +عنوان بأحرف كبيرة \(1 paragraphs\)$`,
-		`(?m)^2 would be published, 1 refused$`,
+		`(?m)^ok +notepad\.txt +عنوان \(1 paragraph, decoded from utf-16le\)$`,
+		`(?m)^ok +UPPER\.TXT +عنوان بأحرف كبيرة \(1 paragraph\)$`,
+		`(?m)^2 would be published, 1 refused \(1 wrong_charset\)$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(out.String()) {
 			t.Errorf("check output lacks %s:\n%s", want, &out)
