@@ -30,9 +30,9 @@ func openStopped(db string) (*storage.Store, error) {
 // backupCommand is "seedfeed backup [-db FILE] OUT".
 func backupCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg config
-	fs := newFlagSet("seedfeed backup", "seedfeed backup [-db FILE] OUT\n\n"+
-		"Writes a consistent copy of the database to OUT, from the running daemon\n"+
-		"or, when none runs, from the file itself.", stderr)
+	fs := newFlagSet("seedfeed backup", "seedfeed backup [-db FILE] OUT|-\n\n"+
+		"Writes a consistent copy of the database to OUT, or with - to standard\n"+
+		"output, from the running daemon or, when none runs, from the file itself.", stderr)
 	cfg.dbFlag(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
@@ -41,6 +41,9 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 		return usageErrorf("backup takes one argument, the file to write or - for standard output (see seedfeed backup -h)")
 	}
 	out := fs.Arg(0)
+	if out == "-" {
+		return backupToStdout(ctx, cfg.db, stdout, stderr)
+	}
 	// Renamed over the live database, the copy would cut the daemon off
 	// its file: it would go on writing to one that no name leads to.
 	if a, b := filepath.Clean(out), filepath.Clean(socketPath(cfg.db)); a == b {
@@ -76,6 +79,22 @@ func backupCommand(ctx context.Context, args []string, getenv func(string) strin
 	return nil
 }
 
+// backupToStdout writes the copy to standard output, as "backup -" asks,
+// unless that is a terminal, and says how much it wrote on stderr.
+func backupToStdout(ctx context.Context, db string, stdout, stderr io.Writer) error {
+	if f, ok := stdout.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return usageErrorf("backup - writes the database to standard output, which is a terminal: redirect it (backup - > FILE)")
+		}
+	}
+	n, err := backupTo(ctx, db, stdout)
+	if err != nil {
+		return fmt.Errorf("backup of %s to standard output: %w", db, err)
+	}
+	fmt.Fprintf(stderr, "wrote %d bytes of %s to standard output\n", n, db)
+	return nil
+}
+
 func backupTo(ctx context.Context, db string, w io.Writer) (int64, error) {
 	resp, err := controlGet(ctx, db, "/backup")
 	if errors.Is(err, errNoDaemon) {
@@ -98,14 +117,18 @@ func backupTo(ctx context.Context, db string, w io.Writer) (int64, error) {
 	return n, err
 }
 
-// listCommand is "seedfeed list [-db FILE]".
+// listCommand is "seedfeed list [-db FILE] [-json]".
 func listCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg config
-	fs := newFlagSet("seedfeed list", "seedfeed list [-db FILE]\n\n"+
-		"Prints the published entries, newest first: id, published date, path, title.\n"+
-		"Ids use the running daemon's -base-url, or, when none runs, this one's.", stderr)
+	var asJSON bool
+	fs := newFlagSet("seedfeed list", "seedfeed list [-db FILE] [-json]\n\n"+
+		"Prints the published entries, newest first: id, published date, path, title,\n"+
+		"or with -json one JSON object a line. Ids use the running daemon's -base-url,\n"+
+		"or, when none runs, the one given here.", stderr)
 	cfg.dbFlag(fs)
-	cfg.urlFlags(fs)
+	fs.StringVar(&cfg.baseURL, "base-url", "", "public `URL` of the ids when no daemon answers (default http:// and -addr)")
+	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "the daemon's `HOST:PORT`, for the ids when no daemon answers and no -base-url is given")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object a line: id, url, path, title, published, updated")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -115,7 +138,11 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err := joinChecks(cfg.validateURL); err != nil {
 		return err
 	}
-	resp, err := controlGet(ctx, cfg.db, "/list")
+	path := "/list"
+	if asJSON {
+		path += "?format=json"
+	}
+	resp, err := controlGet(ctx, cfg.db, path)
 	if err == nil {
 		defer resp.Body.Close()
 		_, err = io.Copy(stdout, resp.Body)
@@ -136,6 +163,9 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 	baseURL := cfg.feed.BaseURL
 	if baseURL == "" {
 		baseURL = defaultBaseURL(cfg.addr, nil)
+	}
+	if asJSON {
+		return writeListJSON(stdout, items, baseURL)
 	}
 	return writeList(stdout, items, baseURL)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,9 +83,13 @@ func controlHandler(store *storage.Store, db, baseURL string) http.Handler {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		write, typ := writeList, "text/plain; charset=utf-8"
+		if r.URL.Query().Get("format") == "json" {
+			write, typ = writeListJSON, "application/x-ndjson"
+		}
+		w.Header().Set("Content-Type", typ)
 		// A failed write means the client went away; there is no one to tell.
-		_ = writeList(w, items, baseURL)
+		_ = write(w, items, baseURL)
 	})
 	return mux
 }
@@ -97,6 +102,30 @@ func writeList(w io.Writer, items []storage.Item, baseURL string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", feed.EntryID(baseURL, it), it.Published.UTC().Format(time.RFC3339), it.Path, it.Title)
 	}
 	return tw.Flush()
+}
+
+// listEntry is one line of "list -json".
+type listEntry struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Path      string    `json:"path"`
+	Title     string    `json:"title"`
+	Published time.Time `json:"published"`
+	Updated   time.Time `json:"updated"`
+}
+
+// writeListJSON prints items as one JSON object a line, for scripts.
+func writeListJSON(w io.Writer, items []storage.Item, baseURL string) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // titles exactly as written: no \u003c for <
+	for _, it := range items {
+		e := listEntry{ID: feed.EntryID(baseURL, it), URL: feed.ArticleURL(baseURL, it), Path: it.Path,
+			Title: it.Title, Published: it.Published.UTC(), Updated: it.Updated.UTC()}
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // controlGet asks the daemon that holds db for path over its socket. It

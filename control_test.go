@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -225,6 +226,72 @@ func checkBackupAndList(t *testing.T, db string, getenv func(string) string, lab
 	if got := inspect(t, copyPath); len(got) != 3 {
 		t.Errorf("the backup (%s) holds %d articles, want 3", label, len(got))
 	}
+	checkBackupToStdout(t, db, label)
+	checkListJSON(t, db, getenv, label)
+}
+
+// checkBackupToStdout runs "backup -": the copy goes to standard output,
+// no file named "-" is made, and stderr says how much was written.
+func checkBackupToStdout(t *testing.T, db, label string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "-db", db, "-"}, env(nil), &out, &errOut); err != nil {
+		t.Fatalf("backup - (%s) = %v", label, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "-")); err == nil {
+		t.Errorf("backup - (%s) wrote a file named -", label)
+	}
+	if !strings.Contains(errOut.String(), fmt.Sprintf("wrote %d bytes", out.Len())) {
+		t.Errorf("backup - (%s) said %q, want the %d bytes written", label, &errOut, out.Len())
+	}
+	copyPath := filepath.Join(dir, "from-stdout.db")
+	if err := os.WriteFile(copyPath, out.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := inspect(t, copyPath); len(got) != 3 {
+		t.Errorf("the backup - (%s) holds %d articles, want 3", label, len(got))
+	}
+}
+
+// checkListJSON runs "list -json": one JSON object a line, newest first,
+// with the id, the page's URL, the path, the exact title and both dates.
+func checkListJSON(t *testing.T, db string, getenv func(string) string, label string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"list", "-json", "-db", db}, getenv, &out, io.Discard); err != nil {
+		t.Fatalf("list -json (%s) = %v", label, err)
+	}
+	var entries []listEntry
+	for line := range strings.Lines(out.String()) {
+		var e listEntry
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&e); err != nil {
+			t.Fatalf("list -json (%s): line %q: %v", label, line, err)
+		}
+		entries = append(entries, e)
+	}
+	byPath := map[string]listEntry{}
+	for i, e := range entries {
+		byPath[e.Path] = e
+		if i > 0 && e.Published.After(entries[i-1].Published) {
+			t.Errorf("list -json (%s) is not newest first: %+v", label, entries)
+		}
+	}
+	if len(entries) != 3 || !byPath["newer.txt"].Published.After(byPath["older.txt"].Published) {
+		t.Fatalf("list -json (%s) = %+v, want 3 entries, newer.txt after older.txt", label, entries)
+	}
+	seed := byPath["000_a9589b6d9dbb613e.txt"]
+	if seed.ID != "https://news.example.com/articles/000_a9589b6d9dbb613e" || seed.URL != seed.ID ||
+		seed.Path != "000_a9589b6d9dbb613e.txt" || !strings.Contains(seed.Title, "رويترز") ||
+		seed.Published.IsZero() || seed.Updated.Before(seed.Published) {
+		t.Errorf("list -json (%s): the seed article is %+v", label, seed)
+	}
+	if e := byPath["newer.txt"]; e.Title != "مقال newer.txt" || e.URL != "https://news.example.com/articles/newer" {
+		t.Errorf("list -json (%s): newer.txt is %+v, want its title exactly as written and its page", label, e)
+	}
 }
 
 // checkBackupRefused asks for backups of db onto db itself and onto its
@@ -295,4 +362,32 @@ func TestStalledBackup(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return strings.Contains(string(b), `"articles":1201`)
 	})
+}
+
+// TestCommandHelp: each command lists only the flags it uses, each said
+// for what that command does with it, and no twin for a way to print.
+func TestCommandHelp(t *testing.T) {
+	for _, tc := range []struct {
+		cmd          string
+		want, refuse []string
+	}{
+		{"list", []string{"-db", "-base-url", "-addr", "the daemon's HOST:PORT", "-json"}, []string{"listen on", "SEEDFEED_JSON", "-seeds", "-limit"}},
+		{"check", []string{"-seeds", "-charset", "-max-size", "-quiet"}, []string{"SEEDFEED_QUIET", "-db", "-addr"}},
+		{"backup", []string{"-db", "OUT|-"}, []string{"-seeds", "-addr"}},
+	} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{tc.cmd, "-h"}, env(nil), io.Discard, &out); !errors.Is(err, errHelp) {
+			t.Errorf("%s -h = %v, want errHelp", tc.cmd, err)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s -h lacks %q:\n%s", tc.cmd, want, &out)
+			}
+		}
+		for _, bad := range tc.refuse {
+			if strings.Contains(out.String(), bad) {
+				t.Errorf("%s -h holds %q:\n%s", tc.cmd, bad, &out)
+			}
+		}
+	}
 }

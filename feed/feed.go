@@ -68,7 +68,7 @@ func build(items []storage.Item, cfg Config) *feeds.Feed {
 			Id:          EntryID(cfg.BaseURL, it),
 			IsPermaLink: "false",
 			Title:       it.Title,
-			Link:        &feeds.Link{Href: articleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
+			Link:        &feeds.Link{Href: ArticleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
 			Description: summary(it),
 			Content:     contentHTML(it, lang, dir),
 			Created:     it.Published,
@@ -97,8 +97,8 @@ func EntryID(baseURL string, it storage.Item) string {
 	return baseURL + PathArticles + escapePath(it.Key)
 }
 
-// articleURL returns the URL of an item's page.
-func articleURL(baseURL string, it storage.Item) string {
+// ArticleURL returns the URL of an item's page: its current slug, percent-encoded.
+func ArticleURL(baseURL string, it storage.Item) string {
 	return baseURL + PathArticles + escapePath(it.Slug())
 }
 

@@ -199,7 +199,7 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 		return nil, "", err
 	}
 	if it.Slug() != slug {
-		return nil, articleURL(h.cfg.BaseURL, it), nil
+		return nil, ArticleURL(h.cfg.BaseURL, it), nil
 	}
 	body, err := articlePage(it, h.cfg)
 	if err != nil {

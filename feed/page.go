@@ -97,7 +97,7 @@ func (cfg Config) page() page {
 func (cfg Config) pageArticle(it storage.Item) pageArticle {
 	return pageArticle{
 		Title:      it.Title,
-		URL:        articleURL(cfg.BaseURL, it),
+		URL:        ArticleURL(cfg.BaseURL, it),
 		Published:  it.Published,
 		Updated:    it.Updated,
 		Summary:    summary(it),
