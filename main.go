@@ -243,11 +243,15 @@ func (d *daemon) open() error {
 // newServers builds the public server, which serves the feeds, /healthz
 // and /metrics, and the control socket's server.
 func (d *daemon) newServers() []server {
-	mux := http.NewServeMux()
-	d.feed.Register(mux)
-	mux.Handle("GET /healthz", health(d.store, d.watcher))
-	mux.Handle("GET /metrics", d.metrics.handler())
-	srv := newServer(d.metrics.instrument(mux, d.log), d.log)
+	mux, names := http.NewServeMux(), map[string]string{}
+	routes := append(d.feed.Routes(),
+		feed.Route{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher)},
+		feed.Route{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()})
+	for _, r := range routes {
+		mux.Handle(r.Pattern, r.Handler)
+		names[r.Pattern] = r.Name
+	}
+	srv := newServer(d.metrics.instrument(mux, names, d.log), d.log)
 	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
 	if d.ctl != nil {
 		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}

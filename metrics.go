@@ -115,17 +115,20 @@ func (m *metrics) Stored(c storage.Change, latency time.Duration) {
 }
 
 // instrument runs guard, then next, and counts requests and their
-// durations by the route that answered them: http.ServeMux sets the
-// request's Pattern as it routes.
-func (m *metrics) instrument(next http.Handler, logger *slog.Logger) http.Handler {
+// durations by the name of the route that answered them: http.ServeMux
+// sets the request's Pattern as it routes, and names maps patterns to
+// names for people ("index", "atom", "article", ...).
+func (m *metrics) instrument(next http.Handler, names map[string]string, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		if guard(sw, r, logger) {
 			next.ServeHTTP(sw, r)
 		}
-		route := r.Pattern // or "refused", from guard
-		if route == "" {
+		route := r.Pattern // "refused", from guard, or a pattern
+		if name, ok := names[route]; ok {
+			route = name
+		} else if route == "" {
 			route = "none" // no route matched: 404 or 405
 		}
 		rm := m.route(route)
@@ -141,8 +144,8 @@ type routeMetrics struct {
 	codes    sync.Map // status code → prometheus.Counter
 }
 
-// route returns the series of route. Routes are the patterns the server
-// registers, "none" and "refused": a handful.
+// route returns the series of route. Routes are the names of the patterns
+// the server registers, "none" and "refused": a handful.
 func (m *metrics) route(route string) *routeMetrics {
 	if v, ok := m.routes.Load(route); ok {
 		return v.(*routeMetrics)

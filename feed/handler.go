@@ -86,18 +86,35 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	return h, nil
 }
 
+// A Route is one kind of request the handler answers: its name, for
+// people (metrics label requests with it), its http.ServeMux pattern, and
+// what answers it.
+type Route struct {
+	Name, Pattern string
+	Handler       http.Handler
+}
+
+// Routes returns every route the handler serves.
+func (h *Handler) Routes() []Route {
+	iconHeaders := headers{cacheControl: []string{"public, max-age=86400"}}
+	return []Route{
+		{"index", "GET /{$}", h.serveDoc(func(s *snapshot) *doc { return &s.index })},
+		{"atom", "GET " + PathAtom, h.serveDoc(func(s *snapshot) *doc { return &s.atom })},
+		{"rss", "GET " + PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss })},
+		{"json", "GET " + PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json })},
+		{"article", "GET " + PathArticles + "{slug...}", http.HandlerFunc(h.serveArticle)},
+		{"favicon", "GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.favicon.write(w, r, iconHeaders)
+		})},
+	}
+}
+
 // Register adds the handler's routes to mux, for a server that serves
 // more than the feeds: one mux routes every request once.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", h.serveDoc(func(s *snapshot) *doc { return &s.index }))
-	mux.HandleFunc("GET "+PathAtom, h.serveDoc(func(s *snapshot) *doc { return &s.atom }))
-	mux.HandleFunc("GET "+PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss }))
-	mux.HandleFunc("GET "+PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json }))
-	mux.HandleFunc("GET "+PathArticles+"{slug...}", h.serveArticle)
-	iconHeaders := headers{cacheControl: []string{"public, max-age=86400"}}
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		h.favicon.write(w, r, iconHeaders)
-	})
+	for _, r := range h.Routes() {
+		mux.Handle(r.Pattern, r.Handler)
+	}
 }
 
 // Run re-renders after every change of the source until ctx is done. A
