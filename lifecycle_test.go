@@ -326,16 +326,64 @@ func TestSystemdUnit(t *testing.T) {
 	if !bytes.Contains(unit, []byte("ExecStart=/usr/local/bin/seedfeed\n")) {
 		t.Fatal("the unit does not run /usr/local/bin/seedfeed")
 	}
-	path := filepath.Join(t.TempDir(), "seedfeed.service")
+	// A unit folder of its own, searched for drop-ins as systemd would.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "seedfeed.service")
 	os.WriteFile(path, bytes.Replace(unit, []byte("/usr/local/bin/seedfeed"), []byte(bin), 1), 0o644)
-	out, err := exec.Command(analyze, "verify", "--man=no", path).CombinedOutput()
-	if err != nil || len(bytes.TrimSpace(out)) > 0 {
-		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	verify := func() string {
+		cmd := exec.Command(analyze, "verify", "--man=no", path)
+		cmd.Env = append(os.Environ(), "SYSTEMD_UNIT_PATH="+dir+":")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+		}
+		return string(bytes.TrimSpace(out))
+	}
+	if out := verify(); out != "" {
+		t.Errorf("systemd-analyze verify of the unit:\n%s", out)
 	}
 	for _, want := range []string{"Type=notify", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=seedfeed",
-		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "ReadOnlyPaths=/srv/seedfeed/seeds", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
+		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
 		if !bytes.Contains(unit, []byte(want)) {
 			t.Errorf("the unit lacks %q", want)
 		}
+	}
+	// A seeds folder named in the environment must not need the unit
+	// edited: no path of the default folder is written into its sandbox.
+	if bytes.Contains(unit, []byte("Paths=/srv")) {
+		t.Error("the unit names the default seeds folder in a sandbox setting: moving the folder would need the unit edited")
+	}
+	checkDropIn(t, dir, verify)
+}
+
+// checkDropIn verifies the unit with the README's drop-in for a seeds
+// folder under /home, then with a broken one, which verify must report:
+// proof that it read the drop-in folder at all.
+func checkDropIn(t *testing.T, dir string, verify func() string) {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = "# /etc/systemd/system/seedfeed.service.d/seeds.conf\n"
+	i := bytes.Index(readme, []byte(head))
+	if i < 0 {
+		t.Fatalf("README.md has no drop-in starting %q", head)
+	}
+	dropIn := readme[i : i+bytes.Index(readme[i:], []byte("```"))]
+	for _, want := range []string{"SEEDFEED_SEEDS=/home/", "ProtectHome=tmpfs", "BindReadOnlyPaths=/home/"} {
+		if !bytes.Contains(dropIn, []byte(want)) {
+			t.Errorf("the README's drop-in lacks %q:\n%s", want, dropIn)
+		}
+	}
+	dropDir := filepath.Join(dir, "seedfeed.service.d")
+	os.Mkdir(dropDir, 0o755)
+	os.WriteFile(filepath.Join(dropDir, "seeds.conf"), dropIn, 0o644)
+	if out := verify(); out != "" {
+		t.Errorf("systemd-analyze verify with the README's drop-in:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dropDir, "broken.conf"), []byte("[Service]\nProtectHome=sometimes\n"), 0o644)
+	if out := verify(); !strings.Contains(out, "broken.conf") {
+		t.Errorf("systemd-analyze verify did not read the drop-in folder: %q", out)
 	}
 }
