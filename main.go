@@ -148,6 +148,7 @@ type daemon struct {
 	watcher *watcher.Watcher
 	feed    *feed.Handler
 	servers []server // the public server, then the control socket's if any
+	lastRun time.Time // when a daemon last ran on the store, before this one
 }
 
 // errStopped is newDaemon's answer to a stop during the start-up scan:
@@ -188,6 +189,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 		Rescan:   cfg.rescan,
 		Logger:   logger,
 		Observer: d.metrics,
+		LastRun:  d.lastRun,
 	})
 	if err != nil {
 		return nil, err
@@ -201,6 +203,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 		}
 		return nil, err
 	}
+	d.noteRun()
 	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, logger); err != nil {
 		return nil, err
 	}
@@ -221,6 +224,11 @@ func (d *daemon) open() error {
 	}
 	if d.cfg.feed.BaseURL == "" {
 		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
+	}
+	// Read before anything writes: it tells files that arrived while no
+	// daemon ran (see watcher.Options.LastRun).
+	if d.lastRun, err = d.store.LastRun(); err != nil {
+		return fmt.Errorf("database: %w", err)
 	}
 	// Other settings, or another seedfeed, may serve other bytes for the
 	// same articles: Last-Modified must move then too.
@@ -276,6 +284,18 @@ func (d *daemon) Run(ctx context.Context) error {
 		}
 	})
 	g.Go(func() error {
+		t := time.NewTicker(runNote)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				d.noteRun()
+			}
+		}
+	})
+	g.Go(func() error {
 		<-ctx.Done()
 		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
 		notify(d.log, systemd.SdNotifyStopping)
@@ -299,6 +319,7 @@ func (d *daemon) Run(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err // run logs it
 	}
+	d.noteRun()
 	d.log.Info("stopped")
 	return nil
 }
@@ -324,6 +345,20 @@ func (d *daemon) Close() error {
 	}
 	signal.Stop(d.hup)
 	return err
+}
+
+// runNote is how often a running daemon notes in the store that it runs,
+// besides after its start-up scan and when it stops: files that arrive
+// after a kill -9 are told from those it saw (see watcher.Options.LastRun)
+// to within this.
+const runNote = time.Minute
+
+// noteRun records now as a moment the daemon ran. A failure costs only
+// the dating of files that arrive while it is down, so it is logged.
+func (d *daemon) noteRun() {
+	if err := d.store.NoteRun(time.Now()); err != nil {
+		d.log.Error("cannot note the run in the database", "err", err)
+	}
 }
 
 // settingsDigest is a digest of what shapes the bytes served besides the
