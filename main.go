@@ -147,7 +147,7 @@ type daemon struct {
 	metrics *metrics
 	watcher *watcher.Watcher
 	feed    *feed.Handler
-	servers []server // the public server, then the control socket's if any
+	servers []server  // the public server, then the control socket's if any
 	lastRun time.Time // when a daemon last ran on the store, before this one
 }
 
