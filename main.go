@@ -156,8 +156,9 @@ type daemon struct {
 var errStopped = errors.New("stopped during the start-up scan")
 
 // newDaemon does everything that can fail at start-up, in order: it opens
-// the store, binds the listener, notes the settings, opens the control
-// socket, imports the seeds folder and builds the handler. It fails with
+// the store, binds the listener, reads the last run, notes the settings,
+// opens the control socket, imports the seeds folder (then notes the run)
+// and builds the handler. It fails with
 // an error that says which part failed, or with errStopped when ctx ends
 // during the import, having closed whatever it opened.
 func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon, err error) {
@@ -213,7 +214,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 }
 
 // open opens the store, binds the public listener and the control
-// socket, and notes the settings in the store.
+// socket, reads when a daemon last ran, and notes the settings.
 func (d *daemon) open() error {
 	var err error
 	if d.store, err = storage.Open(d.cfg.db, storage.Options{}); err != nil {
@@ -347,10 +348,9 @@ func (d *daemon) Close() error {
 	return err
 }
 
-// runNote is how often a running daemon notes in the store that it runs,
-// besides after its start-up scan and when it stops: files that arrive
-// after a kill -9 are told from those it saw (see watcher.Options.LastRun)
-// to within this.
+// runNote is how often a running daemon notes that it runs, besides after
+// its start-up scan and when it stops: after a kill -9, the files it saw are
+// told from those that came later (watcher.Options.LastRun) to within this.
 const runNote = time.Minute
 
 // noteRun records now as a moment the daemon ran. A failure costs only
