@@ -152,7 +152,8 @@ type daemon struct {
 	metrics *metrics
 	watcher *watcher.Watcher
 	feed    *feed.Handler
-	servers []server // the public server, then the control socket's if any
+	servers []server  // the public server, then the control socket's if any
+	lastRun time.Time // when a daemon last ran on the store, before this one
 }
 
 // errStopped is newDaemon's answer to a stop during the start-up scan:
@@ -160,8 +161,9 @@ type daemon struct {
 var errStopped = errors.New("stopped during the start-up scan")
 
 // newDaemon does everything that can fail at start-up, in order: it opens
-// the store, binds the listener, notes the settings, opens the control
-// socket, imports the seeds folder and builds the handler. It fails with
+// the store, binds the listener, reads the last run, notes the settings,
+// opens the control socket, imports the seeds folder (then notes the run)
+// and builds the handler. It fails with
 // an error that says which part failed, or with errStopped when ctx ends
 // during the import, having closed whatever it opened.
 func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon, err error) {
@@ -193,6 +195,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 		Rescan:   cfg.rescan,
 		Logger:   logger,
 		Observer: d.metrics,
+		LastRun:  d.lastRun,
 	})
 	if err != nil {
 		return nil, err
@@ -206,6 +209,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 		}
 		return nil, err
 	}
+	d.noteRun()
 	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, logger); err != nil {
 		return nil, err
 	}
@@ -215,7 +219,7 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 }
 
 // open opens the store, binds the public listener and the control
-// socket, and notes the settings in the store.
+// socket, reads when a daemon last ran, and notes the settings.
 func (d *daemon) open() error {
 	var err error
 	if d.store, err = storage.Open(d.cfg.db, storage.Options{}); err != nil {
@@ -226,6 +230,11 @@ func (d *daemon) open() error {
 	}
 	if d.cfg.feed.BaseURL == "" {
 		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
+	}
+	// Read before anything writes: it tells files that arrived while no
+	// daemon ran (see watcher.Options.LastRun).
+	if d.lastRun, err = d.store.LastRun(); err != nil {
+		return fmt.Errorf("database: %w", err)
 	}
 	// Other settings, or another seedfeed, may serve other bytes for the
 	// same articles: Last-Modified must move then too.
@@ -285,6 +294,18 @@ func (d *daemon) Run(ctx context.Context) error {
 		}
 	})
 	g.Go(func() error {
+		t := time.NewTicker(runNote)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				d.noteRun()
+			}
+		}
+	})
+	g.Go(func() error {
 		<-ctx.Done()
 		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
 		notify(d.log, systemd.SdNotifyStopping)
@@ -308,6 +329,7 @@ func (d *daemon) Run(ctx context.Context) error {
 	if err := g.Wait(); err != nil {
 		return err // run logs it
 	}
+	d.noteRun()
 	d.log.Info("stopped")
 	return nil
 }
@@ -333,6 +355,19 @@ func (d *daemon) Close() error {
 	}
 	signal.Stop(d.hup)
 	return err
+}
+
+// runNote is how often a running daemon notes that it runs, besides after
+// its start-up scan and when it stops: after a kill -9, the files it saw are
+// told from those that came later (watcher.Options.LastRun) to within this.
+const runNote = time.Minute
+
+// noteRun records now as a moment the daemon ran. A failure costs only
+// the dating of files that arrive while it is down, so it is logged.
+func (d *daemon) noteRun() {
+	if err := d.store.NoteRun(time.Now()); err != nil {
+		d.log.Error("cannot note the run in the database", "err", err)
+	}
 }
 
 // settingsDigest is a digest of what shapes the bytes served besides the

@@ -59,7 +59,10 @@
 // appears again (renamed, moved back, restored from a backup, or renamed
 // while the daemon was down), it takes the old key and published date
 // back, so no reader sees it as new. Move keeps both for a rename seen
-// live.
+// live. Replace is the one write that leaves no trace of what it takes
+// out: an article stored a moment before under a temporary name, renamed
+// into place, takes the key of its new path as though it had been first
+// stored there (or is an edit of the article stored there).
 //
 // The published bucket is the index by date: the newest n articles are a
 // reverse cursor walk over n keys, however many articles are stored. The

@@ -289,6 +289,33 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 	return Moved, nil
 }
 
+// Replace stores it as Put does, in place of the article stored at from,
+// which it forgets as though it had never been stored: no tombstone, no
+// key or date kept. It is for an article published under a name that was
+// never meant to stay, a temporary file renamed into place a moment after
+// it was first stored: it takes the key its new path gives it (see Put),
+// or, renamed over a stored article, is an edit of that one.
+func (s *Store) Replace(from string, it Item) (Change, error) {
+	var c Change
+	err := s.write("replace "+from, func(b buckets, t *tally) error {
+		if ok, err := b.drop(from, false); err != nil {
+			return fmt.Errorf("replace %s: %w", from, err)
+		} else if ok {
+			t.note(Removed)
+		}
+		var err error
+		if c, err = b.put(it); err != nil {
+			return fmt.Errorf("replace %s with %s: %w", from, it.Path, err)
+		}
+		t.note(c)
+		return nil
+	})
+	if err != nil {
+		return Unchanged, err
+	}
+	return c, nil
+}
+
 // Remove deletes the articles stored at paths, ignoring paths it does not
 // hold, and returns the paths it removed. Each leaves a tombstone under
 // its content hash (see Put).
@@ -314,7 +341,12 @@ func (s *Store) Remove(paths ...string) ([]string, error) {
 	return removed, nil
 }
 
-func (b buckets) remove(path string) (bool, error) {
+func (b buckets) remove(path string) (bool, error) { return b.drop(path, true) }
+
+// drop deletes the article stored at path from every bucket, leaving a
+// tombstone under its content hash when tomb is set (see Remove and
+// Replace). It reports whether path held an article.
+func (b buckets) drop(path string, tomb bool) (bool, error) {
 	var f file
 	if err := getJSON(b.files, []byte(path), &f); errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -325,8 +357,10 @@ func (b buckets) remove(path string) (bool, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return false, err
 	}
-	if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published}); err != nil {
-		return false, err
+	if tomb {
+		if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published}); err != nil {
+			return false, err
+		}
 	}
 	for _, err := range []error{
 		b.published.Delete(dateKey(a.Published, f.Key)),

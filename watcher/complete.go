@@ -2,11 +2,15 @@ package watcher
 
 // completion is one step of a file's history in a watched folder, told
 // in order: created, written, closed after writing (complete), moved in
-// whole (complete), or deleted or moved away. overflow says that the
-// kernel dropped notifications; err that the notifier failed.
+// whole (complete), deleted, or moved away. The two halves of one rename,
+// moved away and moved in, carry the same cookie, the first half first; a
+// move in whose cookie no move away announced came from outside the
+// watched folders. overflow says that the kernel dropped notifications;
+// err that the notifier failed.
 type completion struct {
 	path     string // absolute
 	op       fileOp
+	cookie   uint32 // opMovedOut and opMovedIn only
 	overflow bool
 	err      error
 }
@@ -16,7 +20,8 @@ type fileOp int
 const (
 	opClosed fileOp = iota
 	opMovedIn
-	opVacated
+	opVacated // deleted
+	opMovedOut
 	opCreated
 	opWritten
 )

@@ -15,7 +15,8 @@ import (
 // history of the files in watched folders, in the kernel's order: each
 // creation and write, and the two moments when a file is complete, its
 // writer closed it (IN_CLOSE_WRITE) or it was moved in whole
-// (IN_MOVED_TO), and when one is deleted or moved away. fsnotify v1.10
+// (IN_MOVED_TO), and when one is deleted or moved away, with the cookie
+// that links the two halves of a rename. fsnotify v1.10
 // keeps IN_CLOSE_WRITE unexported, so this reads it with
 // golang.org/x/sys/unix; fsnotify still reports folders.
 type inotifyCompletions struct {
@@ -38,7 +39,9 @@ func opOf(mask uint32) fileOp {
 		return opClosed
 	case mask&unix.IN_MOVED_TO != 0:
 		return opMovedIn
-	case mask&(unix.IN_DELETE|unix.IN_MOVED_FROM) != 0:
+	case mask&unix.IN_MOVED_FROM != 0:
+		return opMovedOut
+	case mask&unix.IN_DELETE != 0:
 		return opVacated
 	case mask&unix.IN_CREATE != 0:
 		return opCreated
@@ -140,8 +143,9 @@ func (c *inotifyCompletions) read() {
 				dir, ok := c.dirs[int(ev.Wd)]
 				c.mu.Unlock()
 				ok = !ok || c.send(completion{
-					path: filepath.Join(dir, unix.ByteSliceToString(name)),
-					op:   opOf(ev.Mask),
+					path:   filepath.Join(dir, unix.ByteSliceToString(name)),
+					op:     opOf(ev.Mask),
+					cookie: ev.Cookie,
 				})
 				if !ok {
 					return

@@ -63,60 +63,66 @@ func (w *Watcher) event(ev fsnotify.Event) {
 
 // complete handles a completion, one step of a file's history told in
 // order: a creation or a write only moves a fallback deadline (a file
-// arriving whole by hard link raises nothing else); a close has the file
-// read at once; a move in waits as long as a deletion or a move away
-// does, so that the two halves of a rename are handled together.
+// arriving whole by hard link raises nothing else); a close, or a move in,
+// has the file read at once, whether it comes from outside (a new file, or
+// an edit of the one it replaces) or from another name within (a rename,
+// which the two halves' cookie tells; see move). Only a deletion or a move
+// away waits, for Settle: a new file may be written under the name
+// meanwhile (an editor's save through a backup name), which is then an
+// edit, not a removal and a new article.
 func (w *Watcher) complete(ctx context.Context, c completion) {
 	switch {
 	case c.err != nil:
 		w.log.Error("close-after-write notifications stopped; files are read once they settle", "err", c.err)
 		w.done.Close()
 		w.done = nil
+		return
 	case c.overflow:
 		w.rescan(ctx, RescanOverflow)
-	default:
-		rel, ok := w.rel(c.path)
-		if !ok || !candidate(rel) {
-			return
-		}
-		switch c.op {
-		case opVacated:
-			w.schedule(rel, w.opts.Settle)
-			w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
-			return
-		case opCreated:
-			// A file made where one was just deleted or moved away is
-			// a new one: that deadline must not read it half-written.
-			if _, ok := w.vacated[rel]; ok {
-				w.tentative[rel] = true
-			}
-			w.fallback(rel, w.opts.Settle)
-			return
-		case opWritten:
-			w.written(rel)
-			return
-		case opMovedIn:
-			w.obs.Event(eventMovedTo)
-		default:
-			w.obs.Event(eventCloseWrite)
-		}
-		var delay time.Duration
-		if c.op == opMovedIn {
-			delay = w.opts.Settle
-		}
-		// A file written where one was renamed away waits for the other
-		// half of that rename, which may be the old article's new place
-		// (a "latest" file rotated to an archive name): see move.
-		if at, ok := w.vacated[rel]; ok {
-			delay = max(delay, at.Sub(w.opts.Now())+vacatedSlack)
-		}
-		w.schedule(rel, delay)
+		return
 	}
+	rel, ok := w.rel(c.path)
+	if !ok {
+		return
+	}
+	var from string
+	switch c.op {
+	case opMovedOut:
+		w.renames.out(c.cookie, rel, w.opts.Now(), w.opts.Settle)
+	case opMovedIn:
+		from = w.renames.in(c.cookie)
+	}
+	if !candidate(rel) {
+		return
+	}
+	switch c.op {
+	case opVacated, opMovedOut:
+		w.schedule(rel, w.opts.Settle)
+		w.vacated[rel] = w.opts.Now().Add(w.opts.Settle)
+		return
+	case opCreated:
+		// A file made where one was just deleted or moved away is
+		// a new one: that deadline must not read it half-written.
+		if _, ok := w.vacated[rel]; ok {
+			w.tentative[rel] = true
+		}
+		w.fallback(rel, w.opts.Settle)
+		return
+	case opWritten:
+		w.written(rel)
+		return
+	case opMovedIn:
+		w.obs.Event(eventMovedTo)
+		delete(w.closed, rel)
+		if from != "" && candidate(from) {
+			w.origin[rel] = from
+		}
+	default:
+		w.obs.Event(eventCloseWrite)
+		w.closed[rel] = true
+	}
+	w.schedule(rel, 0)
 }
-
-// vacatedSlack is how long after a deletion's or rename's deadline a new
-// file at that path waits, so that both are handled in one batch.
-const vacatedSlack = 5 * time.Millisecond
 
 // written schedules a file that is being written. Where close
 // notifications exist, the close (or a move into the folder) schedules it;

@@ -197,6 +197,7 @@ func TestRenames(t *testing.T) {
 	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
 	h.writeAt(t, "a.txt", "مقال يتنقل\nفقرة", old)
 	h.waitTitle(t, "a.txt", "مقال يتنقل")
+	first := h.published(t, "a") // moved in live: dated when it arrived, not old
 
 	os.MkdirAll(filepath.Join(h.dir, "أرشيف"), 0o755)
 	if err := os.Rename(filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "أرشيف", "ب.txt")); err != nil {
@@ -205,8 +206,8 @@ func TestRenames(t *testing.T) {
 	h.waitTitle(t, "أرشيف/ب.txt", "مقال يتنقل")
 	h.waitGone(t, "a.txt")
 	it, err := h.store.Article("أرشيف/ب")
-	if err != nil || it.Key != "a" || !it.Published.Equal(old) {
-		t.Errorf("after the rename: %+v, %v; want key a, published %v", it, err, old)
+	if err != nil || it.Key != "a" || !it.Published.Equal(first) {
+		t.Errorf("after the rename: %+v, %v; want key a, published %v", it, err, first)
 	}
 
 	// Written elsewhere, then moved in: published.
@@ -232,14 +233,14 @@ func TestRenames(t *testing.T) {
 // article, under another id, with its own date.
 func TestRotation(t *testing.T) {
 	old := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	check := func(t *testing.T, store *storage.Store, archive string) {
+	check := func(t *testing.T, store *storage.Store, archive string, published time.Time) {
 		t.Helper()
 		moved, err := store.Article(strings.TrimSuffix(archive, ".txt"))
-		if err != nil || moved.Key != "latest" || !moved.Published.Equal(old) || moved.Title != "المقال الأصلي" {
-			t.Errorf("%s: key %q published %v title %q (%v); want the original article, key latest", archive, moved.Key, moved.Published, moved.Title, err)
+		if err != nil || moved.Key != "latest" || !moved.Published.Equal(published) || moved.Title != "المقال الأصلي" {
+			t.Errorf("%s: key %q published %v title %q (%v); want the original article, key latest, published %v", archive, moved.Key, moved.Published, moved.Title, err, published)
 		}
 		fresh, err := store.Article("latest")
-		if err != nil || fresh.Key == "latest" || fresh.Published.Equal(old) || fresh.Title != "مقال جديد" {
+		if err != nil || fresh.Key == "latest" || fresh.Published.Equal(published) || fresh.Title != "مقال جديد" {
 			t.Errorf("latest.txt: key %q published %v title %q (%v); want a new article", fresh.Key, fresh.Published, fresh.Title, err)
 		}
 	}
@@ -253,19 +254,20 @@ func TestRotation(t *testing.T) {
 		os.Rename(p, filepath.Join(dir, "2026-11-01.txt"))
 		os.WriteFile(p, []byte("مقال جديد\nفقرة أخرى"), 0o644)
 		scanOnce(t, dir, store, nil)
-		check(t, store, "2026-11-01.txt")
+		check(t, store, "2026-11-01.txt", old)
 	})
 	t.Run("live", func(t *testing.T) {
 		h := newHarness(t, "")
 		h.writeAt(t, "latest.txt", "المقال الأصلي\nفقرة", old)
 		h.waitTitle(t, "latest.txt", "المقال الأصلي")
+		first := h.published(t, "latest")
 		if err := os.Rename(filepath.Join(h.dir, "latest.txt"), filepath.Join(h.dir, "2026-11-02.txt")); err != nil {
 			t.Fatal(err)
 		}
 		h.write(t, "latest.txt", "مقال جديد\nفقرة أخرى")
 		h.waitTitle(t, "latest.txt", "مقال جديد")
 		h.waitTitle(t, "2026-11-02.txt", "المقال الأصلي")
-		check(t, h.store, "2026-11-02.txt")
+		check(t, h.store, "2026-11-02.txt", first)
 	})
 }
 
@@ -304,6 +306,7 @@ func TestSeedsFolderReplaced(t *testing.T) {
 	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
 	h.writeAt(t, "a.txt", "باق", old)
 	h.waitTitle(t, "a.txt", "باق")
+	first := h.published(t, "a")
 
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
@@ -321,8 +324,8 @@ func TestSeedsFolderReplaced(t *testing.T) {
 	h.waitLog(t, "seeds folder is back")
 	h.waitTitle(t, "new.txt", "جديد")
 	it, err := h.store.Article("a")
-	if err != nil || !it.Published.Equal(old) {
-		t.Errorf("a.txt after the folder came back: %+v, %v; want published %v", it, err, old)
+	if err != nil || !it.Published.Equal(first) {
+		t.Errorf("a.txt after the folder came back: %+v, %v; want published %v", it, err, first)
 	}
 	// Watching works again: live events are seen.
 	h.write(t, "later.txt", "لاحق")
@@ -521,14 +524,15 @@ func TestRenameOverArticle(t *testing.T) {
 	h.writeAt(t, "b.txt", "ب", old.Add(time.Hour))
 	h.waitTitle(t, "a.txt", "أ")
 	h.waitTitle(t, "b.txt", "ب")
+	first := h.published(t, "a")
 	if err := os.Rename(filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "b.txt")); err != nil {
 		t.Fatal(err)
 	}
 	h.waitGone(t, "a.txt")
 	h.waitTitle(t, "b.txt", "أ")
 	it, err := h.store.Article("b")
-	if err != nil || it.Key != "a" || !it.Published.Equal(old) {
-		t.Errorf("b.txt after the rename: %+v, %v; want key a, published %v", it, err, old)
+	if err != nil || it.Key != "a" || !it.Published.Equal(first) {
+		t.Errorf("b.txt after the rename: %+v, %v; want key a, published %v", it, err, first)
 	}
 	// The count follows the commit that the titles show by a moment.
 	h.wait(t, waitLimit, "a count of 1 article", func() bool { return h.store.Count() == 1 })

@@ -210,3 +210,13 @@ func (h *harness) waitGone(tb testing.TB, rel string) {
 	tb.Helper()
 	h.waitFor(tb, rel+" removed", func(m map[string]string) bool { _, ok := m[rel]; return !ok })
 }
+
+// published returns the published date of the article at slug.
+func (h *harness) published(tb testing.TB, slug string) time.Time {
+	tb.Helper()
+	it, err := h.store.Article(slug)
+	if err != nil {
+		tb.Fatalf("Article(%s) = %v", slug, err)
+	}
+	return it.Published
+}

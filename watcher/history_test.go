@@ -88,7 +88,9 @@ func TestRewriteAfterDelete(t *testing.T) {
 // slowly: the archive keeps the article, and the new file is read whole.
 func TestRotationSlowWriter(t *testing.T) {
 	h := newHarness(t, "")
-	h.write(t, "latest.txt", "الأصلي\nفقرة")
+	// Moved in, not written: a file written and renamed within Settle is a
+	// temporary file renamed into place, and takes its new name's key.
+	h.writeAt(t, "latest.txt", "الأصلي\nفقرة", time.Now())
 	h.waitTitle(t, "latest.txt", "الأصلي")
 	os.Rename(filepath.Join(h.dir, "latest.txt"), filepath.Join(h.dir, "archive.txt"))
 	if h.slowRewrite(t, "latest.txt", "latest-2") {
@@ -108,13 +110,14 @@ func TestCopyThenEdit(t *testing.T) {
 	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
 	h.writeAt(t, "a.txt", "الأصل\nفقرة", old)
 	h.waitTitle(t, "a.txt", "الأصل")
+	first := h.published(t, "a")
 	data, _ := os.ReadFile(filepath.Join(h.dir, "a.txt"))
 	os.WriteFile(filepath.Join(h.dir, "b.txt"), data, 0o644)
 	os.WriteFile(filepath.Join(h.dir, "a.txt"), []byte("الأصل منقحًا\nفقرة"), 0o644)
 	h.waitTitle(t, "a.txt", "الأصل منقحًا")
 	h.waitTitle(t, "b.txt", "الأصل")
-	if a, _ := h.store.Article("a"); a.Key != "a" || !a.Published.Equal(old) {
-		t.Errorf("the edited a.txt has key %q published %v, want a, %v", a.Key, a.Published, old)
+	if a, _ := h.store.Article("a"); a.Key != "a" || !a.Published.Equal(first) {
+		t.Errorf("the edited a.txt has key %q published %v, want a, %v", a.Key, a.Published, first)
 	}
 	if b, _ := h.store.Article("b"); b.Key != "b" {
 		t.Errorf("the copy b.txt has key %q, want its own, b", b.Key)

@@ -72,7 +72,9 @@ func TestObserver(t *testing.T) {
 		t.Error("Err() = nil before Run")
 	}
 	h.run(t, w)
-	h.write(t, "a.txt", "أ")
+	// Moved in, not written: a file written and renamed within Settle is
+	// a temporary file renamed into place, a publication and no move.
+	h.writeAt(t, "a.txt", "أ", time.Now())
 	h.waitTitle(t, "a.txt", "أ")
 	h.write(t, "empty.txt", "")
 	h.waitLog(t, "path=empty.txt")

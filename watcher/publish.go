@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -65,7 +66,11 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 				continue
 			}
 			flushGone()
-			if !w.accept(rel, r) || (moves != noMoves && w.move(r.it, moves == liveMoves)) {
+			if !w.accept(rel, r) {
+				continue
+			}
+			w.date(&r.it, moves == liveMoves)
+			if moves != noMoves && w.move(r.it, moves == liveMoves) {
 				continue
 			}
 			batch = append(batch, r.it)
@@ -104,18 +109,24 @@ func (w *Watcher) loadAll(rels []string) []loaded {
 
 // move stores it as the new place of a stored article with the same
 // content whose file is gone, or now holds other content: the second half
-// of a rename, seen before the first, or a file renamed away and another
-// written under its name. The file now at the old name is then read as a
-// new article.
+// of a rename (the one its cookie names first, see complete), or a file
+// renamed away and another written under its name. The file now at the
+// old name is then read as a new article. An article published from a
+// close less than Settle before is not moved but replaced (see
+// storage.Store.Replace): it was a temporary file renamed into place, and
+// its temporary name must not become its id.
 func (w *Watcher) move(it storage.Item, live bool) bool {
 	paths, err := w.store.PathsWithHash(it.File.Hash)
 	if err != nil {
 		w.log.Error("cannot look up content", "path", it.Path, "err", err)
 		return false
 	}
-	for _, p := range paths {
-		if p == it.Path {
-			return false // stored here already
+	if slices.Contains(paths, it.Path) {
+		return false // stored here already
+	}
+	if from, ok := w.origin[it.Path]; ok {
+		if i := slices.Index(paths, from); i > 0 {
+			paths[0], paths[i] = paths[i], paths[0]
 		}
 	}
 	for _, p := range paths {
@@ -123,28 +134,45 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 		if !moved {
 			continue
 		}
-		if _, err := w.store.Move(p, it); err != nil {
-			w.failed(cannotWrite, err, it.Path)
-			w.log.Error("cannot move article", "from", p, "path", it.Path, "err", err)
-			return true
-		}
-		switch {
-		case present && !w.deb.has(p):
-			// A new article now, read when its writer is done (a
-			// pending deadline, or a close to come, says when).
-			w.fallback(p, w.opts.Settle)
-		case !present:
-			w.deb.cancel(p)
-			delete(w.tentative, p)
-			delete(w.vacated, p)
-		}
-		w.succeeded(it.Path)
-		delete(w.firstSeen, p)
-		w.stored(it.Path, storage.Moved)
-		w.log.Info("article moved", "from", p, "path", it.Path, "title", it.Title)
+		w.moved(p, it, present)
 		return true
 	}
 	return false
+}
+
+// moved stores that the article at from is now it, found at its new
+// place by move; present says whether a file is at from now.
+func (w *Watcher) moved(from string, it storage.Item, present bool) {
+	c, err := storage.Moved, error(nil)
+	if w.fresh.within(from, w.opts.Now(), w.opts.Settle) {
+		c, err = w.store.Replace(from, it)
+	} else {
+		_, err = w.store.Move(from, it)
+	}
+	if err != nil {
+		w.failed(cannotWrite, err, it.Path)
+		w.log.Error("cannot move article", "from", from, "path", it.Path, "err", err)
+		return
+	}
+	delete(w.fresh, from)
+	switch {
+	case present && !w.deb.has(from):
+		// A new article now, read when its writer is done (a
+		// pending deadline, or a close to come, says when).
+		w.fallback(from, w.opts.Settle)
+	case !present:
+		w.deb.cancel(from)
+		delete(w.tentative, from)
+		delete(w.vacated, from)
+	}
+	w.succeeded(it.Path)
+	delete(w.firstSeen, from)
+	w.stored(it.Path, c)
+	if c == storage.Moved {
+		w.log.Info("article moved", "from", from, "path", it.Path, "title", it.Title)
+	} else {
+		w.logStored(c, it, "from", from)
+	}
 }
 
 // holdsOther reports whether a file is at rel, and whether the article
@@ -181,15 +209,32 @@ func (w *Watcher) put(items ...storage.Item) {
 		it := items[i]
 		w.succeeded(it.Path)
 		w.stored(it.Path, c)
-		switch c {
-		case storage.Added:
-			w.log.Info("article published", "path", it.Path, "title", it.Title)
-		case storage.Updated:
-			w.log.Info("article updated", "path", it.Path, "title", it.Title)
-		case storage.Restored:
-			w.log.Info("article restored", "path", it.Path, "title", it.Title)
+		if c == storage.Added && w.closed[it.Path] {
+			w.fresh[it.Path] = w.opts.Now()
 		}
+		w.logStored(c, it)
 	}
+}
+
+// logStored logs what a store write did to it: published, updated or
+// restored, with the charset its file was decoded from when not UTF-8.
+func (w *Watcher) logStored(c storage.Change, it storage.Item, attrs ...any) {
+	var msg string
+	switch c {
+	case storage.Added:
+		msg = "article published"
+	case storage.Updated:
+		msg = "article updated"
+	case storage.Restored:
+		msg = "article restored"
+	default:
+		return
+	}
+	attrs = append([]any{"path", it.Path, "title", it.Title}, attrs...)
+	if it.Charset != "" {
+		attrs = append(attrs, "charset", it.Charset)
+	}
+	w.log.Info(msg, attrs...)
 }
 
 // unpublish removes the articles of files that are gone, unless the

@@ -171,6 +171,20 @@ func (r reader) load(rel string) (storage.Item, storage.File, error) {
 	return it, fp, nil
 }
 
+// date gives it, as load read it, the date it arrived: a file seen
+// arriving live is dated now; one a scan found is dated by its
+// modification time (as load dated it) if that is later than the last
+// time the folder was looked at (see Options.LastRun), else now. In an
+// empty database no watcher ever looked, and every file keeps its
+// modification time: the folder's history. The store keeps the published
+// date of an article it already holds (an edit, a rename, a restore).
+func (w *Watcher) date(it *storage.Item, live bool) {
+	if live || !it.Published.After(w.since) {
+		now := w.opts.Now().UTC().Truncate(time.Millisecond)
+		it.Published, it.Updated = now, now
+	}
+}
+
 // Dates of files before earliestDate are implausible; such a file gets oldDate.
 var (
 	earliestDate = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -39,6 +39,7 @@ func (w *Watcher) rescan(ctx context.Context, why string) {
 // are files with writes in flight, which their events will bring.
 func (w *Watcher) scan(ctx context.Context) error {
 	w.drain()
+	start := w.opts.Now()
 	// stored loses each file the walk finds: what is left is gone.
 	stored, err := w.store.Fingerprints()
 	if err != nil {
@@ -70,6 +71,8 @@ func (w *Watcher) scan(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err // stopped; the next scan takes up what is left
 	}
+	// What the next scan finds new arrived since this one began.
+	w.since = start
 	if len(found.changed)+len(found.added) >= compactAfter {
 		if err := w.store.CompactFingerprints(); err != nil {
 			w.log.Error("cannot compact the fingerprints", "err", err)

@@ -28,6 +28,7 @@ import (
 type Store interface {
 	Put(items ...storage.Item) ([]storage.Change, error)
 	Move(from string, it storage.Item) (storage.Change, error)
+	Replace(from string, it storage.Item) (storage.Change, error)
 	Remove(paths ...string) ([]string, error)
 	Fingerprints() (map[string]storage.Fingerprint, error)
 	CompactFingerprints() error
@@ -65,8 +66,12 @@ const (
 // Options configure a Watcher.
 type Options struct {
 	// Settle is how long a file must go without events before it is read
-	// where close notifications do not exist, and how long a deletion or
-	// a move waits, so that both halves of a rename are seen together.
+	// where close notifications do not exist; and, where they exist, how
+	// long a deletion or a move away waits, so that a file written under
+	// the name meanwhile is an edit (an editor's save through a backup
+	// name), and how long after it was first published from a close a
+	// rename still gives an article the key of its new name (a temporary
+	// file renamed into place; see storage.Store.Replace).
 	Settle time.Duration
 	// MaxSize is the largest file that is published, in bytes.
 	MaxSize int64
@@ -83,6 +88,16 @@ type Options struct {
 	Observer Observer
 	// Now is the clock; tests may set it.
 	Now func() time.Time
+	// LastRun is the last moment a watcher is known to have run on the
+	// store (storage.Store.LastRun), or the zero time if none ever did.
+	// It dates the files that the start-up scan finds new: in an empty
+	// database, where no watcher ever ran, each file is dated by its
+	// modification time (the folder's history); otherwise a file is
+	// dated by its modification time if that is later than LastRun (it
+	// arrived while no watcher ran), else by the moment the scan found it
+	// (an old file copied in with its time kept). A file seen arriving
+	// live is dated by the moment it is read.
+	LastRun time.Time
 
 	openTimeout time.Duration // defaultOpenTimeout; tests shorten it
 }
@@ -105,6 +120,11 @@ type Watcher struct {
 	retries   map[string]int          // failed store writes and reads short of resources, by path
 	tentative map[string]bool         // waiting only for a fallback deadline (see written)
 	vacated   map[string]time.Time    // files deleted or renamed away, by when that is handled
+	renames   renames                 // the first halves of renames, by cookie
+	origin    map[string]string       // files renamed within the folders, to where they were
+	closed    map[string]bool         // files due because their writer closed them
+	fresh     fresh                   // articles just published from a close (see move)
+	since     time.Time               // when the folder was last looked at (see date)
 	firstSeen map[string]time.Time    // first event of work waiting, by path
 	rootGone  atomic.Bool
 	running   atomic.Bool
@@ -145,6 +165,10 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		retries:   make(map[string]int),
 		tentative: make(map[string]bool),
 		vacated:   make(map[string]time.Time),
+		origin:    make(map[string]string),
+		closed:    make(map[string]bool),
+		fresh:     make(fresh),
+		since:     opts.LastRun,
 		firstSeen: make(map[string]time.Time),
 		started:   make(chan struct{}),
 		rescanCh:  make(chan struct{}, 1),
@@ -273,8 +297,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 		due := w.due()
 		w.process(ctx, due, liveMoves)
 		for _, rel := range due {
-			delete(w.vacated, rel) // after process: move reads them
+			// After process: move and put read them.
+			delete(w.vacated, rel)
+			delete(w.origin, rel)
+			delete(w.closed, rel)
 		}
+		w.fresh.prune(w.opts.Now(), w.opts.Settle)
 		if t, ok := w.deb.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
