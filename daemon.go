@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	systemd "github.com/coreos/go-systemd/v22/daemon"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/storage"
+	"github.com/seedfeed/seedfeed/watcher"
+)
+
+// daemon is seedfeed at work: the store, the watcher that fills it, the
+// feed handler that renders it, and the servers that answer for them.
+// newDaemon builds every part, Run runs them, Close releases them.
+//
+// A new part (a WebSub hub, search, export) becomes a field here: built
+// in newDaemon, where it can fail with a clear error before anything is
+// served, run by Run in the errgroup, released by Close.
+type daemon struct {
+	cfg config // cfg.feed.BaseURL is filled in once the listener is bound
+	log *slog.Logger
+	hup chan os.Signal // SIGHUP: rescan
+
+	store   *storage.Store
+	ln      net.Listener // the public listener, as bound
+	ctl     net.Listener // the control socket, or nil without one
+	metrics *metrics
+	watcher *watcher.Watcher
+	feed    *feed.Handler
+	servers []server  // the public server, then the control socket's if any
+	lastRun time.Time // when a daemon last ran on the store, before this one
+}
+
+// errStopped is newDaemon's answer to a stop during the start-up scan:
+// a clean stop, not a failure.
+var errStopped = errors.New("stopped during the start-up scan")
+
+// newDaemon does everything that can fail at start-up, in order: it opens
+// the store, binds the listener, reads the last run, notes the settings,
+// opens the control socket, imports the seeds folder (then notes the run)
+// and builds the handler. It fails with
+// an error that says which part failed, or with errStopped when ctx ends
+// during the import, having closed whatever it opened.
+func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon, err error) {
+	d := &daemon{cfg: cfg, log: logger, hup: make(chan os.Signal, 1)}
+	// SIGHUP asks for a rescan; caught from the start, so that one sent
+	// during a long start-up scan does not end the process.
+	signal.Notify(d.hup, syscall.SIGHUP)
+	defer func() {
+		if err != nil {
+			// What failed is err; closing the parts opened so far adds
+			// nothing to it.
+			_ = d.Close()
+		}
+	}()
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	d.metrics = newMetrics(func() float64 { return float64(d.store.Count()) }, func() float64 {
+		t, err := d.store.LastPublication()
+		if err != nil || t.IsZero() {
+			return 0
+		}
+		return float64(t.UnixNano()) / 1e9
+	})
+	d.watcher, err = watcher.New(cfg.seeds, d.store, watcher.Options{
+		Settle:   cfg.settle,
+		MaxSize:  int64(cfg.maxSize),
+		Charset:  cfg.charset,
+		Rescan:   cfg.rescan,
+		Logger:   logger,
+		Observer: d.metrics,
+		LastRun:  d.lastRun,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.watcher.Scan(ctx); err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			// A stop during a long first import is a clean stop: each
+			// batch stored is whole, and the next start takes up the rest.
+			logger.Info("stopped during the start-up scan", "articles", d.store.Count())
+			return nil, errStopped
+		}
+		return nil, err
+	}
+	d.noteRun()
+	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, logger); err != nil {
+		return nil, err
+	}
+	d.feed.OnRender(d.metrics.rendered)
+	d.servers = d.newServers()
+	return d, nil
+}
+
+// open opens the store, binds the public listener and the control
+// socket, reads when a daemon last ran, and notes the settings.
+func (d *daemon) open() error {
+	var err error
+	if d.store, err = storage.Open(d.cfg.db, storage.Options{}); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if d.ln, err = net.Listen("tcp", d.cfg.addr); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if d.cfg.feed.BaseURL == "" {
+		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
+	}
+	// Read before anything writes: it tells files that arrived while no
+	// daemon ran (see watcher.Options.LastRun).
+	if d.lastRun, err = d.store.LastRun(); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	// Other settings, or another seedfeed, may serve other bytes for the
+	// same articles: Last-Modified must move then too.
+	if _, err := d.store.NoteSettings(settingsDigest(d.cfg.feed)); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	// Without the control socket (a path too long for one, say), the
+	// daemon still serves; backup and list then cannot reach it.
+	if d.ctl, err = listenControl(d.cfg.db); err != nil {
+		d.log.Error("no control socket: backup and list will not reach this daemon", "err", err)
+	}
+	return nil
+}
+
+// newServers builds the public server, which serves the feeds, /healthz
+// and /metrics, and the control socket's server.
+func (d *daemon) newServers() []server {
+	mux, names := http.NewServeMux(), map[string]string{}
+	routes := append(d.feed.Routes(),
+		feed.Route{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher)},
+		feed.Route{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()})
+	for _, r := range routes {
+		mux.Handle(r.Pattern, r.Handler)
+		names[r.Pattern] = r.Name
+	}
+	srv := newServer(d.metrics.instrument(mux, names, d.log), d.log)
+	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
+	if d.ctl != nil {
+		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+		servers = append(servers, server{ctl, d.ctl})
+	}
+	return servers
+}
+
+// Addr is the address the public server listens on.
+func (d *daemon) Addr() net.Addr { return d.ln.Addr() }
+
+// Run serves until ctx is done, then lets requests in flight finish for
+// up to the shutdown timeout. It returns the first part's failure, if one
+// failed. It is called once.
+func (d *daemon) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.watcher.Run(ctx) })
+	g.Go(func() error { return d.feed.Run(ctx) })
+	for _, s := range d.servers {
+		g.Go(s.serve)
+	}
+	g.Go(func() error {
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-d.hup:
+				d.log.Info("SIGHUP: rescanning the seeds folder")
+				d.watcher.Rescan()
+			}
+		}
+	})
+	g.Go(func() error {
+		t := time.NewTicker(runNote)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				d.noteRun()
+			}
+		}
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
+		notify(d.log, systemd.SdNotifyStopping)
+		shutdown(d.servers, d.cfg.shutdownTimeout, d.log)
+		return nil
+	})
+
+	// Ready once the watcher runs, so that /healthz says ok from the first
+	// request; a stop meanwhile is no start.
+	select {
+	case <-d.watcher.Started():
+	case <-ctx.Done():
+	}
+	if ctx.Err() == nil {
+		base := d.cfg.feed.BaseURL
+		d.log.Info("listening", "addr", d.ln.Addr().String(), "url", base+"/",
+			"atom", base+feed.PathAtom, "rss", base+feed.PathRSS, "json", base+feed.PathJSON,
+			"articles", d.store.Count(), "version", version())
+		notify(d.log, systemd.SdNotifyReady)
+	}
+	if err := g.Wait(); err != nil {
+		return err // run logs it
+	}
+	d.noteRun()
+	d.log.Info("stopped")
+	return nil
+}
+
+// Close releases what newDaemon opened, the store last, and returns the
+// store's error. After Run, the servers and the watcher have stopped
+// already.
+func (d *daemon) Close() error {
+	if d.watcher != nil {
+		// Run closed it, or newDaemon failed; either way only the
+		// store's error can still matter.
+		_ = d.watcher.Close()
+	}
+	for _, ln := range []net.Listener{d.ctl, d.ln} {
+		if ln != nil {
+			// Closed already by the server's Shutdown, or never served.
+			_ = ln.Close()
+		}
+	}
+	var err error
+	if d.store != nil {
+		err = d.store.Close()
+	}
+	signal.Stop(d.hup)
+	return err
+}
+
+// runNote is how often a running daemon notes that it runs, besides after
+// its start-up scan and when it stops: after a kill -9, the files it saw are
+// told from those that came later (watcher.Options.LastRun) to within this.
+const runNote = time.Minute
+
+// noteRun records now as a moment the daemon ran. A failure costs only
+// the dating of files that arrive while it is down, so it is logged.
+func (d *daemon) noteRun() {
+	if err := d.store.NoteRun(time.Now()); err != nil {
+		d.log.Error("cannot note the run in the database", "err", err)
+	}
+}
+
+// settingsDigest is a digest of what shapes the bytes served besides the
+// articles: the feed settings and the seedfeed build.
+func settingsDigest(cfg feed.Config) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version()))
+	return hex.EncodeToString(sum[:])
+}
+
+// notify tells systemd, when it started the daemon with Type=notify.
+func notify(logger *slog.Logger, state string) {
+	if _, err := systemd.SdNotify(false, state); err != nil {
+		logger.Warn("cannot notify systemd", "state", state, "err", err)
+	}
+}
