@@ -72,7 +72,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.feed.Author, "author", "", "feed author `NAME` (default the title)")
 	fs.IntVar(&cfg.feed.Limit, "limit", 50, fmt.Sprintf("show `N` entries per feed and on the index, 1 to %d", maxLimit))
 	fs.Var((*secondsFlag)(&cfg.feed.MaxAge), "max-age", "let clients and caches reuse a response for `SECONDS` (or a duration such as 5m)")
-	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "where close notifications are missing, read a file once it has been quiet for `DURATION`")
+	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "wait `DURATION` before a deletion or a move away is unpublished (a save through a backup name stays an edit); a new file renamed within it takes its final name's id; where close notifications are missing, read a file once it has been quiet for it")
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
 	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")

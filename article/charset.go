@@ -11,6 +11,9 @@ import (
 	"golang.org/x/text/encoding/htmlindex"
 )
 
+// bom is UTF-8's byte-order mark: damaged text behind one is damaged UTF-8.
+var bom = []byte("\uFEFF")
+
 // Charset returns the encoding named by a WHATWG label, such as
 // "windows-1256", "cp1256" or "iso-8859-6", or nil for "none".
 func Charset(name string) (encoding.Encoding, error) {

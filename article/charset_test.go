@@ -91,12 +91,25 @@ func TestParseRefusesReplacementCharacter(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, _, err := Decode(data, charmap.Windows1256)
+		out, from, err := Decode(data, charmap.Windows1256)
 		if err != nil {
 			return
 		}
 		if !utf8.Valid(out) {
 			t.Fatalf("Decode(%q) = %q, not UTF-8", data, out)
+		}
+		if strings.HasPrefix(from, "utf-16") {
+			// UTF-16 says what it holds, U+FFFD included: out must be
+			// exactly what x/text decodes, without the byte-order mark.
+			order := unicode.LittleEndian
+			if from == "utf-16be" {
+				order = unicode.BigEndian
+			}
+			want, err := unicode.UTF16(order, unicode.ExpectBOM).NewDecoder().Bytes(data)
+			if err != nil || !bytes.Equal(out, want) {
+				t.Fatalf("Decode(%q) = %q from %s, want %q (%v)", data, out, from, want, err)
+			}
+			return
 		}
 		if utf8.Valid(data) {
 			if !bytes.Equal(out, data) {
@@ -155,6 +168,12 @@ func TestDecodeRightOrRefused(t *testing.T) {
 	arabic := "الأهلي يفوز: 2-1 في القاهرة\nقال المدرب «سنواصل»."
 	french := "Économie : la croissance ralentit\nÀ Paris, l'été fut chaud."
 	russian := "Экономика растёт\nПравительство сообщило о росте."
+	clitics := "أطلقت شركة آبل هاتف الـiPhone الجديد\nوقالت لـCNN إن شركة Nestlé وCafé ربحت."
+	turkish := "Ekonomi: büyüme yavaşladı\nBakanlık dün tahminleri düşürdü."
+	arabicISO := "الاقتصاد: تباطؤ النمو\nأعلنت الوزارة أمس خفض التوقعات."
+	greek := "Η οικονομία επιβραδύνεται\nΤο υπουργείο μείωσε χθες τις προβλέψεις."
+	hebrew := "הכלכלה מאטה\nהמשרד הוריד אתמול את התחזיות."
+	czech := "Ekonomika zpomaluje\nMinisterstvo včera snížilo odhady, říká zpráva."
 	for _, tc := range []struct {
 		name     string
 		in       []byte
@@ -177,6 +196,15 @@ func TestDecodeRightOrRefused(t *testing.T) {
 		{"windows-1251 Russian read as windows-1256", enc(charmap.Windows1251, russian), charmap.Windows1256, "", "", ErrWrongCharset, "windows-1251"},
 		{"windows-1256 Arabic read as windows-1252", enc(charmap.Windows1256, arabic), charmap.Windows1252, "", "", ErrWrongCharset, "windows-1256"},
 		{"windows-1252 French as windows-1252", enc(charmap.Windows1252, french), charmap.Windows1252, french, "windows-1252", nil, ""},
+		// Arabic news writes foreign names with a clitic on them.
+		{"windows-1256 with clitics on Latin names", enc(charmap.Windows1256, clitics), charmap.Windows1256, clitics, "windows-1256", nil, ""},
+		// Each of these, read as windows-1256, is mojibake; the refusal
+		// names the charset it is in.
+		{"windows-1254 Turkish read as windows-1256", enc(charmap.Windows1254, turkish), charmap.Windows1256, "", "", ErrWrongCharset, "most likely windows-1254"},
+		{"iso-8859-6 Arabic read as windows-1256", enc(charmap.ISO8859_6, arabicISO), charmap.Windows1256, "", "", ErrWrongCharset, "most likely iso-8859-6"},
+		{"windows-1253 Greek read as windows-1256", enc(charmap.Windows1253, greek), charmap.Windows1256, "", "", ErrWrongCharset, "most likely windows-1253"},
+		{"windows-1255 Hebrew read as windows-1256", enc(charmap.Windows1255, hebrew), charmap.Windows1256, "", "", ErrWrongCharset, "most likely windows-1255"},
+		{"windows-1250 Czech read as windows-1256", enc(charmap.Windows1250, czech), charmap.Windows1256, "", "", ErrWrongCharset, "most likely windows-1250"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, from, err := Decode(tc.in, tc.fallback)

@@ -1,11 +1,8 @@
 package article
 
 import (
-	"bytes"
 	"strings"
 )
-
-var bom = []byte("\uFEFF")
 
 // parseText turns plain text, known to be UTF-8 without NUL bytes, into
 // an article with a title and paragraphs. The first non-empty line is the
@@ -16,7 +13,8 @@ var bom = []byte("\uFEFF")
 // kept exactly as written. Text holding U+FFFD, the mark of an earlier
 // failed conversion, is refused.
 func parseText(data []byte) (Article, error) {
-	text := string(bytes.TrimPrefix(data, bom))
+	// Leading byte-order marks go, however many a chain of tools left.
+	text := strings.TrimLeft(string(data), "\uFEFF")
 	var a Article
 	for text != "" {
 		line := text
