@@ -129,11 +129,8 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 	fs.StringVar(&cfg.baseURL, "base-url", "", "public `URL` of the ids when no daemon answers (default http:// and -addr)")
 	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "the daemon's `HOST:PORT`, for the ids when no daemon answers and no -base-url is given")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object a line: id, url, path, title, published, updated")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := parseNoArgs(fs, args, getenv); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q (see list -h)", fs.Arg(0))
 	}
 	if err := joinChecks(cfg.validateURL); err != nil {
 		return err
@@ -183,11 +180,8 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 		"line. Exits 1 if any file would be refused.", stderr)
 	cfg.seedsFlags(fs)
 	fs.BoolVar(&quiet, "quiet", false, "print only the files that would be refused, and the summary")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := parseNoArgs(fs, args, getenv); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q (see check -h)", fs.Arg(0))
 	}
 	if err := joinChecks(cfg.validateCharset, cfg.validateSeeds); err != nil {
 		return err

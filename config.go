@@ -87,14 +87,8 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 	var cfg config
 	fs := newFlagSet("seedfeed", "seedfeed [flags]\n       seedfeed check|backup|list -h", stderr)
 	cfg.serveFlags(fs)
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := parseNoArgs(fs, args, getenv); err != nil || cfg.version {
 		return cfg, err
-	}
-	if cfg.version {
-		return cfg, nil
-	}
-	if fs.NArg() > 0 {
-		return cfg, usageErrorf("unexpected argument %q (see -h)", fs.Arg(0))
 	}
 	return cfg, cfg.validate()
 }

@@ -85,6 +85,18 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	return nil
 }
 
+// parseNoArgs is parseFlags for a command that takes flags only: an
+// argument left over is a usage error.
+func parseNoArgs(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q (see %s -h)", fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
 // usage prints every flag with its environment variable and default.
 func usage(fs *flag.FlagSet, synopsis string) {
 	out := fs.Output()
