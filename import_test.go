@@ -262,12 +262,18 @@ func TestHealthDuringImport(t *testing.T) {
 	addrRE := regexp.MustCompile(`msg="importing the seeds folder; /healthz answers meanwhile" .*addr=(127\.0\.0\.1:\d+)`)
 	var addr string
 	for addr == "" {
+		if strings.Contains(p.out.String(), "msg=listening") {
+			t.Fatalf("ready before the import was said to be under way:\n%s", p.out)
+		}
 		p.readLines(t, 1)
 		if m := addrRE.FindStringSubmatch(p.out.String()); m != nil {
 			addr = m[1]
 		}
 	}
 	for !strings.Contains(p.out.String(), "article published") {
+		if strings.Contains(p.out.String(), "msg=listening") {
+			t.Fatal("the import was over before the requests: the test proves nothing")
+		}
 		p.readLines(t, 1)
 	}
 	get := func(path string) (*http.Response, string) {
