@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,6 +27,14 @@ import (
 // feed handler that renders it, and the servers that answer for them.
 // newDaemon builds every part, Run runs them, Close releases them.
 //
+// newDaemon does what can fail before anything is served: the store, the
+// listeners, the watcher. Run serves at once, then imports
+// the seeds folder (the start-up scan): meanwhile /healthz answers 503
+// with the scan's progress and every feed and page route 503 with
+// Retry-After, and systemd hears the progress. Once the scan is done the
+// feeds are served, the watcher runs, and systemd hears READY=1. A stop
+// during the scan is a clean stop; a failed scan, a failure.
+//
 // A new part (a WebSub hub, search, export) becomes a field here: built
 // in newDaemon, where it can fail with a clear error before anything is
 // served, run by Run in the errgroup, released by Close.
@@ -34,27 +43,30 @@ type daemon struct {
 	log *slog.Logger
 	hup chan os.Signal // SIGHUP: rescan
 
-	store   *storage.Store
-	ln      net.Listener // the public listener, as bound
-	ctl     net.Listener // the control socket, or nil without one
-	metrics *metrics
-	watcher *watcher.Watcher
-	feed    *feed.Handler
-	servers []server  // the public server, then the control socket's if any
-	lastRun time.Time // when a daemon last ran on the store, before this one
+	store    *storage.Store
+	ln       net.Listener // the public listener, as bound
+	ctl      net.Listener // the control socket, or nil without one
+	metrics  *metrics
+	watcher  *watcher.Watcher
+	feed     *feed.Handler
+	servers  []server                     // the public server, then the control socket's if any
+	lastRun  time.Time                    // when a daemon last ran on the store, before this one
+	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
+	ready    atomic.Bool                  // the start-up scan is done, the watcher runs
+	handler  atomic.Pointer[http.Handler] // what the public server serves
 }
 
-// errStopped is newDaemon's answer to a stop during the start-up scan:
-// a clean stop, not a failure.
+// errStopped is the start-up scan's answer to a stop: a clean stop, not
+// a failure.
 var errStopped = errors.New("stopped during the start-up scan")
 
-// newDaemon does everything that can fail at start-up, in order: it opens
-// the store, binds the listener, reads the last run, notes the settings,
-// opens the control socket, imports the seeds folder (then notes the run)
-// and builds the handler. It fails with
-// an error that says which part failed, or with errStopped when ctx ends
-// during the import, having closed whatever it opened.
-func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon, err error) {
+// newDaemon does everything that can fail before anything is served, in
+// order: it opens the store, binds the listener, reads the last run,
+// notes the settings, opens the control socket, and builds the watcher
+// and the servers. (The feed handler comes after the start-up scan: it
+// renders what the store holds then; see serveFeeds.) It fails with an
+// error that says which part failed, having closed whatever it opened.
+func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 	d := &daemon{cfg: cfg, log: logger, hup: make(chan os.Signal, 1)}
 	// SIGHUP asks for a rescan; caught from the start, so that one sent
 	// during a long start-up scan does not end the process.
@@ -76,32 +88,23 @@ func newDaemon(ctx context.Context, cfg config, logger *slog.Logger) (_ *daemon,
 		}
 		return float64(t.UnixNano()) / 1e9
 	})
+	if d.watchdog, err = systemd.SdWatchdogEnabled(false); err != nil {
+		logger.Warn("no watchdog: cannot read its setting", "err", err)
+	}
 	d.watcher, err = watcher.New(cfg.seeds, d.store, watcher.Options{
-		Settle:   cfg.settle,
-		MaxSize:  int64(cfg.maxSize),
-		Charset:  cfg.charset,
-		Rescan:   cfg.rescan,
-		Logger:   logger,
-		Observer: d.metrics,
-		LastRun:  d.lastRun,
+		Settle:     cfg.settle,
+		MaxSize:    int64(cfg.maxSize),
+		Charset:    cfg.charset,
+		Rescan:     cfg.rescan,
+		Logger:     logger,
+		Observer:   d.metrics,
+		LastRun:    d.lastRun,
+		Progress:   progressPeriod(d.watchdog),
+		OnProgress: d.importing,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := d.watcher.Scan(ctx); err != nil || ctx.Err() != nil {
-		if ctx.Err() != nil {
-			// A stop during a long first import is a clean stop: each
-			// batch stored is whole, and the next start takes up the rest.
-			logger.Info("stopped during the start-up scan", "articles", d.store.Count())
-			return nil, errStopped
-		}
-		return nil, err
-	}
-	d.noteRun()
-	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, logger); err != nil {
-		return nil, err
-	}
-	d.feed.OnRender(d.metrics.rendered)
 	d.servers = d.newServers()
 	return d, nil
 }
@@ -137,18 +140,17 @@ func (d *daemon) open() error {
 	return nil
 }
 
-// newServers builds the public server, which serves the feeds, /healthz
-// and /metrics, and the control socket's server.
+// newServers builds the public server and the control socket's server.
+// The public server answers /healthz and /metrics from the start, and
+// everything else with 503 until the start-up scan is done (see serveFeeds).
 func (d *daemon) newServers() []server {
-	mux, names := http.NewServeMux(), map[string]string{}
-	routes := append(d.feed.Routes(),
-		feed.Route{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher)},
-		feed.Route{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()})
-	for _, r := range routes {
-		mux.Handle(r.Pattern, r.Handler)
-		names[r.Pattern] = r.Name
-	}
-	srv := newServer(d.metrics.instrument(mux, names, d.log), d.log)
+	start := http.NewServeMux()
+	routes := append(d.ownRoutes(), feed.Route{Name: "starting", Pattern: "/", Handler: http.HandlerFunc(starting)})
+	h := d.instrument(start, routes)
+	d.handler.Store(&h)
+	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*d.handler.Load()).ServeHTTP(w, r)
+	}), d.log)
 	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
 	if d.ctl != nil {
 		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}
@@ -157,30 +159,92 @@ func (d *daemon) newServers() []server {
 	return servers
 }
 
+// ownRoutes are the routes the daemon serves itself, besides the feeds.
+func (d *daemon) ownRoutes() []feed.Route {
+	return []feed.Route{
+		{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher, d.ready.Load)},
+		{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()},
+	}
+}
+
+// instrument registers routes on mux, and wraps it in the metrics that
+// name each route.
+func (d *daemon) instrument(mux *http.ServeMux, routes []feed.Route) http.Handler {
+	names := map[string]string{}
+	for _, r := range routes {
+		mux.Handle(r.Pattern, r.Handler)
+		names[r.Pattern] = r.Name
+	}
+	return d.metrics.instrument(mux, names, d.log)
+}
+
+// serveFeeds builds the feed handler, which renders what the store holds
+// now, and has the public server serve its routes from then on.
+func (d *daemon) serveFeeds() error {
+	var err error
+	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, d.log); err != nil {
+		return err
+	}
+	d.feed.OnRender(d.metrics.rendered)
+	h := d.instrument(http.NewServeMux(), append(d.feed.Routes(), d.ownRoutes()...))
+	d.handler.Store(&h)
+	return nil
+}
+
 // Addr is the address the public server listens on.
 func (d *daemon) Addr() net.Addr { return d.ln.Addr() }
 
 // Run serves until ctx is done, then lets requests in flight finish for
-// up to the shutdown timeout. It returns the first part's failure, if one
-// failed. It is called once.
+// up to the shutdown timeout. It serves from the start, imports the seeds
+// folder (see daemon), then runs the watcher and the handler. It returns
+// the first part's failure, if one failed. It is called once.
 func (d *daemon) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return d.watcher.Run(ctx) })
-	g.Go(func() error { return d.feed.Run(ctx) })
 	for _, s := range d.servers {
 		g.Go(s.serve)
 	}
 	g.Go(func() error {
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-d.hup:
-				d.log.Info("SIGHUP: rescanning the seeds folder")
-				d.watcher.Rescan()
-			}
-		}
+		<-ctx.Done()
+		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
+		notify(d.log, systemd.SdNotifyStopping)
+		shutdown(d.servers, d.cfg.shutdownTimeout, d.log)
+		return nil
 	})
+	g.Go(func() error { return d.keepWatchdog(ctx) })
+	g.Go(func() error { return d.work(ctx) })
+	switch err := g.Wait(); {
+	case errors.Is(err, errStopped):
+		// Each batch stored is whole, and the next start takes up the rest.
+		d.log.Info("stopped during the start-up scan", "articles", d.store.Count())
+		return nil
+	case err != nil:
+		return err // run logs it
+	}
+	d.noteRun()
+	d.log.Info("stopped")
+	return nil
+}
+
+// work imports the seeds folder, then runs the watcher, the handler, the
+// answer to SIGHUP and the notes of the run until ctx is done; it says
+// the daemon is ready in between. A stop during the import is errStopped.
+func (d *daemon) work(ctx context.Context) error {
+	d.log.Info("importing the seeds folder; /healthz answers meanwhile", "dir", d.cfg.seeds, "addr", d.ln.Addr().String())
+	if err := d.watcher.Scan(ctx); err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		return err
+	}
+	d.noteRun()
+	if err := d.serveFeeds(); err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.watcher.Run(ctx) })
+	g.Go(func() error { return d.feed.Run(ctx) })
+	g.Go(func() error { return d.reloads(ctx) })
+	g.Go(func() error { return d.keepStatus(ctx) })
 	g.Go(func() error {
 		t := time.NewTicker(runNote)
 		defer t.Stop()
@@ -193,14 +257,6 @@ func (d *daemon) Run(ctx context.Context) error {
 			}
 		}
 	})
-	g.Go(func() error {
-		<-ctx.Done()
-		d.log.Info("shutting down", "timeout", d.cfg.shutdownTimeout)
-		notify(d.log, systemd.SdNotifyStopping)
-		shutdown(d.servers, d.cfg.shutdownTimeout, d.log)
-		return nil
-	})
-
 	// Ready once the watcher runs, so that /healthz says ok from the first
 	// request; a stop meanwhile is no start.
 	select {
@@ -208,18 +264,14 @@ func (d *daemon) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	if ctx.Err() == nil {
+		d.ready.Store(true)
 		base := d.cfg.feed.BaseURL
 		d.log.Info("listening", "addr", d.ln.Addr().String(), "url", base+"/",
 			"atom", base+feed.PathAtom, "rss", base+feed.PathRSS, "json", base+feed.PathJSON,
 			"articles", d.store.Count(), "version", version())
-		notify(d.log, systemd.SdNotifyReady)
+		notify(d.log, systemd.SdNotifyReady+"\n"+d.status())
 	}
-	if err := g.Wait(); err != nil {
-		return err // run logs it
-	}
-	d.noteRun()
-	d.log.Info("stopped")
-	return nil
+	return g.Wait()
 }
 
 // Close releases what newDaemon opened, the store last, and returns the
@@ -264,11 +316,4 @@ func settingsDigest(cfg feed.Config) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q",
 		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version()))
 	return hex.EncodeToString(sum[:])
-}
-
-// notify tells systemd, when it started the daemon with Type=notify.
-func notify(logger *slog.Logger, state string) {
-	if _, err := systemd.SdNotify(false, state); err != nil {
-		logger.Warn("cannot notify systemd", "state", state, "err", err)
-	}
 }

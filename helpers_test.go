@@ -84,7 +84,7 @@ func startDaemon(t *testing.T, seeds, db string, extra ...string) *instance {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &instance{log: &seedtest.LogBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	d, err := newDaemon(ctx, cfg, newLogger(cfg, in.log))
+	d, err := newDaemon(cfg, newLogger(cfg, in.log))
 	if err != nil {
 		cancel()
 		t.Fatalf("newDaemon = %v\n%s", err, in.log)

@@ -13,14 +13,17 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -247,4 +250,72 @@ func checkImport(t *testing.T, db string, n int, known map[string]identity) map[
 		}
 	}
 	return got
+}
+
+// TestHealthDuringImport holds the daemon in its import by its log (see
+// the top of this file): meanwhile the port answers, /healthz with 503
+// and the progress, the feeds with 503 and Retry-After, /metrics as ever;
+// once the import is done, all is served.
+func TestHealthDuringImport(t *testing.T) {
+	_, args := importFolder(t)
+	p := startPiped(t, args...)
+	addrRE := regexp.MustCompile(`msg="importing the seeds folder; /healthz answers meanwhile" .*addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	for addr == "" {
+		if strings.Contains(p.out.String(), "msg=listening") {
+			t.Fatalf("ready before the import was said to be under way:\n%s", p.out)
+		}
+		p.readLines(t, 1)
+		if m := addrRE.FindStringSubmatch(p.out.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	for !strings.Contains(p.out.String(), "article published") {
+		if strings.Contains(p.out.String(), "msg=listening") {
+			t.Fatal("the import was over before the requests: the test proves nothing")
+		}
+		p.readLines(t, 1)
+	}
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(body)
+	}
+	resp, body := get("/healthz")
+	var h struct {
+		Status     string `json:"status"`
+		FilesDone  *int   `json:"files_done"`
+		FilesFound *int   `json:"files_found"`
+	}
+	if err := json.Unmarshal([]byte(body), &h); err != nil || resp.StatusCode != 503 || h.Status != "starting" ||
+		h.FilesDone == nil || h.FilesFound == nil || *h.FilesDone == 0 || *h.FilesDone >= *h.FilesFound || *h.FilesFound != importSize {
+		t.Errorf("during the import, GET /healthz = %d %s", resp.StatusCode, body)
+	}
+	t.Logf("during the import, GET /healthz = %d %s", resp.StatusCode, strings.TrimSpace(body))
+	for _, path := range []string{"/", "/feed.atom", "/feed.rss", "/feed.json", "/articles/0001", "/favicon.ico"} {
+		if resp, body := get(path); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("during the import, GET %s = %d, Retry-After %q: %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	if resp, _ := get("/metrics"); resp.StatusCode != 200 {
+		t.Errorf("during the import, GET /metrics = %d", resp.StatusCode)
+	}
+	if strings.Contains(p.out.String(), "msg=listening") {
+		t.Fatal("the import was over before the requests: the test proves nothing")
+	}
+	go p.drain()
+	seedtest.WaitFor(t, time.Minute, "the end of the import", p.out, func() bool { return strings.Contains(p.out.String(), "msg=listening") })
+	if resp, body := get("/healthz"); resp.StatusCode != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Errorf("after the import, GET /healthz = %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := get("/feed.atom"); resp.StatusCode != 200 {
+		t.Errorf("after the import, GET /feed.atom = %d", resp.StatusCode)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
 }

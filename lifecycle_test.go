@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,12 +13,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 
 	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
@@ -103,7 +107,8 @@ func TestSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			seeds, db := copySeeds(t), filepath.Join(t.TempDir(), "sig.db")
-			p := startProcess(t, command("-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0"))
+			// At debug level: a rescan that finds nothing says so there.
+			p := startProcess(t, command("-seeds", seeds, "-db", db, "-addr", "127.0.0.1:0", "-log-level", "debug"))
 			seedtest.WaitFor(t, eventLimit, "the start", p.out, p.logged("msg=listening"))
 			if sig == syscall.SIGTERM {
 				// SIGHUP first: a rescan, and the daemon goes on.
@@ -183,33 +188,76 @@ func TestLogFormats(t *testing.T) {
 	}
 }
 
-// TestReadiness gives the daemon a notify socket, as systemd does for
-// Type=notify, and checks that READY=1 comes once it serves and
-// STOPPING=1 at shutdown.
-func TestReadiness(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+// notifySocket is a datagram socket where a daemon started with
+// NOTIFY_SOCKET=path tells what systemd would hear.
+type notifySocket struct {
+	path string
+	conn *net.UnixConn
+}
+
+func newNotifySocket(t *testing.T) *notifySocket {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
+	return &notifySocket{path, conn}
+}
+
+// read returns the next notification, or "" if none comes within limit.
+func (n *notifySocket) read(t *testing.T, limit time.Duration) string {
+	t.Helper()
+	n.conn.SetReadDeadline(time.Now().Add(limit))
+	buf := make([]byte, 1024)
+	k, err := n.conn.Read(buf)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return ""
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(buf[:k])
+}
+
+// next returns the next notification other than WATCHDOG=1, failing the
+// test if none comes within eventLimit; it counts the pings it passes.
+func (n *notifySocket) next(t *testing.T, pings *int, log fmt.Stringer) string {
+	t.Helper()
+	deadline := time.Now().Add(eventLimit)
+	for time.Now().Before(deadline) {
+		msg := n.read(t, time.Until(deadline))
+		if msg != "WATCHDOG=1" {
+			if msg == "" {
+				break
+			}
+			return msg
+		}
+		*pings++
+	}
+	t.Fatalf("no notification within %v:\n%s", eventLimit, log)
+	return ""
+}
+
+// TestReadiness gives the daemon a notify socket, as systemd does for
+// Type=notify, and checks that READY=1 comes once it serves, with the
+// article count, and STOPPING=1 at shutdown.
+func TestReadiness(t *testing.T) {
+	sock := newNotifySocket(t)
 	seeds := t.TempDir()
 	const n = 300 // a scan long enough for a premature READY=1 to show
 	writeImport(t, seeds, n)
 	cmd := command("-seeds", seeds, "-db", filepath.Join(t.TempDir(), "n.db"), "-addr", "127.0.0.1:0")
-	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock.path)
 	p := startProcess(t, cmd)
-	read := func() string {
-		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		buf := make([]byte, 256)
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("no notification: %v\n%s", err, p.out)
-		}
-		return string(buf[:n])
+	pings := 0
+	msg := sock.next(t, &pings, p.out)
+	for strings.HasPrefix(msg, "STATUS=importing") {
+		msg = sock.next(t, &pings, p.out)
 	}
-	if msg := read(); msg != "READY=1" {
-		t.Fatalf("first notification %q, want READY=1", msg)
+	if want := fmt.Sprintf("READY=1\nSTATUS=serving %d articles", n); msg != want {
+		t.Fatalf("notification %q, want %q", msg, want)
 	}
 	// Freeze the daemon the moment it says it is ready: what it logged by
 	// then must hold the whole scan and the listening line. It wrote them
@@ -218,8 +266,8 @@ func TestReadiness(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGSTOP)
 	seedtest.WaitFor(t, eventLimit, "the listening line, logged before READY=1", p.out, p.logged("msg=listening"))
 	log := p.out.String()
-	if got := strings.Count(log, "article published"); got != n || !strings.Contains(log, "msg=listening") {
-		t.Errorf("at READY=1, %d of %d articles published; listening logged: %v", got, n, strings.Contains(log, "msg=listening"))
+	if !strings.Contains(log, fmt.Sprintf(`msg="start-up scan done" published=%d `, n)) || !strings.Contains(log, "msg=listening") {
+		t.Errorf("at READY=1, the scan's summary (%d published) and the listening line are not both logged:\n%s", n, log)
 	}
 	p.cmd.Process.Signal(syscall.SIGCONT)
 	// Ready means serving and healthy, from the first request.
@@ -233,7 +281,7 @@ func TestReadiness(t *testing.T) {
 		t.Fatalf("after READY=1, GET /healthz = %d %s", resp.StatusCode, body)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	if msg := read(); msg != "STOPPING=1" {
+	if msg := sock.next(t, &pings, p.out); msg != "STOPPING=1" {
 		t.Errorf("at shutdown %q, want STOPPING=1", msg)
 	}
 	p.cmd.Wait()
@@ -343,7 +391,8 @@ func TestSystemdUnit(t *testing.T) {
 		t.Errorf("systemd-analyze verify of the unit:\n%s", out)
 	}
 	for _, want := range []string{"Type=notify", "Restart=on-failure", "DynamicUser=yes", "StateDirectory=seedfeed",
-		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "EnvironmentFile="} {
+		"ProtectSystem=strict", "ProtectHome=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=\n", "EnvironmentFile=",
+		"WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID"} {
 		if !bytes.Contains(unit, []byte(want)) {
 			t.Errorf("the unit lacks %q", want)
 		}
@@ -386,4 +435,195 @@ func checkDropIn(t *testing.T, dir string, verify func() string) {
 	if out := verify(); !strings.Contains(out, "broken.conf") {
 		t.Errorf("systemd-analyze verify did not read the drop-in folder: %q", out)
 	}
+}
+
+// watchdogCommand is the seedfeed command with args under a watchdog of
+// period wd, as systemd starts it with WatchdogSec=: WATCHDOG_USEC, and
+// WATCHDOG_PID naming the process itself (a shell that execs it), with
+// notifications to sock.
+func watchdogCommand(sock *notifySocket, wd time.Duration, args ...string) *exec.Cmd {
+	cmd := command(args...)
+	cmd.Args = append([]string{"/bin/sh", "-c", `WATCHDOG_PID=$$ exec "$0" "$@"`, cmd.Path}, args...)
+	cmd.Path = "/bin/sh"
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock.path, fmt.Sprintf("WATCHDOG_USEC=%d", wd.Microseconds()))
+	return cmd
+}
+
+// TestImportNotifications imports a folder under systemd with a short
+// watchdog, which shortens the progress period to a third of it: systemd
+// hears the progress with a longer start timeout, and watchdog pings,
+// until READY=1 with the article count; pings go on after it. The log has
+// the progress at info, one summary line, and no line per article; once
+// running, each publication has its line again.
+func TestImportNotifications(t *testing.T) {
+	sock := newNotifySocket(t)
+	seeds := t.TempDir()
+	const n = 5000 // some 200 ms of work here: several progress periods
+	writeImport(t, seeds, n)
+	const wd = 60 * time.Millisecond // progress each 20 ms
+	p := startProcess(t, watchdogCommand(sock, wd, "-seeds", seeds, "-db", filepath.Join(t.TempDir(), "w.db"), "-addr", "127.0.0.1:0"))
+	pings, progress := 0, 0
+	msg := sock.next(t, &pings, p.out)
+	statusRE := regexp.MustCompile(`^STATUS=importing the seeds folder: (\d+) of (\d+) files, \d+ a second\nEXTEND_TIMEOUT_USEC=10000000$`)
+	for ; strings.HasPrefix(msg, "STATUS=importing"); msg = sock.next(t, &pings, p.out) {
+		m := statusRE.FindStringSubmatch(msg)
+		// During the walk, the files found so far; then all of them.
+		var done, found int
+		if m != nil {
+			done, _ = strconv.Atoi(m[1])
+			found, _ = strconv.Atoi(m[2])
+		}
+		if m == nil || done > found || found > n {
+			t.Fatalf("progress notification %q, want %q, of at most %d files", msg, statusRE, n)
+		}
+		if progress == 0 {
+			t.Logf("first progress notification: %q", msg)
+		}
+		progress++
+	}
+	if want := fmt.Sprintf("READY=1\nSTATUS=serving %d articles", n); msg != want {
+		t.Fatalf("notification %q, want %q", msg, want)
+	}
+	t.Logf("before READY=1: %d progress notifications, %d watchdog pings", progress, pings)
+	if progress == 0 || pings == 0 {
+		t.Errorf("before READY=1: %d progress notifications, %d watchdog pings; want some of each\n%s", progress, pings, p.out)
+	}
+	for range 3 {
+		if msg := sock.read(t, eventLimit); msg != "WATCHDOG=1" {
+			t.Fatalf("running, idle: notification %q, want WATCHDOG=1\n%s", msg, p.out)
+		}
+	}
+	log := p.out.String()
+	if k := strings.Count(log, "article published"); k != 0 {
+		t.Errorf("the import logged %d articles at info, want none", k)
+	}
+	progressRE := regexp.MustCompile(`level=INFO msg="importing the seeds folder" files_done=\d+ files_found=\d+ per_second=\d+\n`)
+	lines := progressRE.FindAllString(log, -1)
+	if len(lines) == 0 || !strings.Contains(log, `msg="start-up scan done" published=5000 restored=0 updated=0 moved=0 removed=0 refused=0 files=5000 seconds=`) {
+		t.Errorf("no progress line, or no summary, in the log:\n%s", log)
+	} else {
+		t.Logf("%d progress lines; the first: %s", len(lines), lines[0])
+	}
+	os.WriteFile(filepath.Join(seeds, "live.txt"), []byte("خبر عاجل\nفقرة"), 0o644)
+	seedtest.WaitFor(t, eventLimit, "the live publication's line", p.out, p.logged(`level=INFO msg="article published" path=live.txt`))
+	if msg := sock.next(t, &pings, p.out); msg != fmt.Sprintf("STATUS=serving %d articles", n+1) {
+		t.Errorf("after a publication: %q, want the new count", msg)
+	}
+}
+
+// monotonicNow is CLOCK_MONOTONIC now in microseconds.
+func monotonicNow(t *testing.T) int64 {
+	t.Helper()
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		t.Fatal(err)
+	}
+	return ts.Nano() / 1e3
+}
+
+// TestReload sends SIGHUP as `systemctl reload` does: systemd hears
+// RELOADING=1 with the monotonic clock of the moment, then READY=1 once
+// the rescan is done (its line is logged by then), and again on a rescan
+// that fails, which STATUS= says.
+func TestReload(t *testing.T) {
+	sock := newNotifySocket(t)
+	seeds := copySeeds(t)
+	cmd := command("-seeds", seeds, "-db", filepath.Join(t.TempDir(), "r.db"), "-addr", "127.0.0.1:0", "-log-level", "debug")
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock.path)
+	p := startProcess(t, cmd)
+	pings := 0
+	if msg := sock.next(t, &pings, p.out); !strings.HasPrefix(msg, "READY=1\n") {
+		t.Fatalf("notification %q, want READY=1", msg)
+	}
+	before := monotonicNow(t)
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	msg := sock.next(t, &pings, p.out)
+	after := monotonicNow(t)
+	var usec int64
+	if _, err := fmt.Sscanf(msg, "RELOADING=1\nMONOTONIC_USEC=%d", &usec); err != nil || usec < before || usec > after {
+		t.Fatalf("on SIGHUP %q, want RELOADING=1 and MONOTONIC_USEC= between %d and %d", msg, before, after)
+	}
+	msg = sock.next(t, &pings, p.out)
+	// Frozen at READY=1: the rescan's line was logged before it.
+	p.cmd.Process.Signal(syscall.SIGSTOP)
+	seedtest.WaitFor(t, eventLimit, "the rescan's line, logged before READY=1", p.out, p.logged(`msg="rescan done" reason=requested`))
+	p.cmd.Process.Signal(syscall.SIGCONT)
+	if !strings.HasPrefix(msg, "READY=1\nSTATUS=serving ") {
+		t.Errorf("after the rescan %q, want READY=1 and the count", msg)
+	}
+	t.Logf("reload: %q, then %q", fmt.Sprintf("RELOADING=1\nMONOTONIC_USEC=%d", usec), msg)
+
+	// The seeds folder gone, a reload fails, and says why.
+	if err := os.Rename(seeds, seeds+".away"); err != nil {
+		t.Fatal(err)
+	}
+	seedtest.WaitFor(t, eventLimit, "the folder missed", p.out, p.logged("seeds folder is gone"))
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	if msg := sock.next(t, &pings, p.out); !strings.HasPrefix(msg, "RELOADING=1\n") {
+		t.Fatalf("on SIGHUP %q, want RELOADING=1", msg)
+	}
+	msg = sock.next(t, &pings, p.out)
+	if !strings.HasPrefix(msg, "READY=1\nSTATUS=rescan failed: ") || !strings.Contains(msg, "is gone") {
+		t.Errorf("after a failed rescan %q, want READY=1 and the failure", msg)
+	}
+	t.Logf("failed reload: %q", msg)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
+}
+
+// TestWatchdog runs the daemon under a watchdog, its log on a pipe (see
+// import_test.go): it pings while it works; once its watcher is stuck,
+// blocked on a log that nobody reads (as when the journal stops reading),
+// it stops; once the log is read again, it pings again.
+func TestWatchdog(t *testing.T) {
+	sock := newNotifySocket(t)
+	seeds := copySeeds(t)
+	const wd = 600 * time.Millisecond
+	cmd := watchdogCommand(sock, wd, "-seeds", seeds, "-db", filepath.Join(t.TempDir(), "wd.db"), "-addr", "127.0.0.1:0", "-settle", "50ms")
+	p := &piped{cmd: cmd, out: &seedtest.LogBuffer{}}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	if err := setPipeSize(r, os.Getpagesize()); err != nil {
+		t.Fatal(err)
+	}
+	p.r = bufio.NewReaderSize(r, readBuffer)
+	start(t, cmd, w)
+	w.Close()
+	p.readLines(t, 1000) // up to the listening line
+	for range 3 {
+		if msg := sock.read(t, eventLimit); msg != "WATCHDOG=1" && !strings.HasPrefix(msg, "READY=1") {
+			t.Fatalf("running: %q, want WATCHDOG=1", msg)
+		}
+	}
+	// A line each, many pages of them: the watcher blocks on its log.
+	for i := range 300 {
+		os.WriteFile(filepath.Join(seeds, fmt.Sprintf("live%03d.txt", i)), []byte("خبر\nفقرة"), 0o644)
+	}
+	// The pings stop: a silence of twice the period comes (pings sent
+	// before the watcher stuck are read first).
+	deadline := time.Now().Add(eventLimit)
+	for {
+		msg := sock.read(t, 2*wd)
+		if msg == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pings went on, last %q, while the watcher was stuck", msg)
+		}
+	}
+	go p.drain()
+	deadline = time.Now().Add(eventLimit)
+	for msg := ""; msg != "WATCHDOG=1"; msg = sock.read(t, time.Until(deadline)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no ping once the log was read again:\n%s", p.out)
+		}
+	}
+	seedtest.WaitFor(t, eventLimit, "the warning, logged once the log moves", p.out, func() bool {
+		return strings.Contains(p.out.String(), `msg="no watchdog ping: the daemon does not answer"`)
+	})
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Wait()
 }

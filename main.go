@@ -97,10 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	logger := newLogger(cfg, stderr)
-	d, err := newDaemon(ctx, cfg, logger)
-	if errors.Is(err, errStopped) {
-		return nil // a stop, said in the log
-	}
+	d, err := newDaemon(cfg, logger)
 	if err == nil {
 		err = d.Run(ctx)
 		// The store was written and synced by each of its transactions:

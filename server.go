@@ -177,17 +177,23 @@ func shutdown(servers []server, timeout time.Duration, logger *slog.Logger) {
 }
 
 // health answers 200 when the database answers and the watcher runs, and
-// 503 with the reason otherwise.
-func health(store *storage.Store, w *watcher.Watcher) http.HandlerFunc {
+// 503 with the reason otherwise; while the start-up scan runs (ready says
+// when it is over), 503 with its progress.
+func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		type status struct {
-			Status   string `json:"status"`
-			Articles int    `json:"articles"`
-			Reason   string `json:"reason,omitempty"`
+			Status     string `json:"status"`
+			Articles   int    `json:"articles"`
+			Reason     string `json:"reason,omitempty"`
+			FilesDone  *int   `json:"files_done,omitempty"`
+			FilesFound *int   `json:"files_found,omitempty"`
 		}
 		s, code := status{Status: "ok", Articles: store.Count()}, http.StatusOK
 		if err := store.Check(); err != nil {
 			s, code = status{Status: "unavailable", Reason: "database: " + err.Error()}, http.StatusServiceUnavailable
+		} else if !ready() {
+			p := w.Progress()
+			s, code = status{Status: "starting", Articles: s.Articles, FilesDone: &p.Done, FilesFound: &p.Found}, http.StatusServiceUnavailable
 		} else if err := w.Err(); err != nil {
 			s, code = status{Status: "unavailable", Articles: s.Articles, Reason: err.Error()}, http.StatusServiceUnavailable
 		}

@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -108,7 +109,7 @@ func TestUnreadableRetried(t *testing.T) {
 		t.Fatal("an unreadable file was published")
 	}
 	// A rescan does not report it again: nothing changed.
-	h.w.Rescan()
+	h.w.Rescan(context.Background())
 	h.waitLog(t, "reason=requested")
 	if n := h.log.Count("file refused", "locked.txt"); n != 1 {
 		t.Errorf("locked.txt refused %d times, want once", n)

@@ -78,7 +78,7 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		w.done = nil
 		return
 	case c.overflow:
-		w.rescan(ctx, RescanOverflow)
+		w.rescanLogged(ctx, RescanOverflow)
 		return
 	}
 	rel, ok := w.rel(c.path)
@@ -199,6 +199,7 @@ func (w *Watcher) stored(rel string, c storage.Change) {
 	if c != storage.Unchanged {
 		w.obs.Stored(c, latency)
 	}
+	w.count(c)
 }
 
 // maxDrain bounds the events drain takes at once, so that a flood of

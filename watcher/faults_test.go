@@ -3,6 +3,7 @@ package watcher
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -337,7 +338,9 @@ func TestSeedsFolderReplaced(t *testing.T) {
 func TestPeriodicRescan(t *testing.T) {
 	h := prepare(t, "")
 	os.Mkdir(filepath.Join(h.dir, "nfs"), 0o755)
-	w := h.watcher(t, Options{Rescan: 200 * time.Millisecond})
+	// At debug level: a rescan that finds nothing new logs there.
+	w := h.watcher(t, Options{Rescan: 200 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	sub := filepath.Join(h.dir, "nfs")
 	if err := w.fs.Remove(sub); err != nil {
 		t.Fatal(err)
@@ -381,7 +384,7 @@ func TestSpecialFiles(t *testing.T) {
 	h.write(t, "visible.txt", "ظاهر")
 	h.waitTitle(t, "visible.txt", "ظاهر")
 	// A rescan reads what events did not bring, and must not block either.
-	h.w.Rescan()
+	h.w.Rescan(context.Background())
 	h.waitLog(t, "reason=requested")
 	if m := h.titles(t); len(m) != 1 {
 		t.Errorf("stored %q; want only visible.txt", m)
@@ -503,7 +506,7 @@ func TestFolderReplacedByLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitGone(t, "news/a.txt")
-	h.w.Rescan()
+	h.w.Rescan(context.Background())
 	h.waitLog(t, "reason=requested")
 	for p, title := range h.titles(t) {
 		if strings.Contains(title, "SECRET") {

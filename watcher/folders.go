@@ -138,7 +138,7 @@ func (w *Watcher) findRoot(ctx context.Context) {
 	}
 	w.rootGone.Store(false)
 	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
-	w.rescan(ctx, RescanFolderBack)
+	w.rescanLogged(ctx, RescanFolderBack)
 }
 
 // rel returns the slash-separated path of abs under the root.

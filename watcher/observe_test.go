@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -89,8 +90,9 @@ func TestObserver(t *testing.T) {
 	})
 	// A mode change and a requested rescan, for their names.
 	os.Chmod(filepath.Join(dir, "before.txt"), 0o600)
-	w.Rescan()
-	h.waitLog(t, "reason=requested")
+	if err := w.Rescan(context.Background()); err != nil {
+		t.Fatalf("Rescan = %v", err)
+	}
 	if err := w.Err(); err != nil {
 		t.Errorf("Err() = %v while running", err)
 	}

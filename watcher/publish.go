@@ -55,6 +55,7 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
 		for i, r := range w.loadAll(chunk) {
 			rel := chunk[i]
+			w.handled()
 			// A file gone, or now reached through a link (which is never
 			// followed), is no longer an article of the folder.
 			if errors.Is(r.err, fs.ErrNotExist) || errors.Is(r.err, errSymlink) {
@@ -169,7 +170,7 @@ func (w *Watcher) moved(from string, it storage.Item, present bool) {
 	delete(w.firstSeen, from)
 	w.stored(it.Path, c)
 	if c == storage.Moved {
-		w.log.Info("article moved", "from", from, "path", it.Path, "title", it.Title)
+		w.log.Log(context.Background(), w.articleLevel(), "article moved", "from", from, "path", it.Path, "title", it.Title)
 	} else {
 		w.logStored(c, it, "from", from)
 	}
@@ -234,7 +235,7 @@ func (w *Watcher) logStored(c storage.Change, it storage.Item, attrs ...any) {
 	if it.Charset != "" {
 		attrs = append(attrs, "charset", it.Charset)
 	}
-	w.log.Info(msg, attrs...)
+	w.log.Log(context.Background(), w.articleLevel(), msg, attrs...)
 }
 
 // unpublish removes the articles of files that are gone, unless the
@@ -259,7 +260,7 @@ func (w *Watcher) unpublish(rels ...string) {
 	w.succeeded(rels...)
 	for _, rel := range removed {
 		w.stored(rel, storage.Removed)
-		w.log.Info("article removed", "path", rel)
+		w.log.Log(context.Background(), w.articleLevel(), "article removed", "path", rel)
 	}
 	for _, rel := range rels {
 		delete(w.firstSeen, rel) // the ones not stored either

@@ -87,6 +87,7 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		if prev, ok := w.refused[rel]; !ok || prev != r.fp {
 			w.log.Warn("file refused", "path", rel, "reason", r.err)
 			w.obs.Refused(Reason(r.err))
+			w.countRefused(Reason(r.err))
 		}
 		w.refused[rel] = r.fp
 	}

@@ -11,24 +11,44 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// Scan is the scan at start-up; see scan.
+// Scan is the scan at start-up; see scan. It logs each article at debug,
+// its progress at info each Options.Progress (and tells OnProgress), and
+// what it did in one line at the end.
 func (w *Watcher) Scan(ctx context.Context) error {
 	w.obs.Rescan(RescanStartup)
-	return w.scan(ctx)
+	w.begin(true)
+	defer func() { w.tally = nil }()
+	if err := w.scan(ctx); err != nil {
+		return err
+	}
+	w.end(RescanStartup)
+	return nil
+}
+
+// rescanLogged is rescan for the watcher's own reasons: a failure is
+// logged here, there being no one else to tell.
+func (w *Watcher) rescanLogged(ctx context.Context, why string) {
+	if err := w.rescan(ctx, why); err != nil && ctx.Err() == nil {
+		w.log.Error("rescan failed", "reason", why, "dir", w.root, "err", err)
+	}
 }
 
 // rescan scans the whole folder again; why is one of the reasons that
-// Observer.Rescan lists.
-func (w *Watcher) rescan(ctx context.Context, why string) {
+// Observer.Rescan lists. It logs what it found (see end), and returns
+// its failure.
+func (w *Watcher) rescan(ctx context.Context, why string) error {
 	if w.rootGone.Load() {
-		return // findRoot scans when the folder is back
+		// findRoot scans when the folder is back.
+		return fmt.Errorf("the seeds folder %s is gone", w.root)
 	}
 	w.obs.Rescan(why)
+	w.begin(false)
+	defer func() { w.tally = nil }()
 	if err := w.scan(ctx); err != nil {
-		w.log.Error("rescan failed", "reason", why, "dir", w.root, "err", err)
-		return
+		return err
 	}
-	w.log.Info("rescan done", "reason", why, "dir", w.root)
+	w.end(why)
+	return nil
 }
 
 // scan reconciles the store with the folder. Stored files that are gone
@@ -127,19 +147,11 @@ func (w *Watcher) walk(ctx context.Context, stored map[string]storage.Fingerprin
 		found.articles++
 		f, known := stored[r]
 		delete(stored, r)
-		if w.deb.has(r) {
+		if !w.toRead(r, d, f, known) {
+			w.found(true)
 			return nil
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil // gone since the folder was read
-		}
-		if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
-			return nil
-		}
-		if f, ok := w.refused[r]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
-			return nil // refused as it is; logged then
-		}
+		w.found(false)
 		if known {
 			found.changed = append(found.changed, r)
 		} else {
@@ -148,6 +160,26 @@ func (w *Watcher) walk(ctx context.Context, stored map[string]storage.Fingerprin
 		return nil
 	})
 	return found, err
+}
+
+// toRead reports whether the article file rel, which the walk found as
+// d, must be read: it is new, or differs from f, what is stored of it
+// (if known), and is not refused as it is, nor being written.
+func (w *Watcher) toRead(rel string, d fs.DirEntry, f storage.Fingerprint, known bool) bool {
+	if w.deb.has(rel) {
+		return false // its events bring it
+	}
+	fi, err := d.Info()
+	if err != nil {
+		return false // gone since the folder was read
+	}
+	if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
+		return false
+	}
+	if f, ok := w.refused[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
+		return false // refused as it is; logged then
+	}
+	return true
 }
 
 // gone returns the stored files that the walk did not find, but for those

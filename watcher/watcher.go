@@ -81,13 +81,20 @@ type Options struct {
 	// what events miss (network file systems, for one).
 	Rescan time.Duration
 	// Logger receives one line per publication, update, move, removal and
-	// refusal, each naming the file.
+	// refusal, each naming the file (at debug during the start-up scan,
+	// which logs its progress and a summary at info instead).
 	Logger *slog.Logger
 	// Observer, if not nil, is told about events, rescans, refusals and
 	// store writes, for metrics.
 	Observer Observer
 	// Now is the clock; tests may set it.
 	Now func() time.Time
+	// Progress is the period of the progress reports of the start-up
+	// scan (DefaultProgress when zero): a line at info, and OnProgress.
+	Progress time.Duration
+	// OnProgress, if not nil, is called with each progress report of the
+	// start-up scan, from the goroutine that runs the scan.
+	OnProgress func(Progress)
 	// LastRun is the last moment a watcher is known to have run on the
 	// store (storage.Store.LastRun), or the zero time if none ever did.
 	// It dates the files that the start-up scan finds new: in an empty
@@ -130,7 +137,13 @@ type Watcher struct {
 	running   atomic.Bool
 	started   chan struct{}         // closed when Run starts
 	retryErr  atomic.Pointer[error] // the last failure that files wait to retry (see failed)
-	rescanCh  chan struct{}
+	rescanCh  chan chan error       // Rescan's requests, each answered with the scan's error
+	ping      chan struct{}         // Alive's requests (see step)
+
+	tally       *tally       // what the scan under way did, or nil
+	filesDone   atomic.Int64 // see Progress
+	filesFound  atomic.Int64
+	scanElapsed atomic.Int64 // a time.Duration
 }
 
 // New prepares a watcher of dir. It starts watching at once, so that no
@@ -171,7 +184,8 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		since:     opts.LastRun,
 		firstSeen: make(map[string]time.Time),
 		started:   make(chan struct{}),
-		rescanCh:  make(chan struct{}, 1),
+		rescanCh:  make(chan chan error),
+		ping:      make(chan struct{}),
 	}
 	if err := w.watch("."); err != nil {
 		w.Close()
@@ -196,6 +210,9 @@ func (opts Options) withDefaults() Options {
 	if opts.openTimeout <= 0 {
 		opts.openTimeout = defaultOpenTimeout
 	}
+	if opts.Progress <= 0 {
+		opts.Progress = DefaultProgress
+	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
@@ -212,11 +229,20 @@ func (w *Watcher) Close() error {
 	return w.fs.Close()
 }
 
-// Rescan asks Run for a full scan of the folder.
-func (w *Watcher) Rescan() {
+// Rescan has Run scan the whole folder and returns once the scan is
+// done, with its error, or with ctx's once ctx ends first.
+func (w *Watcher) Rescan(ctx context.Context) error {
+	reply := make(chan error, 1)
 	select {
-	case w.rescanCh <- struct{}{}:
-	default: // one is already pending
+	case w.rescanCh <- reply:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -274,7 +300,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 				return errors.New("watch: error channel closed")
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.rescan(ctx, RescanOverflow)
+				w.rescanLogged(ctx, RescanOverflow)
 			} else {
 				w.log.Error("watch error", "dir", w.root, "err", err)
 			}
@@ -285,9 +311,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.complete(ctx, c)
 		case <-timer.C:
 		case <-rescan:
-			w.rescan(ctx, RescanPeriodic)
-		case <-w.rescanCh:
-			w.rescan(ctx, RescanRequested)
+			w.rescanLogged(ctx, RescanPeriodic)
+		case reply := <-w.rescanCh:
+			reply <- w.rescan(ctx, RescanRequested)
+		case <-w.ping: // Alive: the loop turns
 		case <-rootPoller.C:
 			if w.rootGone.Load() {
 				w.findRoot(ctx)
