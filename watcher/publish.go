@@ -143,11 +143,13 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 // moved stores that the article at from is now it, found at its new
 // place by move; present says whether a file is at from now.
 func (w *Watcher) moved(from string, it storage.Item, present bool) {
-	c, err := storage.Moved, error(nil)
-	if w.fresh.within(from, w.opts.Now(), w.opts.Settle) {
+	var c storage.Change
+	var err error
+	replace := w.fresh.within(from, w.opts.Now(), w.opts.Settle)
+	if replace {
 		c, err = w.store.Replace(from, it)
 	} else {
-		_, err = w.store.Move(from, it)
+		c, err = w.store.Move(from, it)
 	}
 	if err != nil {
 		w.failed(cannotWrite, err, it.Path)
@@ -168,10 +170,17 @@ func (w *Watcher) moved(from string, it storage.Item, present bool) {
 	w.succeeded(it.Path)
 	delete(w.firstSeen, from)
 	w.stored(it.Path, c)
-	if c == storage.Moved {
+	switch {
+	case c == storage.Moved:
 		w.log.Info("article moved", "from", from, "path", it.Path, "title", it.Title)
-	} else {
+	case replace:
 		w.logStored(c, it, "from", from)
+	default:
+		// Renamed over a stored article: an edit of that one, and the
+		// one moved is removed (see storage.Store.Move).
+		w.logStored(c, it, "from", from)
+		w.stored(from, storage.Removed)
+		w.log.Info("article removed", "path", from, "into", it.Path)
 	}
 }
 

@@ -1,0 +1,104 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Move records that the file at from is now at it.Path: the article keeps
+// its key and published date, takes its fingerprint and, if the content
+// differs, its text as an edit, which moves Updated forward as in Put; the
+// result is Moved. Over a stored article (a rename onto a published
+// name), it is that article that stays, with it as an edit as Put makes
+// one: the result is what Put would say (Updated, or Unchanged for the
+// same content), and the article at from is removed, leaving its
+// tombstone as Remove does.
+func (s *Store) Move(from string, it Item) (Change, error) {
+	var c Change
+	err := s.write("move "+from, func(b buckets, t *tally) error {
+		var err error
+		if c, err = b.move(from, it); err != nil {
+			return fmt.Errorf("move %s to %s: %w", from, it.Path, err)
+		}
+		t.note(c)
+		if c != Moved {
+			t.note(Removed)
+		}
+		return nil
+	})
+	if err != nil {
+		return Unchanged, err
+	}
+	return c, nil
+}
+
+// move does Move's work in one transaction.
+func (b buckets) move(from string, it Item) (Change, error) {
+	var f file
+	if err := getJSON(b.files, []byte(from), &f); err != nil {
+		return Unchanged, err
+	}
+	if it.Path != from {
+		var target file
+		if err := getJSON(b.files, []byte(it.Path), &target); err == nil {
+			c, err := b.update(target, it)
+			if err != nil {
+				return Unchanged, err
+			}
+			_, err = b.remove(from)
+			return c, err
+		} else if !errors.Is(err, ErrNotFound) {
+			return Unchanged, err
+		}
+	}
+	var a record
+	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
+		return Unchanged, err
+	}
+	a.Path = it.Path
+	if f.Hash != it.File.Hash {
+		if err := b.edit(f.Key, &a, it); err != nil {
+			return Unchanged, err
+		}
+	}
+	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+		return Unchanged, err
+	}
+	for _, err := range []error{
+		b.hashes.Delete(hashKey(f.Hash, from)),
+		b.files.Delete([]byte(from)),
+		b.fingerprints.Delete([]byte(from)),
+	} {
+		if err != nil {
+			return Unchanged, err
+		}
+	}
+	return Moved, b.setFile(it.Path, file{Key: f.Key}, it.File)
+}
+
+// Replace stores it as Put does, in place of the article stored at from,
+// which it forgets as though it had never been stored: no tombstone, no
+// key or date kept. It is for an article published under a name that was
+// never meant to stay, a temporary file renamed into place a moment after
+// it was first stored: it takes the key its new path gives it (see Put),
+// or, renamed over a stored article, is an edit of that one.
+func (s *Store) Replace(from string, it Item) (Change, error) {
+	var c Change
+	err := s.write("replace "+from, func(b buckets, t *tally) error {
+		if ok, err := b.drop(from, false); err != nil {
+			return fmt.Errorf("replace %s: %w", from, err)
+		} else if ok {
+			t.note(Removed)
+		}
+		var err error
+		if c, err = b.put(it); err != nil {
+			return fmt.Errorf("replace %s with %s: %w", from, it.Path, err)
+		}
+		t.note(c)
+		return nil
+	})
+	if err != nil {
+		return Unchanged, err
+	}
+	return c, nil
+}

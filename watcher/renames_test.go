@@ -1,0 +1,53 @@
+package watcher
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// TestRenameOverPublished: a published file renamed over another
+// published one is an edit of that one (same id and published date,
+// updated later, the moved file's text) and a removal of the one moved,
+// which comes back under its own id if its content returns (issue 11:
+// a MOVED_TO onto a published name replaces that article).
+func TestRenameOverPublished(t *testing.T) {
+	h := instantHarness(t)
+	rename(t, outside(t, "draft.txt", "مسودة\nفقرة"), filepath.Join(h.dir, "draft.txt"))
+	rename(t, outside(t, "final.txt", "نهائي\nفقرة"), filepath.Join(h.dir, "final.txt"))
+	h.waitTitle(t, "draft.txt", "مسودة")
+	h.waitTitle(t, "final.txt", "نهائي")
+	before, _ := h.store.Article("final")
+
+	rename(t, filepath.Join(h.dir, "draft.txt"), filepath.Join(h.dir, "final.txt"))
+	h.waitFor(t, "draft.txt renamed over final.txt", func(m map[string]string) bool {
+		_, draft := m["draft.txt"]
+		return m["final.txt"] == "مسودة" && !draft
+	})
+	after, err := h.store.Article("final")
+	if err != nil || after.Key != before.Key || !after.Published.Equal(before.Published) || !after.Updated.After(before.Updated) {
+		t.Errorf("final after draft.txt renamed over it: key %q published %v updated %v (%v); want key %q, published %v, updated after %v",
+			after.Key, after.Published, after.Updated, err, before.Key, before.Published, before.Updated)
+	}
+	if it, err := h.store.Article("draft"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("Article(draft) = %+v, %v; want ErrNotFound", it, err)
+	}
+	h.waitLog(t, "path=draft.txt into=final.txt")
+	if n := h.log.Count(`msg="article updated" path=final.txt`); n != 1 {
+		t.Errorf("%d lines say final.txt was updated, want 1", n)
+	}
+	if n := h.log.Count(`msg="article removed" path=draft.txt`); n != 1 {
+		t.Errorf("%d lines say draft.txt was removed, want 1", n)
+	}
+	if n := h.log.Count(`msg="article moved"`); n != 0 {
+		t.Errorf("%d lines say an article moved, want none", n)
+	}
+
+	rename(t, outside(t, "back.txt", "مسودة\nفقرة"), filepath.Join(h.dir, "back.txt"))
+	h.waitTitle(t, "back.txt", "مسودة")
+	if it, err := h.store.Article("back"); err != nil || it.Key != "draft" {
+		t.Errorf("the draft's content back as back.txt: key %q (%v), want draft", it.Key, err)
+	}
+}
