@@ -124,14 +124,17 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 	if slices.Contains(paths, it.Path) {
 		return false // stored here already
 	}
-	if from, ok := w.origin[it.Path]; ok {
+	from, paired := w.origin[it.Path]
+	if paired {
 		if i := slices.Index(paths, from); i > 0 {
 			paths[0], paths[i] = paths[i], paths[0]
 		}
 	}
 	for _, p := range paths {
 		present, moved := w.holdsOther(p, it.File.Hash, live)
-		if !moved {
+		// The kernel paired the rename's halves: the article moved,
+		// whatever a new file at its old name holds yet (nothing, say).
+		if !moved && !(paired && p == from) {
 			continue
 		}
 		w.moved(p, it, present)

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -49,5 +50,25 @@ func TestRenameOverPublished(t *testing.T) {
 	h.waitTitle(t, "back.txt", "مسودة")
 	if it, err := h.store.Article("back"); err != nil || it.Key != "draft" {
 		t.Errorf("the draft's content back as back.txt: key %q (%v), want draft", it.Key, err)
+	}
+}
+
+// TestRenameThenNewEmptyFile: a published file renamed, and a new file
+// created under its old name and not yet written, as log rotation does:
+// the kernel paired the rename's halves, so the article moves, whatever
+// the new file holds for now.
+func TestRenameThenNewEmptyFile(t *testing.T) {
+	h := instantHarness(t)
+	rename(t, outside(t, "latest.txt", "الأصلي\nفقرة"), filepath.Join(h.dir, "latest.txt"))
+	h.waitTitle(t, "latest.txt", "الأصلي")
+	rename(t, filepath.Join(h.dir, "latest.txt"), filepath.Join(h.dir, "archive.txt"))
+	f, err := os.Create(filepath.Join(h.dir, "latest.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h.waitTitle(t, "archive.txt", "الأصلي")
+	if it, err := h.store.Article("archive"); err != nil || it.Key != "latest" {
+		t.Errorf("archive.txt has key %q (%v), want the renamed article's, latest", it.Key, err)
 	}
 }
