@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -727,5 +728,15 @@ func TestArticleSuffixInAnyCase(t *testing.T) {
 	}
 	if it, err := s.Article("أخبار/NAME.txt.bak"); err != nil || it.Title != "ب" {
 		t.Errorf("Article(أخبار/NAME.txt.bak) = %+v, %v; want the other article", it, err)
+	}
+}
+
+func TestSlugHolders(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("dup.txt", "a", "h1", t0), testItem("أخبار/خبر.TXT", "b", "h2", t0))
+	got, err := s.SlugHolders("dup.TXT", "dup.txt", "أخبار/خبر.txt", "dupe.txt", "dup.md.txt")
+	want := map[string]string{"dup.TXT": "dup.txt", "أخبار/خبر.txt": "أخبار/خبر.TXT"}
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("SlugHolders = %q, %v; want %q", got, err, want)
 	}
 }

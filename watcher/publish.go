@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -51,9 +52,12 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 			gone = nil
 		}
 	}
+	taken := make(map[string]string) // slugs of the files stored here, to their paths
 	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
-		for i, r := range w.loadAll(chunk) {
+		results := w.loadAll(chunk)
+		w.claim(chunk, results, taken)
+		for i, r := range results {
 			rel := chunk[i]
 			// A file gone, or now reached through a link (which is never
 			// followed), is no longer an article of the folder.
@@ -82,6 +86,42 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 	}
 	flush()
 	flushGone()
+}
+
+// claim refuses, in results, each file that would have the URL of
+// another: one stored (that is still there; a file renamed to another
+// case of its suffix keeps its URL), or one before it in rels, noted in
+// taken, which claim adds the others to.
+func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string) {
+	var ask []string
+	for i, r := range results {
+		if r.err == nil {
+			ask = append(ask, rels[i])
+		}
+	}
+	holders, err := w.store.SlugHolders(ask...)
+	if err != nil {
+		w.log.Error("cannot look up URLs", "count", len(ask), "err", err)
+	}
+	for i, r := range results {
+		if r.err != nil {
+			continue
+		}
+		rel, slug := rels[i], article.Slug(rels[i])
+		holder, ok := holders[rel]
+		if ok {
+			_, err := os.Lstat(w.abs(holder))
+			ok = !errors.Is(err, fs.ErrNotExist)
+		}
+		if p, held := taken[slug]; !ok && held && p != rel {
+			holder, ok = p, true
+		}
+		if ok {
+			results[i].err = fmt.Errorf("%w: its URL, ending /%s, is taken by %s", errBadName, slug, holder)
+			continue
+		}
+		taken[slug] = rel
+	}
 }
 
 // loaded is what load returned for one file.

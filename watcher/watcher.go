@@ -33,6 +33,7 @@ type Store interface {
 	Fingerprints() (map[string]storage.Fingerprint, error)
 	CompactFingerprints() error
 	PathsWithHash(hash string) ([]string, error)
+	SlugHolders(paths ...string) (map[string]string, error)
 }
 
 // Defaults for the zero values of Options.
