@@ -182,10 +182,14 @@ func (b buckets) update(f file, it Item) (Change, error) {
 
 // add stores the article of a path not stored before.
 func (b buckets) add(it Item) (Change, error) {
-	change, key, published := Added, "", it.Published
+	change, key, published, updated := Added, "", it.Published, later(it.Updated, it.Published)
 	var t tombstone
 	if err := getJSON(b.tombstones, []byte(it.File.Hash), &t); err == nil {
 		change, key, published = Restored, b.freeKey(t.Key), t.Published
+		updated = later(it.Updated, published)
+		if !t.Updated.IsZero() {
+			updated = t.Updated
+		}
 		if err := b.tombstones.Delete([]byte(it.File.Hash)); err != nil {
 			return Unchanged, err
 		}
@@ -194,7 +198,7 @@ func (b buckets) add(it Item) (Change, error) {
 	} else {
 		key = b.freeKey(article.Slug(it.Path))
 	}
-	updated, err := b.setUpdated(key, time.Time{}, later(it.Updated, published))
+	updated, err := b.setUpdated(key, time.Time{}, updated)
 	if err != nil {
 		return Unchanged, err
 	}
@@ -289,7 +293,7 @@ func (b buckets) drop(path string, tomb bool) (bool, error) {
 		return false, err
 	}
 	if tomb {
-		if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published}); err != nil {
+		if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published, Updated: a.Updated}); err != nil {
 			return false, err
 		}
 	}
