@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Move records that the file at from is now at it.Path: the article keeps
@@ -74,6 +76,47 @@ func (b buckets) move(from string, it Item) (Change, error) {
 		}
 	}
 	return Moved, b.setFile(it.Path, file{Key: f.Key}, it.File)
+}
+
+// MoveFolder records that the folder from (a path under the seeds
+// folder) is now at to: every article stored under it moves with its
+// file, keeping its key, published and updated dates, in one
+// transaction. It returns the paths moved, as they were.
+func (s *Store) MoveFolder(from, to string) ([]string, error) {
+	var moved []string
+	err := s.write("move folder "+from, func(b buckets, t *tally) error {
+		moved = moved[:0]
+		var files []File
+		prefix := []byte(from + "/")
+		c := b.files.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			f, err := decodeFile(k, v)
+			if err != nil {
+				return err
+			}
+			moved, files = append(moved, string(k)), append(files, f.File)
+		}
+		for i, old := range moved { // not while the cursor walks: it could skip
+			it := Item{Path: to + strings.TrimPrefix(old, from), File: files[i]}
+			// A folder is renamed only over an empty one: what is stored
+			// there is stale, gone with that folder.
+			if ok, err := b.remove(it.Path); err != nil {
+				return fmt.Errorf("move %s over %s: %w", old, it.Path, err)
+			} else if ok {
+				t.note(Removed)
+			}
+			c, err := b.move(old, it)
+			if err != nil {
+				return fmt.Errorf("move %s to %s: %w", old, it.Path, err)
+			}
+			t.note(c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return moved, nil
 }
 
 // Replace stores it as Put does, in place of the article stored at from,

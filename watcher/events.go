@@ -92,6 +92,12 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 	case opMovedIn:
 		from = w.renames.in(c.cookie)
 	}
+	if c.dir {
+		if c.op == opMovedIn {
+			w.folderMovedIn(from, rel)
+		}
+		return // fsnotify's events move the watches (see event)
+	}
 	if !candidate(rel) {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -71,4 +72,71 @@ func TestRenameThenNewEmptyFile(t *testing.T) {
 	if it, err := h.store.Article("archive"); err != nil || it.Key != "latest" {
 		t.Errorf("archive.txt has key %q (%v), want the renamed article's, latest", it.Key, err)
 	}
+}
+
+// TestFolderRename: a folder moved in from outside is published at once;
+// renamed within the seeds folder, its articles move with it at once,
+// each keeping its id, published and updated dates, two files of the same
+// content included: no removal, no restore.
+func TestFolderRename(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		harness func(t *testing.T) *harness
+	}{
+		{"an hour's settle", instantHarness},                                      // nothing may wait for it
+		{"settle 50ms", func(t *testing.T) *harness { return newHarness(t, "") }}, // nor pass for a fix
+	} {
+		t.Run(tc.name, func(t *testing.T) { testFolderRename(t, tc.harness(t)) })
+	}
+}
+
+func testFolderRename(t *testing.T, h *harness) {
+	src := filepath.Join(t.TempDir(), "fA")
+	files := map[string]string{"a.txt": "توأم\nفقرة", "b.txt": "توأم\nفقرة", "c.txt": "ثالث\nفقرة"}
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rename(t, src, filepath.Join(h.dir, "fA"))
+	h.waitFor(t, "the three files of fA", func(m map[string]string) bool { return len(m) == 3 })
+	before := make(map[string]storage.Item)
+	for name := range files {
+		it, err := h.store.Article("fA/" + name[:1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[name] = it
+	}
+
+	rename(t, filepath.Join(h.dir, "fA"), filepath.Join(h.dir, "fB"))
+	h.waitFor(t, "fA's articles under fB", func(m map[string]string) bool {
+		return len(m) == 3 && m["fB/a.txt"] != "" && m["fB/b.txt"] != "" && m["fB/c.txt"] != ""
+	})
+	for name, was := range before {
+		it, err := h.store.Article("fB/" + name[:1])
+		if err != nil || it.Key != was.Key || !it.Published.Equal(was.Published) || !it.Updated.Equal(was.Updated) {
+			t.Errorf("fB/%s: key %q published %v updated %v (%v); want %q, %v, %v",
+				name, it.Key, it.Published, it.Updated, err, was.Key, was.Published, was.Updated)
+		}
+	}
+	for _, msg := range []string{"article removed", "article restored", "article published path=fB"} {
+		if n := h.log.Count(msg); n > 0 {
+			t.Errorf("%d lines say %q", n, msg)
+		}
+	}
+	// fB is watched: a file written there is published at once.
+	h.write(t, "fB/d.txt", "رابع\nفقرة")
+	h.waitTitle(t, "fB/d.txt", "رابع")
+	if h.w.opts.Settle > time.Second {
+		return
+	}
+	// Moved out of the seeds folder: its articles are removed, after Settle.
+	rename(t, filepath.Join(h.dir, "fB"), filepath.Join(t.TempDir(), "fC"))
+	h.wait(t, waitLimit, "fB's 4 articles removed", func() bool {
+		return len(h.titles(t)) == 0 && h.log.Count(`msg="article removed" path=fB/`) == 4
+	})
 }

@@ -28,6 +28,7 @@ import (
 type Store interface {
 	Put(items ...storage.Item) ([]storage.Change, error)
 	Move(from string, it storage.Item) (storage.Change, error)
+	MoveFolder(from, to string) ([]string, error)
 	Replace(from string, it storage.Item) (storage.Change, error)
 	Remove(paths ...string) ([]string, error)
 	Fingerprints() (map[string]storage.Fingerprint, error)
