@@ -85,36 +85,41 @@ func (b buckets) move(from string, it Item) (Change, error) {
 func (s *Store) MoveFolder(from, to string) ([]string, error) {
 	var moved []string
 	err := s.write("move folder "+from, func(b buckets, t *tally) error {
-		moved = moved[:0]
-		var files []File
-		prefix := []byte(from + "/")
-		c := b.files.Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			f, err := decodeFile(k, v)
-			if err != nil {
-				return err
-			}
-			moved, files = append(moved, string(k)), append(files, f.File)
-		}
-		for i, old := range moved { // not while the cursor walks: it could skip
-			it := Item{Path: to + strings.TrimPrefix(old, from), File: files[i]}
-			// A folder is renamed only over an empty one: what is stored
-			// there is stale, gone with that folder.
-			if ok, err := b.remove(it.Path); err != nil {
-				return fmt.Errorf("move %s over %s: %w", old, it.Path, err)
-			} else if ok {
-				t.note(Removed)
-			}
-			c, err := b.move(old, it)
-			if err != nil {
-				return fmt.Errorf("move %s to %s: %w", old, it.Path, err)
-			}
-			t.note(c)
-		}
-		return nil
+		var err error
+		moved, err = b.moveFolder(from, to, t)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return moved, nil
+}
+
+// moveFolder does MoveFolder's work in one transaction.
+func (b buckets) moveFolder(from, to string, t *tally) ([]string, error) {
+	var moved []string
+	var files []File
+	prefix := []byte(from + "/")
+	c := b.files.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		f, err := decodeFile(k, v)
+		if err != nil {
+			return nil, err
+		}
+		moved, files = append(moved, string(k)), append(files, f.File)
+	}
+	for i, old := range moved { // not while the cursor walks: it could skip
+		it := Item{Path: to + strings.TrimPrefix(old, from), File: files[i]}
+		// A folder is renamed only over an empty one: what is stored
+		// there is stale, gone with that folder.
+		if err := b.dropNoted(t, it.Path, true); err != nil {
+			return nil, fmt.Errorf("move %s over %s: %w", old, it.Path, err)
+		}
+		c, err := b.move(old, it)
+		if err != nil {
+			return nil, fmt.Errorf("move %s to %s: %w", old, it.Path, err)
+		}
+		t.note(c)
 	}
 	return moved, nil
 }
@@ -128,10 +133,8 @@ func (s *Store) MoveFolder(from, to string) ([]string, error) {
 func (s *Store) Replace(from string, it Item) (Change, error) {
 	var c Change
 	err := s.write("replace "+from, func(b buckets, t *tally) error {
-		if ok, err := b.drop(from, false); err != nil {
+		if err := b.dropNoted(t, from, false); err != nil {
 			return fmt.Errorf("replace %s: %w", from, err)
-		} else if ok {
-			t.note(Removed)
 		}
 		var err error
 		if c, err = b.put(it); err != nil {
@@ -144,4 +147,14 @@ func (s *Store) Replace(from string, it Item) (Change, error) {
 		return Unchanged, err
 	}
 	return c, nil
+}
+
+// dropNoted drops the article stored at path, if any, as drop does, and
+// notes its removal in t.
+func (b buckets) dropNoted(t *tally, path string, tomb bool) error {
+	ok, err := b.drop(path, tomb)
+	if ok {
+		t.note(Removed)
+	}
+	return err
 }
