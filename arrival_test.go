@@ -77,3 +77,28 @@ func TestArrivalDates(t *testing.T) {
 		t.Errorf("LastRun after the second run = %v, not after the first's %v", again, ran)
 	}
 }
+
+// TestFirstImportAfterEmptyRuns: a daemon that ran on an empty folder (a
+// service started before its share was mounted) leaves the first import
+// its history: old files keep their modification times.
+func TestFirstImportAfterEmptyRuns(t *testing.T) {
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "seedfeed.db")
+	in := startDaemon(t, seeds, db)
+	in.stop(t)
+	if lastRun(t, db).IsZero() {
+		t.Fatal("the empty run noted no run: the test proves nothing")
+	}
+	history := time.Date(2019, 3, 1, 0, 0, 0, 0, time.UTC)
+	p := filepath.Join(seeds, "archive.txt")
+	if err := os.WriteFile(p, []byte("أرشيف ٢٠١٩\nفقرة"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, history, history); err != nil {
+		t.Fatal(err)
+	}
+	in = startDaemon(t, seeds, db)
+	in.stop(t)
+	if got := inspect(t, db)["archive.txt"].published; !got.Equal(history) {
+		t.Errorf("archive.txt published %v, want its modification time %v: the database was empty", got, history)
+	}
+}

@@ -127,6 +127,12 @@ func (d *daemon) open() error {
 	if d.lastRun, err = d.store.LastRun(); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
+	// A database that holds no article has published nothing a reader
+	// could have seen: a daemon that ran on an empty or unmounted folder
+	// leaves the first real import its history (modification times).
+	if d.store.Count() == 0 {
+		d.lastRun = time.Time{}
+	}
 	// Other settings, or another seedfeed, may serve other bytes for the
 	// same articles: Last-Modified must move then too.
 	if _, err := d.store.NoteSettings(settingsDigest(d.cfg.feed)); err != nil {

@@ -27,8 +27,9 @@
 //	            followed by the key → empty.
 //	updated     the same for the updated time → empty.
 //	hashes      SHA-256 (hex), NUL, path → empty: stored files by content.
-//	tombstones  SHA-256 (hex) → the key, path and published date of the
-//	            last removed article with that content.
+//	tombstones  SHA-256 (hex) → the key, path, published and updated
+//	            dates of the last removed article with that content
+//	            (no updated date in tombstones written before it was kept).
 //	fingerprints path → 16 bytes: size and modification time (Unix
 //	            nanoseconds), each 8 bytes big-endian.
 //
@@ -57,8 +58,8 @@
 //
 // A removed article leaves a tombstone: when a file with the same content
 // appears again (renamed, moved back, restored from a backup, or renamed
-// while the daemon was down), it takes the old key and published date
-// back, so no reader sees it as new. Move keeps both for a rename seen
+// while the daemon was down), it takes the old key, published and updated
+// dates back, so no reader sees it as new or changed. Move keeps both for a rename seen
 // live. Replace is the one write that leaves no trace of what it takes
 // out: an article stored a moment before under a temporary name, renamed
 // into place, takes the key of its new path as though it had been first

@@ -129,14 +129,44 @@ func (s *Store) Article(slug string) (Item, error) {
 // fileOfSlug returns the stored file whose slug is slug: its path is the
 // slug and an article suffix, in whatever case the file has it.
 func fileOfSlug(files *bolt.Bucket, slug string) (file, error) {
+	k := pathOfSlug(files, slug, "")
+	if k == nil {
+		return file{}, ErrNotFound
+	}
+	return decodeFile(k, files.Get(k))
+}
+
+// pathOfSlug returns the first stored path other than except whose slug
+// is slug, or nil. The bytes are valid only in the transaction.
+func pathOfSlug(files *bolt.Bucket, slug, except string) []byte {
 	prefix := []byte(slug + ".")
 	c := files.Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if p := string(k); article.Is(p) && article.Slug(p) == slug {
-			return decodeFile(k, v)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if p := string(k); p != except && article.Is(p) && article.Slug(p) == slug {
+			return k
 		}
 	}
-	return file{}, ErrNotFound
+	return nil
+}
+
+// SlugHolders returns, for each of paths that is not stored and whose
+// slug (see Item.Slug) is that of a stored path, that path: two files
+// whose names differ only in the case of their suffix would share a URL.
+func (s *Store) SlugHolders(paths ...string) (map[string]string, error) {
+	holders := make(map[string]string)
+	err := s.view("find paths by slug", func(tx *bolt.Tx) error {
+		files := tx.Bucket(bucketFiles)
+		for _, p := range paths {
+			if files.Get([]byte(p)) != nil {
+				continue
+			}
+			if k := pathOfSlug(files, article.Slug(p), p); k != nil {
+				holders[p] = string(k)
+			}
+		}
+		return nil
+	})
+	return holders, err
 }
 
 // PathsWithHash returns the stored paths whose file has the content hash.

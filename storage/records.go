@@ -28,11 +28,14 @@ type file struct {
 
 // tombstone remembers a removed article by the hash of its file, so that
 // the same file coming back (renamed, moved while the daemon was down,
-// restored from a backup) gets its key and published date back.
+// restored from a backup) gets its key, published and updated dates back:
+// its content is the same. Tombstones from before Updated was kept have
+// none, and the article comes back updated as a new one would be.
 type tombstone struct {
 	Key       string    `json:"key"`
 	Path      string    `json:"path"`
 	Published time.Time `json:"published"`
+	Updated   time.Time `json:"updated,omitzero"`
 }
 
 func item(articles *bolt.Bucket, key string) (Item, error) {

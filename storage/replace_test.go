@@ -2,6 +2,8 @@ package storage
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,4 +62,38 @@ func TestReplace(t *testing.T) {
 			t.Errorf("Article(tmpcd34) = %v; want ErrNotFound", err)
 		}
 	})
+}
+
+// TestMoveFolder: the articles stored under a folder move with it,
+// keeping their keys and dates; those of a folder with a longer name
+// starting the same stay.
+func TestMoveFolder(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("fA/a.txt", "أ", "same", t0), testItem("fA/sub/b.txt", "ب", "same", t0.Add(time.Hour)),
+		testItem("fAx/c.txt", "ج", "hc", t0), testItem("fB/x.txt", "قديم", "hx", t0))
+	before, _ := s.Entries()
+	moved, err := s.MoveFolder("fA", "fB")
+	if err != nil || !slices.Equal(moved, []string{"fA/a.txt", "fA/sub/b.txt"}) {
+		t.Fatalf("MoveFolder = %q, %v", moved, err)
+	}
+	for _, was := range before {
+		path := was.Path
+		if strings.HasPrefix(path, "fA/") {
+			path = "fB/" + strings.TrimPrefix(path, "fA/")
+		}
+		it, err := s.Article(strings.TrimSuffix(path, ".txt"))
+		if err != nil || it.Key != was.Key || it.Path != path || !it.Published.Equal(was.Published) || !it.Updated.Equal(was.Updated) {
+			t.Errorf("%s after the move: %+v, %v; want key %s at %s, dates kept", was.Path, it, err, was.Key, path)
+		}
+	}
+	if paths, err := s.PathsWithHash("same"); err != nil || !slices.Equal(paths, []string{"fB/a.txt", "fB/sub/b.txt"}) {
+		t.Errorf("PathsWithHash(same) = %q, %v", paths, err)
+	}
+	fps, err := s.Fingerprints()
+	if _, old := fps["fA/a.txt"]; err != nil || old || len(fps) != 4 {
+		t.Errorf("Fingerprints = %v, %v; want the 4 files at their new paths", fps, err)
+	}
+	if s.Count() != 4 {
+		t.Errorf("Count = %d, want 4", s.Count())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -183,22 +184,31 @@ func TestMoveKeepsIdentity(t *testing.T) {
 	if _, err := s.Move("missing.txt", testItem("c.txt", "", "h3", t0)); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Move of a path not stored = %v, want ErrNotFound", err)
 	}
-	// Moving over a stored article replaces it: the moved one keeps its
-	// identity, the replaced one leaves a tombstone.
+	// Moving over a stored article is an edit of that article (issue 11:
+	// a MOVED_TO onto a published name), and a removal of the moved one,
+	// which leaves its tombstone.
 	mustPut(t, s, testItem("c.txt", "c", "hc", t0.Add(3*time.Hour)))
+	target, _ := s.Article("sub/b")
 	before := s.Count()
-	if _, err := s.Move("c.txt", testItem("sub/b.txt", "c", "hc", t0.Add(3*time.Hour))); err != nil {
-		t.Fatalf("Move over a stored path = %v", err)
+	if c, err := s.Move("c.txt", testItem("sub/b.txt", "c", "hc", t0.Add(3*time.Hour))); err != nil || c != Updated {
+		t.Fatalf("Move over a stored path = %v, %v; want updated", c, err)
 	}
 	it, err = s.Article("sub/b")
-	if err != nil || it.Key != "c" || it.Title != "c" {
-		t.Errorf("after moving c.txt over sub/b.txt: %+v, %v; want key c", it, err)
+	if err != nil || it.Key != target.Key || it.Title != "c" || !it.Published.Equal(target.Published) || !it.Updated.After(target.Updated) {
+		t.Errorf("after moving c.txt over sub/b.txt: %+v, %v; want key %s, title c, published %v, updated after %v",
+			it, err, target.Key, target.Published, target.Updated)
+	}
+	if _, err := s.Article("c"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Article(c) after its move over sub/b.txt = %v; want ErrNotFound", err)
 	}
 	if s.Count() != before-1 {
 		t.Errorf("count %d, want %d", s.Count(), before-1)
 	}
-	if c := mustPut(t, s, testItem("back.txt", "first", "h1", t0.Add(9*time.Hour))); c[0] != Restored {
-		t.Errorf("the replaced article's content came back as %v, want restored", c[0])
+	if c := mustPut(t, s, testItem("back.txt", "c", "hc", t0.Add(9*time.Hour))); c[0] != Restored {
+		t.Errorf("the moved article's content came back as %v, want restored", c[0])
+	}
+	if it, err := s.Article("back"); err != nil || it.Key != "c" {
+		t.Errorf("Article(back) = key %q, %v; want c", it.Key, err)
 	}
 }
 
@@ -718,5 +728,15 @@ func TestArticleSuffixInAnyCase(t *testing.T) {
 	}
 	if it, err := s.Article("أخبار/NAME.txt.bak"); err != nil || it.Title != "ب" {
 		t.Errorf("Article(أخبار/NAME.txt.bak) = %+v, %v; want the other article", it, err)
+	}
+}
+
+func TestSlugHolders(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("dup.txt", "a", "h1", t0), testItem("أخبار/خبر.TXT", "b", "h2", t0))
+	got, err := s.SlugHolders("dup.TXT", "dup.txt", "أخبار/خبر.txt", "dupe.txt", "dup.md.txt")
+	want := map[string]string{"dup.TXT": "dup.txt", "أخبار/خبر.txt": "أخبار/خبر.TXT"}
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("SlugHolders = %q, %v; want %q", got, err, want)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestPutSameModTime stores 3,000 files sharing one modification time in
@@ -117,5 +119,39 @@ func TestEditMovesUpdatedForward(t *testing.T) {
 	mustPut(t, s, testItem("x.txt", "y", "x2", t0))
 	if it := article("x"); !it.Updated.After(ahead) {
 		t.Errorf("edit of an article dated ahead: updated %v, want after %v", it.Updated, ahead)
+	}
+}
+
+// TestRestoreKeepsUpdated: an article whose content comes back after its
+// removal gets its updated date back with its published date; one
+// removed before tombstones kept it is updated as a new one would be.
+func TestRestoreKeepsUpdated(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "أ", "h1", t0))
+	mustPut(t, s, testItem("a.txt", "ب", "h2", t0.Add(time.Hour)))
+	before, _ := s.Article("a")
+	if _, err := s.Remove("a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if c := mustPut(t, s, testItem("b.txt", "ب", "h2", t0.Add(5*time.Hour))); c[0] != Restored {
+		t.Fatalf("Put = %v, want restored", c[0])
+	}
+	if it, err := s.Article("b"); err != nil || it.Key != "a" || !it.Published.Equal(t0) || !it.Updated.Equal(before.Updated) {
+		t.Errorf("restored: key %q published %v updated %v (%v); want a, %v, %v", it.Key, it.Published, it.Updated, err, t0, before.Updated)
+	}
+
+	// A tombstone as stored before it kept the updated date.
+	if _, err := s.Remove("b.txt"); err != nil {
+		t.Fatal(err)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTombstones).Put([]byte("h2"), []byte(`{"key":"a","path":"b.txt","published":"`+t0.Format(time.RFC3339)+`"}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, testItem("c.txt", "ب", "h2", t0.Add(7*time.Hour)))
+	if it, err := s.Article("c"); err != nil || it.Key != "a" || !it.Updated.Equal(t0.Add(7*time.Hour)) {
+		t.Errorf("restored from an old tombstone: key %q updated %v (%v); want a, %v", it.Key, it.Updated, err, t0.Add(7*time.Hour))
 	}
 }

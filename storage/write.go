@@ -139,17 +139,7 @@ func (b buckets) put(it Item) (Change, error) {
 	} else if err != nil {
 		return Unchanged, err
 	}
-	if f.Hash == it.File.Hash {
-		if f.File == it.File {
-			return Unchanged, nil
-		}
-		f.File = it.File // touched: record the new time, change nothing shown
-		if err := b.fingerprints.Put([]byte(it.Path), encodeFingerprint(it.File)); err != nil {
-			return Unchanged, err
-		}
-		return Unchanged, putJSON(b.files, []byte(it.Path), f)
-	}
-	if b.tombstones.Get([]byte(it.File.Hash)) != nil {
+	if f.Hash != it.File.Hash && b.tombstones.Get([]byte(it.File.Hash)) != nil {
 		// The file now holds a removed article (another file renamed over
 		// it, seen after that file's removal): that article comes back,
 		// and the one it replaces goes, leaving its own tombstone.
@@ -160,6 +150,22 @@ func (b buckets) put(it Item) (Change, error) {
 			return Unchanged, err
 		}
 		return b.add(it)
+	}
+	return b.update(f, it)
+}
+
+// update stores it over f, the file stored at it.Path: an edit of its
+// article if the content differs, else only the file's new fingerprint.
+func (b buckets) update(f file, it Item) (Change, error) {
+	if f.Hash == it.File.Hash {
+		if f.File == it.File {
+			return Unchanged, nil
+		}
+		f.File = it.File // touched: record the new time, change nothing shown
+		if err := b.fingerprints.Put([]byte(it.Path), encodeFingerprint(it.File)); err != nil {
+			return Unchanged, err
+		}
+		return Unchanged, putJSON(b.files, []byte(it.Path), f)
 	}
 	var a record
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
@@ -176,10 +182,14 @@ func (b buckets) put(it Item) (Change, error) {
 
 // add stores the article of a path not stored before.
 func (b buckets) add(it Item) (Change, error) {
-	change, key, published := Added, "", it.Published
+	change, key, published, updated := Added, "", it.Published, later(it.Updated, it.Published)
 	var t tombstone
 	if err := getJSON(b.tombstones, []byte(it.File.Hash), &t); err == nil {
 		change, key, published = Restored, b.freeKey(t.Key), t.Published
+		updated = later(it.Updated, published)
+		if !t.Updated.IsZero() {
+			updated = t.Updated
+		}
 		if err := b.tombstones.Delete([]byte(it.File.Hash)); err != nil {
 			return Unchanged, err
 		}
@@ -188,7 +198,7 @@ func (b buckets) add(it Item) (Change, error) {
 	} else {
 		key = b.freeKey(article.Slug(it.Path))
 	}
-	updated, err := b.setUpdated(key, time.Time{}, later(it.Updated, published))
+	updated, err := b.setUpdated(key, time.Time{}, updated)
 	if err != nil {
 		return Unchanged, err
 	}
@@ -241,81 +251,6 @@ func (b buckets) freeKey(want string) string {
 	return key
 }
 
-// Move records that the file at from is now at it.Path: the article keeps
-// its key and published date, takes its fingerprint and, if the content
-// differs, its text as an edit, which moves Updated forward as in Put. An
-// article stored at it.Path is removed.
-func (s *Store) Move(from string, it Item) (Change, error) {
-	err := s.write("move "+from, func(b buckets, t *tally) error {
-		// A file renamed over another article replaces it: that article
-		// is removed, and leaves its tombstone, as a deletion would.
-		if ok, err := b.remove(it.Path); err != nil {
-			return fmt.Errorf("move %s over %s: %w", from, it.Path, err)
-		} else if ok {
-			t.note(Removed)
-		}
-		var f file
-		if err := getJSON(b.files, []byte(from), &f); err != nil {
-			return fmt.Errorf("move %s: %w", from, err)
-		}
-		var a record
-		if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
-			return err
-		}
-		a.Path = it.Path
-		if f.Hash != it.File.Hash {
-			if err := b.edit(f.Key, &a, it); err != nil {
-				return err
-			}
-		}
-		if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
-			return err
-		}
-		if err := b.hashes.Delete(hashKey(f.Hash, from)); err != nil {
-			return err
-		}
-		if err := b.files.Delete([]byte(from)); err != nil {
-			return err
-		}
-		if err := b.fingerprints.Delete([]byte(from)); err != nil {
-			return err
-		}
-		t.note(Moved)
-		return b.setFile(it.Path, file{Key: f.Key}, it.File)
-	})
-	if err != nil {
-		return Unchanged, err
-	}
-	return Moved, nil
-}
-
-// Replace stores it as Put does, in place of the article stored at from,
-// which it forgets as though it had never been stored: no tombstone, no
-// key or date kept. It is for an article published under a name that was
-// never meant to stay, a temporary file renamed into place a moment after
-// it was first stored: it takes the key its new path gives it (see Put),
-// or, renamed over a stored article, is an edit of that one.
-func (s *Store) Replace(from string, it Item) (Change, error) {
-	var c Change
-	err := s.write("replace "+from, func(b buckets, t *tally) error {
-		if ok, err := b.drop(from, false); err != nil {
-			return fmt.Errorf("replace %s: %w", from, err)
-		} else if ok {
-			t.note(Removed)
-		}
-		var err error
-		if c, err = b.put(it); err != nil {
-			return fmt.Errorf("replace %s with %s: %w", from, it.Path, err)
-		}
-		t.note(c)
-		return nil
-	})
-	if err != nil {
-		return Unchanged, err
-	}
-	return c, nil
-}
-
 // Remove deletes the articles stored at paths, ignoring paths it does not
 // hold, and returns the paths it removed. Each leaves a tombstone under
 // its content hash (see Put).
@@ -358,7 +293,7 @@ func (b buckets) drop(path string, tomb bool) (bool, error) {
 		return false, err
 	}
 	if tomb {
-		if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published}); err != nil {
+		if err := putJSON(b.tombstones, []byte(f.Hash), tombstone{Key: f.Key, Path: path, Published: a.Published, Updated: a.Updated}); err != nil {
 			return false, err
 		}
 	}

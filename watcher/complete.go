@@ -11,6 +11,7 @@ type completion struct {
 	path     string // absolute
 	op       fileOp
 	cookie   uint32 // opMovedOut and opMovedIn only
+	dir      bool   // a folder moved (opMovedOut, opMovedIn); no other op tells of folders
 	overflow bool
 	err      error
 }

@@ -16,7 +16,7 @@ import (
 // creation and write, and the two moments when a file is complete, its
 // writer closed it (IN_CLOSE_WRITE) or it was moved in whole
 // (IN_MOVED_TO), and when one is deleted or moved away, with the cookie
-// that links the two halves of a rename. fsnotify v1.10
+// that links the two halves of a rename, of a file or of a folder. fsnotify v1.10
 // keeps IN_CLOSE_WRITE unexported, so this reads it with
 // golang.org/x/sys/unix; fsnotify still reports folders.
 type inotifyCompletions struct {
@@ -85,7 +85,12 @@ func (c *inotifyCompletions) Remove(dir string) {
 	c.mu.Lock()
 	wd, ok := c.wds[dir]
 	delete(c.wds, dir)
-	delete(c.dirs, wd)
+	// A folder renamed within the tree keeps its watch descriptor: once
+	// added again under its new name, the watch is that name's.
+	ok = ok && c.dirs[wd] == dir
+	if ok {
+		delete(c.dirs, wd)
+	}
 	c.mu.Unlock()
 	if ok {
 		// Fails with EINVAL when the folder is gone and the kernel
@@ -138,7 +143,7 @@ func (c *inotifyCompletions) read() {
 					delete(c.wds, dir)
 				}
 				c.mu.Unlock()
-			case ev.Mask&fileEvents != 0 && ev.Len > 0 && ev.Mask&unix.IN_ISDIR == 0:
+			case ev.Mask&fileEvents != 0 && ev.Len > 0 && (ev.Mask&unix.IN_ISDIR == 0 || ev.Mask&unix.IN_MOVE != 0):
 				c.mu.Lock()
 				dir, ok := c.dirs[int(ev.Wd)]
 				c.mu.Unlock()
@@ -146,6 +151,7 @@ func (c *inotifyCompletions) read() {
 					path:   filepath.Join(dir, unix.ByteSliceToString(name)),
 					op:     opOf(ev.Mask),
 					cookie: ev.Cookie,
+					dir:    ev.Mask&unix.IN_ISDIR != 0,
 				})
 				if !ok {
 					return

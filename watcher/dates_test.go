@@ -104,3 +104,27 @@ func TestArrivedWhileDown(t *testing.T) {
 		}
 	}
 }
+
+// TestRenameWhileDownKeepsDates: a file renamed while no watcher ran is
+// found at its new name by the next start-up scan with its id, published
+// and updated dates: its content did not change.
+func TestRenameWhileDownKeepsDates(t *testing.T) {
+	h := prepare(t, "")
+	h.writeAt(t, "a.txt", "نقل والخادم متوقف\nفقرة", time.Now().Add(-time.Hour))
+	scanOnce(t, h.dir, h.store, nil)
+	before, err := h.store.Article("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename(t, filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "a-renamed.txt"))
+	w := h.watcher(t, Options{LastRun: time.Now()}) // a daemon ran since the file's date
+	defer w.Close()
+	if err := w.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := h.store.Article("a-renamed")
+	if err != nil || after.Key != "a" || !after.Published.Equal(before.Published) || !after.Updated.Equal(before.Updated) {
+		t.Errorf("after the rename: key %q published %v updated %v (%v); want a, %v, %v",
+			after.Key, after.Published, after.Updated, err, before.Published, before.Updated)
+	}
+}

@@ -92,6 +92,12 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 	case opMovedIn:
 		from = w.renames.in(c.cookie)
 	}
+	if c.dir {
+		if c.op == opMovedIn {
+			w.folderMovedIn(from, rel)
+		}
+		return // fsnotify's events move the watches (see event)
+	}
 	if !candidate(rel) {
 		return
 	}
@@ -120,8 +126,42 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 	default:
 		w.obs.Event(eventCloseWrite)
 		w.closed[rel] = true
+		if temporary(path.Base(rel)) {
+			// Most likely renamed into place a moment from now: published
+			// under its final name only, or under this one after Settle.
+			w.schedule(rel, w.opts.Settle)
+			return
+		}
 	}
 	w.schedule(rel, 0)
+}
+
+// temporary reports whether name is what a tool that writes a file then
+// renames it into place names its temporary file, and that is not
+// ignored as hidden or temporary already: Python's tempfile ("tmp", 8
+// characters of [a-z0-9_], then the suffix asked for, as mkstemp(suffix=
+// ".txt") gives) and mktemp(1) ("tmp.", 10 letters or digits, then
+// --suffix). Go's os.CreateTemp puts digits where the pattern has a star,
+// which a name of the desk's own can hold too: not recognised.
+func temporary(name string) bool {
+	rest, ok := strings.CutPrefix(name, "tmp")
+	if !ok {
+		return false
+	}
+	random, n := rest, 8
+	if r, ok := strings.CutPrefix(rest, "."); ok {
+		random, n = r, 10
+	}
+	if len(random) <= n || random[n] != '.' {
+		return false
+	}
+	for _, c := range []byte(random[:n]) {
+		lower := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		if !(lower || n == 8 && c == '_' || n == 10 && 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // written schedules a file that is being written. Where close

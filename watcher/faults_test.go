@@ -518,8 +518,10 @@ func TestFolderReplacedByLink(t *testing.T) {
 	}
 }
 
-// TestRenameOverArticle moves one published file over another: the moved
-// article keeps its id and date, the replaced one is unpublished.
+// TestRenameOverArticle moves one published file over another: that one
+// keeps its id and date and takes the moved file's text, as an edit; the
+// moved article is unpublished (issue 11: a MOVED_TO onto a published
+// name replaces that article).
 func TestRenameOverArticle(t *testing.T) {
 	h := newHarness(t, "")
 	old := time.Date(2024, 2, 1, 10, 0, 0, 0, time.UTC)
@@ -527,15 +529,15 @@ func TestRenameOverArticle(t *testing.T) {
 	h.writeAt(t, "b.txt", "ب", old.Add(time.Hour))
 	h.waitTitle(t, "a.txt", "أ")
 	h.waitTitle(t, "b.txt", "ب")
-	first := h.published(t, "a")
+	first := h.published(t, "b")
 	if err := os.Rename(filepath.Join(h.dir, "a.txt"), filepath.Join(h.dir, "b.txt")); err != nil {
 		t.Fatal(err)
 	}
 	h.waitGone(t, "a.txt")
 	h.waitTitle(t, "b.txt", "أ")
 	it, err := h.store.Article("b")
-	if err != nil || it.Key != "a" || !it.Published.Equal(first) {
-		t.Errorf("b.txt after the rename: %+v, %v; want key a, published %v", it, err, first)
+	if err != nil || it.Key != "b" || !it.Published.Equal(first) {
+		t.Errorf("b.txt after the rename: %+v, %v; want key b, published %v", it, err, first)
 	}
 	// The count follows the commit that the titles show by a moment.
 	h.wait(t, waitLimit, "a count of 1 article", func() bool { return h.store.Count() == 1 })

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -51,9 +52,12 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 			gone = nil
 		}
 	}
+	taken := make(map[string]string) // slugs of the files stored here, to their paths
 	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
-		for i, r := range w.loadAll(chunk) {
+		results := w.loadAll(chunk)
+		w.claim(chunk, results, taken)
+		for i, r := range results {
 			rel := chunk[i]
 			w.handled()
 			// A file gone, or now reached through a link (which is never
@@ -83,6 +87,42 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 	}
 	flush()
 	flushGone()
+}
+
+// claim refuses, in results, each file that would have the URL of
+// another: one stored (that is still there; a file renamed to another
+// case of its suffix keeps its URL), or one before it in rels, noted in
+// taken, which claim adds the others to.
+func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string) {
+	var ask []string
+	for i, r := range results {
+		if r.err == nil {
+			ask = append(ask, rels[i])
+		}
+	}
+	holders, err := w.store.SlugHolders(ask...)
+	if err != nil {
+		w.log.Error("cannot look up URLs", "count", len(ask), "err", err)
+	}
+	for i, r := range results {
+		if r.err != nil {
+			continue
+		}
+		rel, slug := rels[i], article.Slug(rels[i])
+		holder, ok := holders[rel]
+		if ok {
+			_, err := os.Lstat(w.abs(holder))
+			ok = !errors.Is(err, fs.ErrNotExist)
+		}
+		if p, held := taken[slug]; !ok && held && p != rel {
+			holder, ok = p, true
+		}
+		if ok {
+			results[i].err = fmt.Errorf("%w: its URL, ending /%s, is taken by %s", errBadName, slug, holder)
+			continue
+		}
+		taken[slug] = rel
+	}
 }
 
 // loaded is what load returned for one file.
@@ -125,14 +165,17 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 	if slices.Contains(paths, it.Path) {
 		return false // stored here already
 	}
-	if from, ok := w.origin[it.Path]; ok {
+	from, paired := w.origin[it.Path]
+	if paired {
 		if i := slices.Index(paths, from); i > 0 {
 			paths[0], paths[i] = paths[i], paths[0]
 		}
 	}
 	for _, p := range paths {
 		present, moved := w.holdsOther(p, it.File.Hash, live)
-		if !moved {
+		// The kernel paired the rename's halves: the article moved,
+		// whatever a new file at its old name holds yet (nothing, say).
+		if !moved && !(paired && p == from) {
 			continue
 		}
 		w.moved(p, it, present)
@@ -144,11 +187,13 @@ func (w *Watcher) move(it storage.Item, live bool) bool {
 // moved stores that the article at from is now it, found at its new
 // place by move; present says whether a file is at from now.
 func (w *Watcher) moved(from string, it storage.Item, present bool) {
-	c, err := storage.Moved, error(nil)
-	if w.fresh.within(from, w.opts.Now(), w.opts.Settle) {
+	var c storage.Change
+	var err error
+	replace := w.fresh.within(from, w.opts.Now(), w.opts.Settle)
+	if replace {
 		c, err = w.store.Replace(from, it)
 	} else {
-		_, err = w.store.Move(from, it)
+		c, err = w.store.Move(from, it)
 	}
 	if err != nil {
 		w.failed(cannotWrite, err, it.Path)
@@ -169,10 +214,17 @@ func (w *Watcher) moved(from string, it storage.Item, present bool) {
 	w.succeeded(it.Path)
 	delete(w.firstSeen, from)
 	w.stored(it.Path, c)
-	if c == storage.Moved {
+	switch {
+	case c == storage.Moved:
 		w.log.Log(context.Background(), w.articleLevel(), "article moved", "from", from, "path", it.Path, "title", it.Title)
-	} else {
+	case replace:
 		w.logStored(c, it, "from", from)
+	default:
+		// Renamed over a stored article: an edit of that one, and the
+		// one moved is removed (see storage.Store.Move).
+		w.logStored(c, it, "from", from)
+		w.stored(from, storage.Removed)
+		w.log.Log(context.Background(), w.articleLevel(), "article removed", "path", from, "into", it.Path)
 	}
 }
 

@@ -1,6 +1,14 @@
 package watcher
 
-import "time"
+import (
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
 
 // renames pairs the two halves of each rename in the watched folders by
 // their cookie: it holds the name a file was moved away from until the
@@ -65,5 +73,60 @@ func (f fresh) prune(now time.Time, settle time.Duration) {
 		if now.Sub(t) >= settle {
 			delete(f, rel)
 		}
+	}
+}
+
+// folderMovedIn handles a folder moved in at rel. Renamed within the
+// watched folders (from, which the rename's cookie named), its articles
+// move with it at once, in one store write, keeping their ids and dates:
+// no removal, no restore. Moved in from outside, its files are read at
+// once. A folder moved out stays a deletion of its articles, after Settle
+// (see unwatch). fsnotify's events for the two folders move the watches,
+// in their order (see event); the files under rel are then read again
+// after Settle, in case a write came before the watch, which costs no
+// store write for a file as it was.
+func (w *Watcher) folderMovedIn(from, rel string) {
+	if ignored(path.Base(rel)) {
+		return
+	}
+	if from == "" || ignored(path.Base(from)) {
+		w.readFolder(rel)
+		return
+	}
+	moved, err := w.store.MoveFolder(from, rel)
+	if err != nil {
+		// Its articles are removed after Settle, and restored once read.
+		w.log.Error("cannot move the articles of a folder", "from", from, "path", rel, "err", err)
+		w.readFolder(rel)
+		return
+	}
+	for _, old := range moved {
+		p := rel + strings.TrimPrefix(old, from)
+		w.deb.cancel(old)
+		delete(w.tentative, old)
+		delete(w.vacated, old)
+		delete(w.firstSeen, old)
+		w.stored(p, storage.Moved)
+		w.log.Info("article moved", "from", old, "path", p)
+	}
+}
+
+// readFolder has every article file under rel read at once.
+func (w *Watcher) readFolder(rel string) {
+	top := w.abs(rel)
+	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		r, ok := w.rel(p)
+		switch {
+		case err != nil || !ok:
+			return nil // unreadable: the folder's watch and rescans tell
+		case d.IsDir() && p != top && ignored(d.Name()):
+			return filepath.SkipDir
+		case !d.IsDir() && candidate(r):
+			w.schedule(r, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		w.log.Warn("cannot read folder", "path", rel, "err", err)
 	}
 }

@@ -3,9 +3,11 @@ package watcher
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ func TestTemporaryNameNeverAnID(t *testing.T) {
 		t.Skip("python3 is not installed")
 	}
 	h := instantHarness(t) // an hour's settle: a window of chance cannot pass for a fix
+	seen := pollStored(t, h)
 	const runs = 30
 	for i := range runs {
 		name := fmt.Sprintf("خبر-%02d", i%20) // the last ten replace published ones
@@ -63,8 +66,57 @@ func TestTemporaryNameNeverAnID(t *testing.T) {
 			t.Errorf("a tombstone names a temporary file: %s", tomb)
 		}
 	}
+	for _, name := range seen() {
+		if strings.HasPrefix(name, "tmp") {
+			t.Errorf("the feeds showed a temporary name for a moment: %s", name)
+		}
+	}
 	if n := h.log.Count("path=tmp"); n > 0 {
-		t.Logf("%d of %d temporary files were published a moment before their rename", n, runs)
+		t.Errorf("%d of %d temporary files were published a moment before their rename", n, runs)
+	}
+}
+
+// pollStored reads h's store over and over until the returned function
+// is called, and that function returns every key and path it saw stored.
+func pollStored(t *testing.T, h *harness) func() []string {
+	t.Helper()
+	stop := make(chan struct{})
+	result := make(chan []string, 1)
+	go func() {
+		seen := make(map[string]bool)
+		for {
+			select {
+			case <-stop:
+				result <- slices.Sorted(maps.Keys(seen))
+				return
+			default:
+			}
+			items, err := h.store.Entries()
+			if err != nil {
+				t.Error(err)
+				result <- nil
+				return
+			}
+			for _, it := range items {
+				seen[it.Key], seen[it.Path] = true, true
+			}
+		}
+	}()
+	var once []string
+	done := false
+	t.Cleanup(func() {
+		if !done {
+			close(stop)
+			<-result
+		}
+	})
+	return func() []string {
+		if !done {
+			done = true
+			close(stop)
+			once = <-result
+		}
+		return once
 	}
 }
 
@@ -100,4 +152,40 @@ func tombstones(t *testing.T, h *harness) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func TestTemporary(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"tmpab_12cd3.txt", true},    // Python's tempfile
+		{"tmpk2x9q0zz.TXT", true},    // any suffix's case
+		{"tmp.Ab3dE5gH9k.txt", true}, // mktemp --suffix=.txt
+		{"tmpAB_12cd3.txt", false},   // Python never uses capitals
+		{"tmpab_12cd.txt", false},    // 7 characters
+		{"tmpab_12cd34.txt", false},  // 9 characters
+		{"tmp.Ab3dE_gH9k.txt", false},
+		{"tmp-news.txt", false},
+		{"tmpname.txt", false},
+		{"خبر.txt", false},
+		{"tmp", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := temporary(tc.name); got != tc.want {
+				t.Errorf("temporary(%q) = %v, want %v", tc.name, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTemporaryNameLeftAlone: a file named like a temporary one that is
+// never renamed is published under its name once Settle has passed.
+func TestTemporaryNameLeftAlone(t *testing.T) {
+	h := newHarness(t, "")
+	h.write(t, "tmpab_12cd3.txt", "باقٍ\nفقرة")
+	h.waitTitle(t, "tmpab_12cd3.txt", "باقٍ")
+	if it, err := h.store.Article("tmpab_12cd3"); err != nil || it.Key != "tmpab_12cd3" {
+		t.Errorf("Article(tmpab_12cd3) = key %q, %v", it.Key, err)
+	}
 }

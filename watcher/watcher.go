@@ -28,11 +28,13 @@ import (
 type Store interface {
 	Put(items ...storage.Item) ([]storage.Change, error)
 	Move(from string, it storage.Item) (storage.Change, error)
+	MoveFolder(from, to string) ([]string, error)
 	Replace(from string, it storage.Item) (storage.Change, error)
 	Remove(paths ...string) ([]string, error)
 	Fingerprints() (map[string]storage.Fingerprint, error)
 	CompactFingerprints() error
 	PathsWithHash(hash string) ([]string, error)
+	SlugHolders(paths ...string) (map[string]string, error)
 }
 
 // Defaults for the zero values of Options.
