@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/seedfeed/seedfeed/article"
 )
@@ -60,9 +61,25 @@ func (w *Watcher) watch(rel string) error {
 			} else {
 				w.schedule(r, w.opts.Settle)
 			}
+			w.holdVacated()
 		}
 		return nil
 	})
+}
+
+// holdVacated puts off the removal of every file moved away or deleted
+// until just after the files just found: a file moved into a folder made
+// a moment before raises no event there (the folder was not watched yet),
+// and is found only by walking it. Read first, it is taken for the move it
+// is, not for a new article after a removal.
+func (w *Watcher) holdVacated() {
+	at := w.opts.Now().Add(w.opts.Settle + time.Millisecond)
+	for v, due := range w.vacated {
+		if w.deb.has(v) && due.Before(at) {
+			w.vacated[v] = at
+			w.deb.touch(v, at)
+		}
+	}
 }
 
 // addDir watches one folder with fsnotify and the completion notifier.
