@@ -122,11 +122,14 @@ func TestRestartKeepsIdentity(t *testing.T) {
 	}
 	d.stop(t)
 
-	// Other settings serve other bytes: Last-Modified must say so.
-	time.Sleep(1100 * time.Millisecond) // HTTP dates count whole seconds
+	// Other settings serve other bytes: Last-Modified must say so. HTTP
+	// dates count whole seconds: wait for the clock to pass the next one.
+	was, _ := http.ParseTime(lastModified)
+	seedtest.WaitFor(t, 3*time.Second, "the clock to pass the next second", nil, func() bool {
+		return time.Now().After(was.Add(time.Second))
+	})
 	d = startDaemon(t, seeds, db, append(base, "-title", "عنوان آخر")...)
 	resp, _ = d.get(t, "/feed.atom")
-	was, _ := http.ParseTime(lastModified)
 	if now, err := http.ParseTime(resp.Header.Get("Last-Modified")); err != nil || !now.After(was) {
 		t.Errorf("after a restart with another -title, Last-Modified %s, was %s", resp.Header.Get("Last-Modified"), lastModified)
 	}

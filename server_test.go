@@ -59,8 +59,15 @@ func TestHealthAndMetrics(t *testing.T) {
 		d.get(t, "/healthz")
 		rawRequest(t, strings.TrimPrefix(d.url, "http://"), "/articles/../x")
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := strings.Count(d.log.String(), "\n"); n != lines {
+	// A publication after them is logged after anything they could have
+	// made the daemon log: wait for it, then count every other line.
+	if err := os.WriteFile(filepath.Join(seeds, "marker.txt"), []byte("علامة\nفقرة"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seedtest.WaitFor(t, eventLimit, "the marker's publication", d.log, func() bool {
+		return strings.Contains(d.log.String(), "path=marker.txt")
+	})
+	if n := strings.Count(d.log.String(), "\n") - d.log.Count("marker.txt"); n != lines {
 		t.Errorf("20 requests wrote %d log lines at the default level:\n%s", n-lines, d.log)
 	}
 

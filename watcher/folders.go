@@ -35,6 +35,12 @@ func seedsRoot(dir string) (string, error) {
 // files that raised no event of their own.
 func (w *Watcher) watch(rel string) error {
 	top := w.abs(rel)
+	found := false
+	defer func() {
+		if found {
+			w.holdVacated()
+		}
+	}()
 	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == top {
@@ -61,7 +67,7 @@ func (w *Watcher) watch(rel string) error {
 			} else {
 				w.schedule(r, w.opts.Settle)
 			}
-			w.holdVacated()
+			found = true
 		}
 		return nil
 	})
