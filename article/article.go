@@ -13,26 +13,97 @@ import (
 	"errors"
 	"path"
 	"strings"
+	"time"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/language"
 )
 
-// Article is what a file says: its text and, as formats grow, what is
-// known about it. Where it is, and when it was published, is not the
-// article's to say: the store keeps that.
+// Article is what a file says: its text and what is known about it.
+// Where it is, and when it was published, is not the article's to say:
+// the store keeps that (Date is what the file asks for).
 type Article struct {
-	Title      string
+	Title string
+	// Paragraphs is the body as plain text, one string per paragraph (a
+	// Markdown block: paragraph, heading, list item, quote, table row, code
+	// block). For a plain-text file it is the body itself.
 	Paragraphs []string
+	// Body is the body as sanitized HTML, for formats with markup
+	// (Markdown); "" for plain text, whose body is Paragraphs. Local
+	// references in it (relative links and images) are written as
+	// LocalScheme followed by the slash-separated path under the seeds
+	// folder they resolve to, percent-encoded as a URL path: the feeds
+	// turn them into the URL of that article or media file.
+	Body string
+	// Summary is the front matter's summary, as plain text; "" for none.
+	Summary string
+	// Authors are the front matter's author or authors, in order.
+	Authors []Author
+	// Categories and Tags are as the front matter lists them, without
+	// duplicates, in order.
+	Categories []string
+	Tags       []string
+	// Image is the lead image, or nil.
+	Image *Image
+	// Lang is the article's language as a canonical BCP 47 tag ("en",
+	// "ar-EG"), or "" when the file does not say: the site's language.
+	Lang string
+	// Date is the published date the front matter sets, or the zero time.
+	Date time.Time
+	// Draft: the file is not to be published (or is to be unpublished).
+	Draft bool
+	// Link is the original or canonical URL of the article, or "".
+	Link string
+	// Unknown lists the front-matter keys Parse does not know, sorted:
+	// they are kept out of the feeds, and named in the log and by check.
+	Unknown []string
 	// Charset is the WHATWG name of the encoding the file was decoded
 	// from ("windows-1256", "utf-16le"), or "" for UTF-8: the log and the
 	// check command say it.
 	Charset string
 }
 
+// LocalScheme starts the references in Body that point to a file under
+// the seeds folder (see Article.Body).
+const LocalScheme = "seedfeed:"
+
+// Author is a person credited with an article.
+type Author struct {
+	Name  string
+	URL   string // "" for none
+	Email string // "" for none
+}
+
+// Image is an article's lead image: a file under the seeds folder, or a
+// URL elsewhere.
+type Image struct {
+	// Path is the slash-separated path of a local image under the seeds
+	// folder, resolved from the article's folder; "" for a remote one.
+	Path string
+	// URL is the absolute http or https URL of a remote image; "" for a
+	// local one.
+	URL string
+	// Alt is its text alternative (the front matter's image_alt).
+	Alt string
+	// Type is its media type ("image/jpeg"), from its name.
+	Type string
+	// Size is its length in bytes: set by whoever reads the file (the
+	// watcher) for a local image; 0 when unknown.
+	Size int64
+}
+
 // Options configure Parse.
 type Options struct {
 	// Charset decodes files that are not valid UTF-8; nil refuses them.
 	Charset encoding.Encoding
+	// Location reads front-matter dates that name no zone; nil is UTC.
+	Location *time.Location
+	// Now is the clock that dates in the future are refused by; nil is
+	// time.Now.
+	Now func() time.Time
+	// Lang is the site's language: a paragraph written in the other
+	// direction than the article's language is marked with its own.
+	Lang language.Tag
 }
 
 // ext is the file name suffix of article files, in any case: desks that
