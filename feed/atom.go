@@ -23,6 +23,7 @@ const timeFormat = "2006-01-02T15:04:05.999Z07:00"
 type atomFeed struct {
 	XMLName  xml.Name  `xml:"feed"`
 	Lang     string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
+	MediaNS  string    `xml:"xmlns:media,attr,omitempty"`
 	Title    *atomText `xml:"title"`
 	Subtitle *atomText `xml:"subtitle"`
 	*feeds.AtomFeed
@@ -30,6 +31,9 @@ type atomFeed struct {
 	Entries []atomEntry      `xml:"entry"`
 }
 
+// atomEntry extends gorilla/feeds' AtomEntry with xml:lang, every
+// author of the article, categories with the term that RFC 4287 requires
+// (gorilla/feeds writes a category without one), and Media RSS elements.
 type atomEntry struct {
 	XMLName xml.Name  `xml:"entry"`
 	Lang    string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
@@ -37,6 +41,19 @@ type atomEntry struct {
 	*feeds.AtomEntry
 	// Summary shadows AtomEntry.Summary; after it, it keeps its place.
 	Summary *atomText `xml:"summary"`
+	// Authors and Categories shadow AtomEntry's single Author and
+	// Category, which stay empty.
+	Authors    []feeds.AtomAuthor `xml:"author"`
+	Categories []atomCategory     `xml:"category"`
+	mediaElems
+}
+
+// atomCategory is a category or a tag: its scheme, the URL of the site's
+// categories or of its tags, tells which.
+type atomCategory struct {
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr"`
+	Label  string `xml:"label,attr"`
 }
 
 // atomText is an Atom text construct: plain Text, or escaped HTML, which
@@ -78,8 +95,9 @@ func xmlChar(r rune) rune {
 	return utf8.RuneError
 }
 
-// toAtom renders f as an Atom 1.0 document whose self link is selfURL.
-func toAtom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
+// toAtom renders f, whose items entries describe, as an Atom 1.0
+// document whose self link is selfURL.
+func toAtom(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error) {
 	af := (&feeds.Atom{Feed: f}).AtomFeed()
 	doc := atomFeed{
 		Lang:     lang,
@@ -92,20 +110,47 @@ func toAtom(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 		},
 		Entries: make([]atomEntry, len(af.Entries)),
 	}
+	if needsMediaNS(entries) {
+		doc.MediaNS = mediaNS
+	}
 	af.Updated = f.Updated.Format(timeFormat)
 	for i, e := range af.Entries {
 		// gorilla/feeds leaves out published, writes whole seconds and
 		// marks the summary as HTML; ours is plain text.
 		e.Published = f.Items[i].Created.Format(timeFormat)
 		e.Updated = f.Items[i].Updated.Format(timeFormat)
-		entry := atomEntry{Lang: lang, Title: atomTextOf(e.Title), AtomEntry: e}
+		entry := atomEntry{Lang: entries[i].lang, Title: atomTextOf(e.Title), AtomEntry: e}
 		if e.Summary != nil {
 			entry.Summary = atomTextOf(f.Items[i].Description)
 			entry.Summary.Type = cmp.Or(entry.Summary.Type, "text")
 			e.Summary = nil
 		}
+		entries[i].addAtom(&entry)
 		doc.Entries[i] = entry
 	}
 	af.Link, af.Entries = nil, nil
 	return marshalXML(doc)
+}
+
+// addAtom adds to a what gorilla/feeds has no place for: the original as
+// a related link, the lead image as an enclosure link and Media RSS
+// elements, the authors (an entry without its own has the feed's) and
+// the categories and tags.
+func (e entry) addAtom(a *atomEntry) {
+	if e.link != "" {
+		a.Links = append(a.Links, feeds.AtomLink{Href: e.link, Rel: "related"})
+	}
+	if e.image != nil {
+		a.Links = append(a.Links, e.image.atomEnclosure())
+	}
+	a.mediaElems = e.image.media()
+	for _, au := range e.authors {
+		a.Authors = append(a.Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: au.Name, Uri: au.URL, Email: au.Email}})
+	}
+	for _, t := range e.categories {
+		a.Categories = append(a.Categories, atomCategory{Term: t, Scheme: e.base + pathCategories, Label: t})
+	}
+	for _, t := range e.tags {
+		a.Categories = append(a.Categories, atomCategory{Term: t, Scheme: e.base + pathTags, Label: t})
+	}
 }

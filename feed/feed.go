@@ -6,11 +6,14 @@
 // generic *feeds.Feed (github.com/gorilla/feeds), and then get what that
 // library leaves out: the language of the feed and of every entry, Atom's
 // published dates and self link, RSS's atom:link and non-permalink guids,
-// JSON Feed's feed_url and item language.
+// JSON Feed's feed_url and item language, and each article's authors,
+// categories and tags, lead image (an enclosure, Media RSS elements, JSON
+// Feed's image and attachment) and original (see entry). An article's
+// page carries the same, with Open Graph properties and schema.org
+// NewsArticle data for the previews of messengers and search engines.
 package feed
 
 import (
-	"html"
 	"net/url"
 	"strings"
 	"time"
@@ -43,6 +46,9 @@ const (
 	PathRSS      = "/feed.rss"
 	PathJSON     = "/feed.json"
 	PathArticles = "/articles/"
+	// PathMedia is where the media files under the seeds folder (images)
+	// are served, at their path under it (see MediaURL).
+	PathMedia = "/media/"
 )
 
 // emptyUpdated dates a feed with no entries: a feed's date is its newest
@@ -52,8 +58,9 @@ const (
 var emptyUpdated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // build returns the generic feed of items, which must be ordered newest
-// first. It is a pure function of its arguments.
-func build(items []storage.Item, cfg Config) *feeds.Feed {
+// first, and for each item what gorilla/feeds has no place for. It is a
+// pure function of its arguments.
+func build(items []storage.Item, cfg Config) (*feeds.Feed, []entry) {
 	f := &feeds.Feed{
 		Title:       cfg.Title,
 		Link:        &feeds.Link{Href: cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"},
@@ -62,20 +69,21 @@ func build(items []storage.Item, cfg Config) *feeds.Feed {
 		Id:          cfg.BaseURL + "/",
 		Updated:     updated(items),
 	}
-	lang, dir := cfg.Lang.String(), direction(cfg.Lang)
-	for _, it := range items {
+	entries := make([]entry, len(items))
+	for i, it := range items {
+		entries[i] = newEntry(it, cfg)
 		f.Items = append(f.Items, &feeds.Item{
 			Id:          EntryID(cfg.BaseURL, it),
 			IsPermaLink: "false",
 			Title:       it.Title,
 			Link:        &feeds.Link{Href: ArticleURL(cfg.BaseURL, it), Rel: "alternate", Type: "text/html"},
 			Description: summary(it),
-			Content:     contentHTML(it, lang, dir),
+			Content:     contentHTML(it, entries[i], cfg.BaseURL),
 			Created:     it.Published,
 			Updated:     it.Updated,
 		})
 	}
-	return f
+	return f, entries
 }
 
 // updated returns the date of a feed of items: the latest Updated among them.
@@ -102,6 +110,12 @@ func ArticleURL(baseURL string, it storage.Item) string {
 	return baseURL + PathArticles + escapePath(it.Slug())
 }
 
+// MediaURL returns the URL of the media file at p, a slash-separated path
+// under the seeds folder: PathMedia and p, percent-encoded per segment.
+func MediaURL(baseURL, p string) string {
+	return baseURL + PathMedia + escapePath(p)
+}
+
 // escapePath percent-encodes each segment of a slash-separated path.
 func escapePath(p string) string {
 	segs := strings.Split(p, "/")
@@ -111,26 +125,16 @@ func escapePath(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// summary is the first paragraph, as plain text.
+// summary is the article's own summary or else its first paragraph, as
+// plain text.
 func summary(it storage.Item) string {
+	if it.Summary != "" {
+		return it.Summary
+	}
 	if len(it.Paragraphs) == 0 {
 		return ""
 	}
 	return it.Paragraphs[0]
-}
-
-// contentHTML is the whole article as HTML, marked with its language and
-// direction so that readers that keep the markup show it right to left.
-func contentHTML(it storage.Item, lang, dir string) string {
-	var b strings.Builder
-	b.WriteString(`<div dir="` + dir + `" lang="` + html.EscapeString(lang) + `">`)
-	for _, p := range it.Paragraphs {
-		b.WriteString("<p>")
-		b.WriteString(html.EscapeString(p))
-		b.WriteString("</p>")
-	}
-	b.WriteString("</div>")
-	return b.String()
 }
 
 // rtlScripts are the scripts written right to left, by ISO 15924 code.

@@ -21,11 +21,18 @@ type page struct {
 }
 
 type pageArticle struct {
-	Title      string
-	URL        string
-	Published  time.Time
-	Updated    time.Time
-	Summary    string
+	Title     string
+	URL       string
+	Published time.Time
+	Updated   time.Time
+	Summary   string
+	// SummaryDir is the summary's direction where it is not the
+	// article's, else "".
+	SummaryDir string
+	// Lang and Dir are the article's; OtherLang says they are not the
+	// site's, so that the index marks the article with its own.
+	Lang, Dir  string
+	OtherLang  bool
 	Paragraphs []string
 }
 
@@ -67,11 +74,11 @@ nav{font-size:.9rem}nav a{margin-inline-end:1rem}
 <p>{{.}}</p>
 {{- end}}
 {{- range .Articles}}
-<article>
+<article{{if .OtherLang}} lang="{{.Lang}}" dir="{{.Dir}}"{{end}}>
 <h2><a href="{{.URL}}">{{.Title}}</a></h2>
 <p><time datetime="{{rfc3339 .Published}}">{{date .Published}}</time></p>
-{{- with .Summary}}
-<p>{{.}}</p>
+{{- if .Summary}}
+<p{{with .SummaryDir}} dir="{{.}}"{{end}}>{{.Summary}}</p>
 {{- end}}
 </article>
 {{- end}}
@@ -94,22 +101,27 @@ func (cfg Config) page() page {
 	}
 }
 
-func (cfg Config) pageArticle(it storage.Item) pageArticle {
+func (cfg Config) pageArticle(it storage.Item, e entry) pageArticle {
+	sum := summary(it)
 	return pageArticle{
 		Title:      it.Title,
 		URL:        ArticleURL(cfg.BaseURL, it),
 		Published:  it.Published,
 		Updated:    it.Updated,
-		Summary:    summary(it),
+		Summary:    sum,
+		SummaryDir: paragraphDir(sum, e.dir),
+		Lang:       e.lang,
+		Dir:        e.dir,
+		OtherLang:  e.otherLang,
 		Paragraphs: it.Paragraphs,
 	}
 }
 
-// indexPage renders the HTML index page of items.
-func indexPage(items []storage.Item, cfg Config) ([]byte, error) {
+// indexPage renders the HTML index page of items, which entries describe.
+func indexPage(items []storage.Item, entries []entry, cfg Config) ([]byte, error) {
 	p := cfg.page()
-	for _, it := range items {
-		p.Articles = append(p.Articles, cfg.pageArticle(it))
+	for i, it := range items {
+		p.Articles = append(p.Articles, cfg.pageArticle(it, entries[i]))
 	}
 	return renderPage(p)
 }
@@ -117,7 +129,7 @@ func indexPage(items []storage.Item, cfg Config) ([]byte, error) {
 // articlePage renders the HTML page of one article.
 func articlePage(it storage.Item, cfg Config) ([]byte, error) {
 	p := cfg.page()
-	a := cfg.pageArticle(it)
+	a := cfg.pageArticle(it, newEntry(it, cfg))
 	p.Article = &a
 	return renderPage(p)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"html"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,27 +201,32 @@ func authorName(author *gofeed.Person, authors []*gofeed.Person) string {
 	return ""
 }
 
-// TestCreatorPrefersItemAuthor: an item's own author comes before the
-// feed's, and no name gives no dc:creator.
+// TestCreatorPrefersItemAuthor: an item's own authors come before the
+// feed's, one dc:creator each, and no name gives no dc:creator.
 func TestCreatorPrefersItemAuthor(t *testing.T) {
-	f := &feeds.Feed{Author: &feeds.Author{Name: "غرفة الأخبار"}}
+	site := &feeds.Author{Name: "غرفة الأخبار"}
 	for _, tc := range []struct {
-		item *feeds.Item
-		feed *feeds.Author
-		want string
+		name    string
+		authors []article.Author
+		feed    *feeds.Author
+		want    []string
 	}{
-		{&feeds.Item{Author: &feeds.Author{Name: "مراسل"}}, f.Author, "مراسل"},
-		{&feeds.Item{Author: &feeds.Author{Email: "x@example.com"}}, f.Author, "غرفة الأخبار"},
-		{&feeds.Item{}, f.Author, "غرفة الأخبار"},
-		{&feeds.Item{}, &feeds.Author{}, ""},
-		{&feeds.Item{}, nil, ""},
+		{"own", []article.Author{{Name: "مراسل"}}, site, []string{"مراسل"}},
+		{"several", []article.Author{{Name: "مراسل"}, {Name: "Jane <Doe>", Email: "j@example.com"}}, site, []string{"مراسل", "Jane <Doe>"}},
+		{"no name", []article.Author{{Email: "x@example.com"}}, site, []string{"غرفة الأخبار"}},
+		{"none", nil, site, []string{"غرفة الأخبار"}},
+		{"feed without a name", nil, &feeds.Author{}, nil},
+		{"no feed author", nil, nil, nil},
 	} {
-		got := ""
-		if c := creator(&feeds.Feed{Author: tc.feed}, tc.item); c != nil {
-			got = html.UnescapeString(c.Inner)
-		}
-		if got != tc.want {
-			t.Errorf("creator(%+v, %+v) = %q, want %q", tc.feed, tc.item.Author, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEntry(storage.Item{Article: article.Article{Authors: tc.authors}}, testConfig)
+			var got []string
+			for _, c := range creators(&feeds.Feed{Author: tc.feed}, e) {
+				got = append(got, html.UnescapeString(c.Inner))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("creators(%+v, %+v) = %q, want %q", tc.feed, tc.authors, got, tc.want)
+			}
+		})
 	}
 }

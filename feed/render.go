@@ -25,7 +25,7 @@ type snapshot struct {
 // render renders every document from items, ordered newest first, dated
 // by the newest of them or by changed, when the source changed later.
 func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
-	f := build(items, cfg)
+	f, entries := build(items, cfg)
 	modified := updated(items)
 	if changed.After(modified) {
 		modified = changed
@@ -37,10 +37,10 @@ func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, err
 		ctype  string
 		render func() ([]byte, error)
 	}{
-		{&s.atom, typeAtom, func() ([]byte, error) { return toAtom(f, lang, cfg.BaseURL+PathAtom) }},
-		{&s.rss, typeRSS, func() ([]byte, error) { return toRSS(f, lang, cfg.BaseURL+PathRSS) }},
-		{&s.json, typeJSON, func() ([]byte, error) { return toJSON(f, lang, cfg.BaseURL+PathJSON) }},
-		{&s.index, typeHTML, func() ([]byte, error) { return indexPage(items, cfg) }},
+		{&s.atom, typeAtom, func() ([]byte, error) { return toAtom(f, entries, lang, cfg.BaseURL+PathAtom) }},
+		{&s.rss, typeRSS, func() ([]byte, error) { return toRSS(f, entries, lang, cfg.BaseURL+PathRSS) }},
+		{&s.json, typeJSON, func() ([]byte, error) { return toJSON(f, entries, lang, cfg.BaseURL+PathJSON) }},
+		{&s.index, typeHTML, func() ([]byte, error) { return indexPage(items, entries, cfg) }},
 	} {
 		body, err := r.render()
 		if err == nil {

@@ -9,14 +9,15 @@ import (
 )
 
 // rssDoc is gorilla/feeds' RssFeedXml with the Atom namespace declared,
-// for the channel's atom:link, and Dublin Core's, for each item's
-// dc:creator.
+// for the channel's atom:link, Dublin Core's, for each item's dc:creator,
+// and, when an item has an image, Media RSS's.
 type rssDoc struct {
 	XMLName   xml.Name `xml:"rss"`
 	Version   string   `xml:"version,attr"`
 	ContentNS string   `xml:"xmlns:content,attr"`
 	AtomNS    string   `xml:"xmlns:atom,attr"`
 	DCNS      string   `xml:"xmlns:dc,attr"`
+	MediaNS   string   `xml:"xmlns:media,attr,omitempty"`
 	Channel   rssChannel
 }
 
@@ -33,9 +34,30 @@ type rssItem struct {
 	XMLName xml.Name `xml:"item"`
 	Title   rssText  `xml:"title"`
 	*feeds.RssItem
-	// Creator is the item's author by name: RSS's own <author> must be
-	// an e-mail address, so readers take a name from dc:creator.
-	Creator *rssText `xml:"dc:creator"`
+	// Creators are the item's authors by name, one dc:creator each: RSS's
+	// own <author> must be an e-mail address, so readers take a name from
+	// dc:creator. An author's address is not written in <author> as well:
+	// the validator warns about both on one item (DuplicateItemSemantics),
+	// and feedparser would count the person twice.
+	Creators []rssText `xml:"dc:creator"`
+	// Language is the item's language when it is not the channel's: RSS
+	// has no language of its own for an item; Miniflux reads dc:language.
+	Language string `xml:"dc:language,omitempty"`
+	// Categories shadow RssItem's single Category, which stays empty.
+	Categories []rssCategory `xml:"category"`
+	// Related is the original of the article. RSS's <source> names the
+	// feed an item came from, not a page, and <link> is the article's
+	// page, which links to the original.
+	Related *rssAtomLink `xml:"atom:link"`
+	mediaElems
+}
+
+// rssCategory is a category or a tag, told apart by its domain, the URL
+// of the site's categories or of its tags. Its text is written as
+// rssText's is.
+type rssCategory struct {
+	Domain string `xml:"domain,attr"`
+	Inner  string `xml:",innerxml"`
 }
 
 // rssText is RSS plain text with "&", "<" and ">" written as hexadecimal
@@ -52,11 +74,12 @@ func rssTextOf(s string) rssText { return rssText{Inner: hexEscaper.Replace(s)} 
 type rssAtomLink struct {
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Type string `xml:"type,attr,omitempty"`
 }
 
-// toRSS renders f as an RSS 2.0 document whose self link is selfURL.
-func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
+// toRSS renders f, whose items entries describe, as an RSS 2.0 document
+// whose self link is selfURL.
+func toRSS(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error) {
 	ch := (&feeds.Rss{Feed: f}).RssFeed()
 	ch.Language = lang
 	// gorilla/feeds writes " (name)" here when there is no e-mail
@@ -68,10 +91,10 @@ func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 		// An RSS description is HTML: escape the plain-text summary so
 		// that "<" or "&" in it reach the reader as written.
 		it.Description = html.EscapeString(it.Description)
-		items[i] = rssItem{Title: rssTextOf(it.Title), RssItem: it, Creator: creator(f, f.Items[i])}
+		items[i] = entries[i].rssItem(f, it)
 	}
 	ch.Items = nil
-	return marshalXML(rssDoc{
+	doc := rssDoc{
 		Version:   "2.0",
 		ContentNS: "http://purl.org/rss/1.0/modules/content/",
 		AtomNS:    "http://www.w3.org/2005/Atom",
@@ -83,17 +106,43 @@ func toRSS(f *feeds.Feed, lang, selfURL string) ([]byte, error) {
 			RssFeed:     ch,
 			Items:       items,
 		},
-	})
+	}
+	if needsMediaNS(entries) {
+		doc.MediaNS = mediaNS
+	}
+	return marshalXML(doc)
 }
 
-// creator is the name of an item's author, as the Atom and JSON feeds
-// show it: the item's own, or else the feed's; nil for none.
-func creator(f *feeds.Feed, it *feeds.Item) *rssText {
-	for _, a := range []*feeds.Author{it.Author, f.Author} {
-		if a != nil && a.Name != "" {
-			t := rssTextOf(a.Name)
-			return &t
-		}
+// rssItem returns it, an item of f, with what gorilla/feeds has no place
+// for: authors, language, categories and tags, the original and the lead
+// image, as an enclosure and Media RSS elements.
+func (e entry) rssItem(f *feeds.Feed, it *feeds.RssItem) rssItem {
+	item := rssItem{Title: rssTextOf(it.Title), RssItem: it, Creators: creators(f, e), mediaElems: e.image.media()}
+	if e.otherLang {
+		item.Language = e.lang
 	}
-	return nil
+	for _, t := range e.categories {
+		item.Categories = append(item.Categories, rssCategory{Domain: e.base + pathCategories, Inner: rssTextOf(t).Inner})
+	}
+	for _, t := range e.tags {
+		item.Categories = append(item.Categories, rssCategory{Domain: e.base + pathTags, Inner: rssTextOf(t).Inner})
+	}
+	if e.link != "" {
+		item.Related = &rssAtomLink{Href: e.link, Rel: "related"}
+	}
+	it.Enclosure = e.image.rssEnclosure()
+	return item
+}
+
+// creators names an item's authors as the Atom and JSON feeds show them:
+// the item's own, or else the feed's; none without a name.
+func creators(f *feeds.Feed, e entry) []rssText {
+	var names []rssText
+	for _, a := range e.authors {
+		names = append(names, rssTextOf(a.Name))
+	}
+	if len(names) == 0 && f.Author != nil && f.Author.Name != "" {
+		names = append(names, rssTextOf(f.Author.Name))
+	}
+	return names
 }
