@@ -70,8 +70,8 @@ func TestParagraphDir(t *testing.T) {
 }
 
 // TestParagraphInOtherScript: a plain-text paragraph in another script
-// than the article's keeps its own direction, in every format; the others
-// stay bare <p>, as before.
+// than the article's keeps its own direction, in every format and on the
+// page; the others stay bare <p>, as before.
 func TestParagraphInOtherScript(t *testing.T) {
 	it := storage.Item{
 		Key: "mixed", Path: "mixed.txt",
@@ -82,6 +82,9 @@ func TestParagraphInOtherScript(t *testing.T) {
 	out := renderAll(t, []storage.Item{it}, testConfig)
 	if want := `<div dir="rtl" lang="ar"><p>فقرة عربية</p><p dir="ltr">An English paragraph.</p></div>`; !strings.Contains(string(out["rss"]), want) {
 		t.Errorf("rss does not contain %s", want)
+	}
+	if want := `<p>فقرة عربية</p>` + "\n" + `<p dir="ltr">An English paragraph.</p>`; !strings.Contains(string(out["article.html"]), want) {
+		t.Errorf("the page does not contain %s", want)
 	}
 	cfg := testConfig
 	cfg.Lang = language.English

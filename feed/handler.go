@@ -226,6 +226,9 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if e := newEntry(it, h.cfg); e.otherLang {
+		d.language = []string{e.lang} // the page's, as its <html lang> says
+	}
 	h.mu.Lock()
 	d.follow(h.served[slug])
 	if gen == h.gen { // else the article may have changed while it was rendered

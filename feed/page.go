@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -18,6 +19,7 @@ type page struct {
 	AtomURL, RSSURL, JSONURL string
 	Articles                 []pageArticle // on the index
 	Article                  *pageArticle  // on an article's page
+	Meta                     *pageMeta     // on an article's page
 }
 
 type pageArticle struct {
@@ -33,8 +35,23 @@ type pageArticle struct {
 	// site's, so that the index marks the article with its own.
 	Lang, Dir  string
 	OtherLang  bool
-	Paragraphs []string
+	Paragraphs []pageParagraph // of plain text
+	Body       template.HTML   // of Markdown, "" for plain text
+	Authors    []article.Author
+	// Sep separates the names, categories and tags of a list: the Arabic
+	// comma in a right-to-left article. Each item is a <bdi>, so that a
+	// name in the other direction does not carry its neighbours along.
+	Sep              string
+	Categories, Tags []string
+	Image            *pageImage
+	Link             string // the original, or ""
 }
+
+// pageParagraph is a paragraph of plain text with its direction, where
+// it is not the article's.
+type pageParagraph struct{ Text, Dir string }
+
+type pageImage struct{ URL, Alt string }
 
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
@@ -45,6 +62,37 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{with .Article}}{{.Title}} · {{end}}{{.Title}}</title>
+{{- with .Meta}}
+{{- with .Description}}
+<meta name="description" content="{{.}}">
+{{- end}}
+<meta property="og:type" content="article">
+<meta property="og:site_name" content="{{.SiteName}}">
+<meta property="og:title" content="{{.Title}}">
+{{- with .Description}}
+<meta property="og:description" content="{{.}}">
+{{- end}}
+<meta property="og:url" content="{{.URL}}">
+<meta property="og:locale" content="{{.Locale}}">
+{{- with .Image}}
+<meta property="og:image" content="{{.URL}}">
+{{- with .Alt}}
+<meta property="og:image:alt" content="{{.}}">
+{{- end}}
+{{- end}}
+<meta property="article:published_time" content="{{rfc3339 .Published}}">
+<meta property="article:modified_time" content="{{rfc3339 .Modified}}">
+{{- range .Authors}}
+<meta property="article:author" content="{{.}}">
+{{- end}}
+{{- with .Section}}
+<meta property="article:section" content="{{.}}">
+{{- end}}
+{{- range .Tags}}
+<meta property="article:tag" content="{{.}}">
+{{- end}}
+<script type="application/ld+json">{{.JSONLD}}</script>
+{{- end}}
 <link rel="alternate" type="application/atom+xml" title="{{.Title}} (Atom)" href="{{.AtomURL}}">
 <link rel="alternate" type="application/rss+xml" title="{{.Title}} (RSS)" href="{{.RSSURL}}">
 <link rel="alternate" type="application/feed+json" title="{{.Title}} (JSON Feed)" href="{{.JSONURL}}">
@@ -52,6 +100,10 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:1.125rem/1.8 system-ui,"Noto Naskh Arabic","Geeza Pro",Tahoma,sans-serif;color:#222;background:#fff}
 a{color:#0645ad}h1{line-height:1.4}article{margin:0 0 2rem}time{color:#666;font-size:.9rem}
 nav{font-size:.9rem}nav a{margin-inline-end:1rem}
+{{- if .Meta}}
+img{max-width:100%;height:auto}figure{margin:1rem 0}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.25rem .5rem}
+pre{overflow-x:auto}blockquote{margin-inline:1rem 0;padding-inline-start:1rem;border-inline-start:3px solid #ccc}
+{{- end}}
 </style>
 </head>
 <body>
@@ -63,9 +115,28 @@ nav{font-size:.9rem}nav a{margin-inline-end:1rem}
 {{- with .Article}}
 <article>
 <h1>{{.Title}}</h1>
+{{- with .Authors}}
+<p class="byline">{{range $i, $a := .}}{{if $i}}{{$.Article.Sep}}{{end}}<bdi>{{if $a.URL}}<a href="{{$a.URL}}" rel="author">{{$a.Name}}</a>{{else}}{{$a.Name}}{{end}}</bdi>{{end}}</p>
+{{- end}}
 <p><time datetime="{{rfc3339 .Published}}">{{date .Published}}</time></p>
+{{- with .Image}}
+<figure><img src="{{.URL}}" alt="{{.Alt}}"></figure>
+{{- end}}
+{{- if .Body}}
+{{.Body}}
+{{- else}}
 {{- range .Paragraphs}}
-<p>{{.}}</p>
+<p{{with .Dir}} dir="{{.}}"{{end}}>{{.Text}}</p>
+{{- end}}
+{{- end}}
+{{- with .Categories}}
+<p class="categories">{{range $i, $t := .}}{{if $i}}{{$.Article.Sep}}{{end}}<bdi>{{$t}}</bdi>{{end}}</p>
+{{- end}}
+{{- with .Tags}}
+<p class="tags">{{range $i, $t := .}}{{if $i}}{{$.Article.Sep}}{{end}}<bdi>{{$t}}</bdi>{{end}}</p>
+{{- end}}
+{{- with .Link}}
+<p class="original"><a href="{{.}}">{{.}}</a></p>
 {{- end}}
 </article>
 {{- else}}
@@ -101,36 +172,23 @@ func (cfg Config) page() page {
 	}
 }
 
-func (cfg Config) pageArticle(it storage.Item, e entry) pageArticle {
-	sum := summary(it)
-	return pageArticle{
-		Title:      it.Title,
-		URL:        ArticleURL(cfg.BaseURL, it),
-		Published:  it.Published,
-		Updated:    it.Updated,
-		Summary:    sum,
-		SummaryDir: paragraphDir(sum, e.dir),
-		Lang:       e.lang,
-		Dir:        e.dir,
-		OtherLang:  e.otherLang,
-		Paragraphs: it.Paragraphs,
-	}
-}
-
 // indexPage renders the HTML index page of items, which entries describe.
 func indexPage(items []storage.Item, entries []entry, cfg Config) ([]byte, error) {
 	p := cfg.page()
 	for i, it := range items {
-		p.Articles = append(p.Articles, cfg.pageArticle(it, entries[i]))
+		p.Articles = append(p.Articles, pageArticleOf(it, entries[i], false))
 	}
 	return renderPage(p)
 }
 
-// articlePage renders the HTML page of one article.
+// articlePage renders the HTML page of one article, in its language.
 func articlePage(it storage.Item, cfg Config) ([]byte, error) {
+	e := newEntry(it, cfg)
 	p := cfg.page()
-	a := cfg.pageArticle(it, newEntry(it, cfg))
+	p.Lang, p.Dir = e.lang, e.dir
+	a := pageArticleOf(it, e, true)
 	p.Article = &a
+	p.Meta = newPageMeta(it, e, cfg, a)
 	return renderPage(p)
 }
 

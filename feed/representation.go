@@ -18,6 +18,7 @@ import (
 type doc struct {
 	modified     time.Time
 	ctype        []string // header values, ready to be assigned
+	language     []string // Content-Language, where not the handler's
 	lastModified []string // nil when modified is zero
 	// sharedSecond says that an earlier version of the document, other
 	// bytes, had the same Last-Modified (HTTP dates count whole seconds):
@@ -132,7 +133,9 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 		return
 	}
 	h["Content-Type"] = d.ctype
-	if hd.language != nil {
+	if d.language != nil {
+		h["Content-Language"] = d.language
+	} else if hd.language != nil {
 		h["Content-Language"] = hd.language
 	}
 	if rep == &d.gzip {

@@ -75,13 +75,18 @@ const richImage = "https://news.example.com/media/%D8%B5%D9%88%D8%B1/%D8%AE%D8%B
 
 const remoteImage = "https://cdn.example.net/photo?id=9&size=large"
 
-// TestRichGolden keeps the bytes of every document of rich articles for
-// review.
+// TestRichGolden keeps the bytes of every document of rich articles, and
+// of the English one's page, for review.
 func TestRichGolden(t *testing.T) {
 	items := append(richItems(), testItems()[1])
 	for ext, body := range renderAll(t, items, testConfig) {
 		golden(t, "rich."+ext, body)
 	}
+	page, err := articlePage(items[1], testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "rich.en.article.html", page)
 }
 
 // want reports got when it is not want.

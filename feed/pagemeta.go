@@ -1,0 +1,157 @@
+package feed
+
+import (
+	"cmp"
+	"encoding/json"
+	"html/template"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// pageArticleOf returns what the pages show of it, which e describes: on
+// the index (whole false), its title, date and summary; on its own page,
+// its body and all that is known of it too.
+func pageArticleOf(it storage.Item, e entry, whole bool) pageArticle {
+	sum := summary(it)
+	a := pageArticle{
+		Title:      it.Title,
+		URL:        ArticleURL(e.base, it),
+		Published:  it.Published,
+		Updated:    it.Updated,
+		Summary:    sum,
+		SummaryDir: paragraphDir(sum, e.dir),
+		Lang:       e.lang,
+		Dir:        e.dir,
+		OtherLang:  e.otherLang,
+	}
+	if !whole {
+		return a
+	}
+	if it.Body != "" {
+		// Body comes sanitized from the article package; its local
+		// references are made URLs before it is trusted as HTML.
+		a.Body = template.HTML(resolveLocal(it.Body, e.base))
+	} else {
+		for _, p := range it.Paragraphs {
+			a.Paragraphs = append(a.Paragraphs, pageParagraph{Text: p, Dir: paragraphDir(p, e.dir)})
+		}
+	}
+	a.Sep = ", "
+	if e.dir == "rtl" {
+		a.Sep = "، "
+	}
+	a.Authors, a.Categories, a.Tags, a.Link = e.authors, e.categories, e.tags, e.link
+	if e.image != nil {
+		a.Image = &pageImage{URL: e.image.url, Alt: e.image.alt}
+	}
+	return a
+}
+
+// pageMeta is what an article's page says of the article for machines:
+// the description that search engines show, the Open Graph properties
+// that messengers build a link's preview from, and schema.org data.
+type pageMeta struct {
+	SiteName, Title, Description, URL string
+	Locale                            string // og:locale, language_TERRITORY
+	Image                             *pageImage
+	Published, Modified               time.Time
+	// Authors are the article:author values: each author's URL, or else
+	// name.
+	Authors []string
+	Section string   // the first category
+	Tags    []string // categories and tags
+	JSONLD  template.JS
+}
+
+// newPageMeta returns the metadata of it, which e describes and a shows.
+func newPageMeta(it storage.Item, e entry, cfg Config, a pageArticle) *pageMeta {
+	m := &pageMeta{
+		SiteName: cfg.Title, Title: it.Title, Description: a.Summary, URL: a.URL,
+		Locale: ogLocale(e.lang), Image: a.Image, Published: it.Published, Modified: it.Updated,
+		Tags: e.terms(),
+	}
+	for _, au := range e.authors {
+		m.Authors = append(m.Authors, cmp.Or(au.URL, au.Name))
+	}
+	if len(e.categories) > 0 {
+		m.Section = e.categories[0]
+	}
+	m.JSONLD = newsArticleJSON(it, e, cfg, a)
+	return m
+}
+
+// ogLocale returns lang in Open Graph's language_TERRITORY form, with the
+// territory lang names or else its most likely one ("ar" gives "ar_EG",
+// "en" "en_US"); only the language when there is none.
+func ogLocale(lang string) string {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return lang
+	}
+	base, _ := tag.Base()
+	region, _ := tag.Region()
+	if region.String() == "ZZ" {
+		return base.String()
+	}
+	return base.String() + "_" + region.String()
+}
+
+// newsArticle is schema.org's NewsArticle, as JSON-LD.
+type newsArticle struct {
+	Context          string    `json:"@context"`
+	Type             string    `json:"@type"`
+	Headline         string    `json:"headline"`
+	Description      string    `json:"description,omitempty"`
+	URL              string    `json:"url"`
+	MainEntityOfPage ldThing   `json:"mainEntityOfPage"`
+	DatePublished    string    `json:"datePublished"`
+	DateModified     string    `json:"dateModified"`
+	Author           []ldThing `json:"author,omitempty"`
+	Publisher        ldThing   `json:"publisher"`
+	Image            []string  `json:"image,omitempty"`
+	InLanguage       string    `json:"inLanguage"`
+	Keywords         []string  `json:"keywords,omitempty"`
+	IsBasedOn        string    `json:"isBasedOn,omitempty"`
+}
+
+// ldThing is a person, an organization or a web page.
+type ldThing struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id,omitempty"`
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// newsArticleJSON returns the JSON-LD of it. json.Marshal writes "<",
+// ">" and "&" as \u escapes, so no title can close the script element.
+func newsArticleJSON(it storage.Item, e entry, cfg Config, a pageArticle) template.JS {
+	ld := newsArticle{
+		Context: "https://schema.org", Type: "NewsArticle",
+		Headline: it.Title, Description: a.Summary, URL: a.URL,
+		MainEntityOfPage: ldThing{Type: "WebPage", ID: a.URL},
+		DatePublished:    it.Published.UTC().Format(time.RFC3339),
+		DateModified:     it.Updated.UTC().Format(time.RFC3339),
+		Publisher:        ldThing{Type: "Organization", Name: cfg.Title, URL: cfg.BaseURL + "/"},
+		InLanguage:       e.lang,
+		Keywords:         e.terms(),
+		IsBasedOn:        e.link,
+	}
+	for _, au := range e.authors {
+		ld.Author = append(ld.Author, ldThing{Type: "Person", Name: au.Name, URL: au.URL})
+	}
+	if len(ld.Author) == 0 && cfg.Author != "" {
+		ld.Author = []ldThing{{Type: "Organization", Name: cfg.Author}}
+	}
+	if e.image != nil {
+		ld.Image = []string{e.image.url}
+	}
+	b, err := json.Marshal(ld)
+	if err != nil {
+		// Strings and slices of strings always marshal.
+		return "{}"
+	}
+	return template.JS(b)
+}
