@@ -11,10 +11,13 @@ import (
 
 // page is what the HTML templates show.
 type page struct {
-	Lang, Dir   string
-	Title       string
-	Description string
-	BaseURL     string
+	Lang, Dir string
+	// SiteLang and SiteDir are the site's, on the page of an article in
+	// another language, for the header that names the site; else "".
+	SiteLang, SiteDir string
+	Title             string
+	Description       string
+	BaseURL           string
 	// AtomURL, RSSURL and JSONURL are the feeds, linked from every page.
 	AtomURL, RSSURL, JSONURL string
 	Articles                 []pageArticle // on the index
@@ -107,7 +110,7 @@ pre{overflow-x:auto}blockquote{margin-inline:1rem 0;padding-inline-start:1rem;bo
 </style>
 </head>
 <body>
-<header>
+<header{{with .SiteLang}} lang="{{.}}" dir="{{$.SiteDir}}"{{end}}>
 <p><a href="{{.BaseURL}}/">{{.Title}}</a></p>
 <nav><a href="{{.AtomURL}}">Atom</a> <a href="{{.RSSURL}}">RSS</a> <a href="{{.JSONURL}}">JSON Feed</a></nav>
 </header>
@@ -185,7 +188,10 @@ func indexPage(items []storage.Item, entries []entry, cfg Config) ([]byte, error
 func articlePage(it storage.Item, cfg Config) ([]byte, error) {
 	e := newEntry(it, cfg)
 	p := cfg.page()
-	p.Lang, p.Dir = e.lang, e.dir
+	if e.otherLang {
+		p.SiteLang, p.SiteDir = p.Lang, p.Dir
+		p.Lang, p.Dir = e.lang, e.dir
+	}
 	a := pageArticleOf(it, e, true)
 	p.Article = &a
 	p.Meta = newPageMeta(it, e, cfg, a)

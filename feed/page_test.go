@@ -193,6 +193,9 @@ func TestPagesInArticleLanguage(t *testing.T) {
 	want(t, "html lang dir", h.lang+" "+h.dir, "en ltr")
 	want(t, "Content-Language", resp.Header.Get("Content-Language"), "en")
 	want(t, "og:locale", h.meta["og:locale"], []string{"en_US"})
+	if !strings.Contains(string(page), `<header lang="ar" dir="rtl">`) {
+		t.Error("the header that names the Arabic site is not marked Arabic")
+	}
 	_, index := do(t, http.MethodGet, srv.URL+"/", nil)
 	if !strings.Contains(string(index), `<article lang="en" dir="ltr">`) {
 		t.Errorf("the index does not mark the English article:\n%s", index)
