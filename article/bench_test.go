@@ -29,7 +29,7 @@ draft: false
 link: https://example.com/news/1
 ---
 `)
-	for i := range 4 {
+	for i := range 6 {
 		b.WriteString("## محور " + string(rune('١'+i)) + "\n\n")
 		b.WriteString("قالت **الوزارة** في بيان إن الاجتماع سيعقد *غدا* في الرياض، بحضور ممثلي الدول الأعضاء، ")
 		b.WriteString("لبحث مستويات الإنتاج وأ**سعا**ر النفط في [الأسواق](../اقتصاد/أسواق.md) العالمية.\n\n")
