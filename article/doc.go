@@ -53,7 +53,7 @@
 //	image       the lead image: a path relative to the article's folder
 //	            that stays under the seeds folder, or an http or https
 //	            URL; jpg, jpeg, png, webp, gif, avif or svg
-//	image_alt   the image's text alternative
+//	image_alt   the image's text alternative (ignored without image)
 //	lang        the article's language, BCP 47 (ar, en, ar-EG), made
 //	            canonical
 //	draft       true or false (yes and no too, as Jekyll reads them)
