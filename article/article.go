@@ -1,12 +1,3 @@
-// Package article turns the bytes of an article file into an Article, or
-// into the reason the file is refused. It is a leaf: it knows nothing of
-// where files come from, where articles are kept or how they are shown.
-//
-// An article file today is plain UTF-8 text (or text in a legacy charset,
-// see Options.Charset) whose first non-empty line is the title and each
-// following non-empty line a paragraph. The file's name selects its
-// format, so that other formats (Markdown with front matter) come in here
-// without the watcher, the store or the feeds changing how they call it.
 package article
 
 import (
@@ -106,39 +97,32 @@ type Options struct {
 	Lang language.Tag
 }
 
-// ext is the file name suffix of article files, in any case: desks that
-// work on Windows write NAME.TXT.
-const ext = ".txt"
+// The file name suffixes of article files, in any case: desks that work on
+// Windows write NAME.TXT.
+const (
+	extText     = ".txt"
+	extMarkdown = ".md"
+)
 
 // Is reports whether name, a file name or a slash-separated path, names an
-// article file by its suffix. Hidden and temporary files are the finder's
-// business, not this package's.
-func Is(name string) bool { return strings.EqualFold(path.Ext(name), ext) }
-
-// Slug is the name of the article at p in URLs and keys: the path without
-// its article suffix.
-func Slug(p string) string {
-	if Is(p) {
-		return p[:len(p)-len(ext)]
-	}
-	return p
+// article file by its suffix: .txt or .md, in any case. It looks at the
+// name only. Hidden and temporary files are the finder's business, not
+// this package's.
+func Is(name string) bool {
+	ext := path.Ext(name)
+	return strings.EqualFold(ext, extText) || strings.EqualFold(ext, extMarkdown)
 }
 
-// Parse turns the bytes of the article file name into an Article. Bytes
-// that are not UTF-8 are decoded from opts.Charset when they can be read
-// as that charset (see Decode); what Parse refuses, it refuses with an
-// error that Reason names.
-func Parse(name string, data []byte, opts Options) (Article, error) {
-	text, from, err := Decode(data, opts.Charset)
-	if err != nil {
-		return Article{}, err
+// isMarkdown reports whether name names a Markdown article.
+func isMarkdown(name string) bool { return strings.EqualFold(path.Ext(name), extMarkdown) }
+
+// Slug is the name of the article at p in URLs and keys: the path without
+// its article suffix (.txt or .md).
+func Slug(p string) string {
+	if Is(p) {
+		return p[:len(p)-len(path.Ext(p))]
 	}
-	a, err := parseText(text) // Decode checked that it is UTF-8 without NULs
-	if err != nil {
-		return Article{}, err
-	}
-	a.Charset = from
-	return a, nil
+	return p
 }
 
 // Reasons Parse gives for refusing a file.
@@ -154,6 +138,35 @@ var (
 	// ErrDamagedUTF8 refuses a file that is mostly UTF-8 but has invalid
 	// bytes: decoding it as another charset would publish mojibake.
 	ErrDamagedUTF8 = errors.New("not valid UTF-8: UTF-8 text with damaged bytes (a truncated or corrupted copy?)")
+
+	// ErrNoTitle refuses a file that has something (front matter, an
+	// image) but no title: neither the front matter's title nor a
+	// heading nor a line of text.
+	ErrNoTitle = errors.New("no title: neither the front matter nor the text gives one")
+	// ErrUnclosed refuses a Markdown file whose front matter has no
+	// closing --- line.
+	ErrUnclosed = errors.New("front matter never closes: no line --- after the opening one")
+	// ErrYAML refuses front matter that is not YAML; its error gives the
+	// line in the file.
+	ErrYAML = errors.New("front matter is not valid YAML")
+	// ErrAliasBomb refuses front matter whose YAML aliases would expand
+	// into far more than the file holds (a "billion laughs").
+	ErrAliasBomb = errors.New("front matter aliases expand too far (a YAML alias bomb?)")
+	// ErrNotMapping refuses front matter that is YAML but not a mapping
+	// of keys to values (a list, a bare string).
+	ErrNotMapping = errors.New("front matter is not a mapping of keys to values")
+	// ErrBadKey refuses a front-matter key whose value has the wrong type
+	// or an invalid value (draft: maybe, lang: not a language, a link
+	// that is not an http URL); its error names the key and where it is.
+	ErrBadKey = errors.New("bad front matter value")
+	// ErrBadDate refuses a date that does not parse.
+	ErrBadDate = errors.New("front matter date does not parse")
+	// ErrFutureDate refuses a date later than now (plus a minute of clock
+	// skew): the error names the date and now.
+	ErrFutureDate = errors.New("front matter date is in the future")
+	// ErrBadImage refuses an image that is neither a path under the seeds
+	// folder nor an http URL, or is not of a type feeds carry.
+	ErrBadImage = errors.New("bad front matter image")
 )
 
 // Refusal names one reason for refusing a file: its error, and the short
@@ -194,6 +207,15 @@ var refusals = Refusals{
 	{ErrWrongCharset, "wrong_charset"},
 	{ErrNotUTF8, "not_utf8"},
 	{ErrReplacement, "replacement_char"},
+	{ErrNoTitle, "no_title"},
+	{ErrUnclosed, "unclosed_front_matter"},
+	{ErrYAML, "invalid_yaml"},
+	{ErrAliasBomb, "yaml_alias_bomb"},
+	{ErrNotMapping, "front_matter_not_mapping"},
+	{ErrBadKey, "bad_key"},
+	{ErrBadDate, "bad_date"},
+	{ErrFutureDate, "future_date"},
+	{ErrBadImage, "bad_image"},
 }
 
 // Reasons lists every name Reason returns, in a fixed order.

@@ -1,8 +1,63 @@
 package article
 
 import (
+	"errors"
 	"strings"
 )
+
+// Parse turns the bytes of the article file name, a slash-separated path
+// under the seeds folder, into an Article. Bytes that are not UTF-8 are
+// decoded from opts.Charset when they can be read as that charset (see
+// Decode); the name's suffix selects the format (plain text or Markdown,
+// see the package comment); what Parse refuses, it refuses with an error
+// that Reason names.
+func Parse(name string, data []byte, opts Options) (Article, error) {
+	text, from, err := Decode(data, opts.Charset)
+	if err != nil {
+		return Article{}, err
+	}
+	// Decode checked that text is UTF-8 without NULs.
+	var a Article
+	if isMarkdown(name) {
+		a, err = parseMarkdown(name, string(text), opts)
+	} else {
+		a, err = parsePlain(name, text, opts)
+	}
+	if err != nil {
+		return Article{}, err
+	}
+	a.Charset = from
+	return a, nil
+}
+
+// parsePlain reads a plain-text article: optional front matter, then the
+// text as parseText reads it. A first line --- that no later line closes
+// is text, as it was before front matter. With a title in the front
+// matter, every line of the text is a paragraph.
+func parsePlain(name string, data []byte, opts Options) (Article, error) {
+	fm, body, found, closed := splitFrontMatter(strings.TrimLeft(string(data), "\uFEFF"))
+	if !found || !closed {
+		return parseText(data)
+	}
+	var a Article
+	if err := readFrontMatter(fm, name, opts, &a); err != nil {
+		return Article{}, err
+	}
+	t, err := parseText([]byte(body))
+	switch {
+	case errors.Is(err, ErrEmpty) && a.Title != "":
+		return a, nil
+	case errors.Is(err, ErrEmpty):
+		return Article{}, ErrNoTitle
+	case err != nil:
+		return Article{}, err
+	case a.Title != "":
+		a.Paragraphs = append([]string{t.Title}, t.Paragraphs...)
+	default:
+		a.Title, a.Paragraphs = t.Title, t.Paragraphs
+	}
+	return a, nil
+}
 
 // parseText turns plain text, known to be UTF-8 without NUL bytes, into
 // an article with a title and paragraphs. The first non-empty line is the
@@ -39,6 +94,39 @@ func parseText(data []byte) (Article, error) {
 		return Article{}, ErrEmpty
 	}
 	return a, nil
+}
+
+// cutLine cuts s at its first line end (LF, CRLF or a lone CR), which
+// neither part keeps; ended reports whether there was one.
+func cutLine(s string) (line, rest string, ended bool) {
+	i := strings.IndexAny(s, "\r\n")
+	switch {
+	case i < 0:
+		return s, "", false
+	case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
+		return s[:i], s[i+2:], true
+	}
+	return s[:i], s[i+1:], true
+}
+
+// cleanText is text with each line cleaned (see clean) and every line
+// end made LF, for the parsers of YAML and Markdown, which keep lines.
+func cleanText(text string) (string, error) {
+	var b strings.Builder
+	b.Grow(len(text))
+	for text != "" {
+		line, rest, ended := cutLine(text)
+		line, err := clean(line)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(line)
+		if ended {
+			b.WriteByte('\n')
+		}
+		text = rest
+	}
+	return b.String(), nil
 }
 
 // clean drops from a line the runes that XML 1.0 forbids or that are

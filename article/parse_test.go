@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -75,14 +76,16 @@ func TestParseSeed(t *testing.T) {
 }
 
 // FuzzParse checks that Parse never panics and that whatever it accepts
-// is what the feeds can carry.
+// is what the feeds can carry: each input is read as plain text and as
+// Markdown.
 func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkMarkdown(t, data)
 		it, err := Parse("a.txt", data, Options{})
 		if err != nil {
-			if it.Title != "" || it.Paragraphs != nil {
-				t.Fatalf("Parse(%q) returned %+v with error %v", data, it, err)
+			if it.Title != "" || it.Paragraphs != nil || Reason(err) == "" {
+				t.Fatalf("Parse(%q) returned %+v with error %v (reason %q)", data, it, err, Reason(err))
 			}
 			return
 		}
@@ -90,12 +93,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) returned no title and no error", data)
 		}
 		// Nothing but white space, controls and a leading BOM is dropped,
-		// and nothing is reordered.
+		// and nothing is reordered; front matter is not text.
 		text := data
 		if it.Charset != "" { // UTF-16: compare with what it says, decoded
 			text, _, _ = Decode(data, nil)
 		}
-		if got, want := visible(strings.Join(append([]string{it.Title}, it.Paragraphs...), "")), visible(strings.TrimLeft(string(text), "\uFEFF")); got != want {
+		_, _, found, closed := splitFrontMatter(strings.TrimLeft(string(text), "\uFEFF"))
+		if got, want := visible(strings.Join(append([]string{it.Title}, it.Paragraphs...), "")), visible(strings.TrimLeft(string(text), "\uFEFF")); !(found && closed) && got != want {
 			t.Fatalf("Parse(%q) kept %q of the visible text %q", data, got, want)
 		}
 		for _, s := range append([]string{it.Title}, it.Paragraphs...) {
@@ -112,10 +116,36 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// checkMarkdown checks what Parse makes of data as a Markdown file: a
+// refusal with a reason, or an article with a title on one line, valid
+// UTF-8 without controls everywhere, and a body with nothing unsafe.
+func checkMarkdown(t *testing.T, data []byte) {
+	a, err := Parse("desk/a.md", data, Options{Now: fixedNow})
+	if err != nil {
+		if Reason(err) == "" || !reflect.DeepEqual(a, Article{}) {
+			t.Fatalf("Parse(%q as .md) returned %+v with error %v (reason %q)", data, a, err, Reason(err))
+		}
+		return
+	}
+	if a.Title == "" || strings.ContainsAny(a.Title, "\r\n") {
+		t.Fatalf("Parse(%q as .md) title = %q", data, a.Title)
+	}
+	texts := append([]string{a.Title, a.Body, a.Summary, a.Lang, a.Link}, a.Paragraphs...)
+	texts = append(append(append(texts, a.Categories...), a.Tags...), a.Unknown...)
+	for _, s := range texts {
+		if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && dropControl(r) < 0 }) {
+			t.Fatalf("Parse(%q as .md): %q is not UTF-8 or holds a control", data, s)
+		}
+	}
+	if p := htmlProblem(a.Body); p != "" {
+		t.Fatalf("Parse(%q as .md).Body = %q: %s", data, a.Body, p)
+	}
+}
+
 // addSeeds adds every file in testdata/ to the fuzzer's seed corpus.
 func addSeeds(f *testing.F) {
 	f.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
 	if err != nil {
 		f.Fatal(err)
 	}

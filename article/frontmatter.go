@@ -1,0 +1,221 @@
+package article
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// splitFrontMatter finds the front matter at the start of text (after
+// any byte-order marks): a first line ---, then YAML up to the next line
+// --- or ... (Jekyll takes either; white space after the dashes or dots
+// is allowed, as an editor may leave it). found reports a first line ---;
+// closed, a closing line after it. Without both, body is text.
+func splitFrontMatter(text string) (fm, body string, found, closed bool) {
+	line, rest, _ := cutLine(text)
+	if !delimiter(line, false) {
+		return "", text, false, false
+	}
+	start := rest
+	for rest != "" {
+		line, next, _ := cutLine(rest)
+		if delimiter(line, true) {
+			return start[:len(start)-len(rest)], next, true, true
+		}
+		rest = next
+	}
+	return "", text, true, false
+}
+
+// delimiter reports whether line opens front matter (---) or, if
+// closing, ends it (--- or ...).
+func delimiter(line string, closing bool) bool {
+	line = strings.TrimRight(line, " \t")
+	return line == "---" || closing && line == "..."
+}
+
+// fmReader reads the keys of one front matter into an Article.
+type fmReader struct {
+	dir  string // the article's folder, slash-separated, under the seeds folder
+	opts Options
+	a    *Article
+	alt  string // image_alt, set on the image once all keys are read
+}
+
+// keys are the front-matter keys Parse knows, and how each is read.
+var keys = map[string]func(r *fmReader, key string, v *yaml.Node) error{
+	"title":      (*fmReader).title,
+	"date":       (*fmReader).date,
+	"author":     (*fmReader).authors,
+	"authors":    (*fmReader).authors,
+	"summary":    (*fmReader).summary,
+	"categories": (*fmReader).categories,
+	"tags":       (*fmReader).tags,
+	"image":      (*fmReader).image,
+	"image_alt":  (*fmReader).imageAlt,
+	"lang":       (*fmReader).lang,
+	"draft":      (*fmReader).draft,
+	"link":       (*fmReader).link,
+}
+
+// readFrontMatter reads the YAML front matter src of the article file
+// name into a.
+func readFrontMatter(src, name string, opts Options, a *Article) error {
+	src, err := cleanText(src)
+	if err != nil {
+		return err
+	}
+	// Into a yaml.Node, not a map: a date stays the text it was written
+	// as (yaml would make an unquoted one a time in UTC, losing whether it
+	// named a zone), every value keeps its line, and aliases stay
+	// pointers (see aliasBound).
+	// yaml reads the opening --- as a comment line, so that its lines are
+	// the file's: its errors leave out a line 1 (a 0 inside), and there
+	// is none.
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("#\n"+src), &doc); err != nil {
+		return yamlError(err)
+	}
+	if len(doc.Content) == 0 { // empty, or comments only
+		return nil
+	}
+	if err := aliasBound(doc.Content[0]); err != nil {
+		return err
+	}
+	root := deref(doc.Content[0])
+	if isNull(root) {
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("%w: it is %s (line %d)", ErrNotMapping, kindName(root), root.Line)
+	}
+	r := fmReader{dir: path.Dir(name), opts: opts, a: a}
+	if err := r.read(root); err != nil {
+		return err
+	}
+	if a.Image != nil {
+		a.Image.Alt = r.alt
+	}
+	slices.Sort(a.Unknown)
+	a.Unknown = slices.Compact(a.Unknown)
+	return nil
+}
+
+// read reads each key of the mapping m.
+func (r *fmReader) read(m *yaml.Node) error {
+	seen := make(map[string]int, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			return badValue(ErrBadKey, "a key", k, "want a name, not %s", kindName(k))
+		}
+		if k.Tag == "!!merge" {
+			return badValue(ErrBadKey, k.Value, k, "merge keys are not supported: write the keys out")
+		}
+		if line, ok := seen[k.Value]; ok {
+			return badValue(ErrBadKey, k.Value, k, "the key is given twice (first on line %d)", line)
+		}
+		seen[k.Value] = k.Line
+		set, ok := keys[k.Value]
+		if !ok {
+			r.a.Unknown = append(r.a.Unknown, k.Value)
+			continue
+		}
+		if isNull(v) { // "key:" with no value: as if it were not there
+			continue
+		}
+		if err := set(r, k.Value, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// yamlError is the refusal for a yaml syntax error. yaml v3 gives a
+// line, no column, and gives it only in its message: the line where the
+// scanner stopped, or for an error of structure (did not find expected
+// key) the line before it or the one the enclosing list or mapping
+// starts on.
+func yamlError(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	return fmt.Errorf("%w: %s", ErrYAML, msg)
+}
+
+// maxAliasNodes bounds how many nodes aliases may add to a front matter
+// once expanded. Front matter has no use for more, and a "billion laughs"
+// document (aliases of aliases, each doubling what it stands for) needs
+// far more to do harm.
+const maxAliasNodes = 10_000
+
+// aliasBound refuses a document whose aliases, expanded, would add more
+// than maxAliasNodes nodes to it. yaml v3 bounds expansion only when it
+// decodes into Go values; into a yaml.Node aliases stay pointers, and the
+// readers here follow them: this bounds what they can be made to walk.
+// It counts each node once, so it runs in time linear in the document.
+func aliasBound(root *yaml.Node) error {
+	own := 0
+	expanded := map[*yaml.Node]int{}
+	const busy = -1 // an alias inside the node it names: endless
+	var size func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		} else {
+			own++
+		}
+		if s, ok := expanded[n]; ok {
+			if s == busy {
+				return maxAliasNodes + 1
+			}
+			return s
+		}
+		expanded[n] = busy
+		s := 1
+		for _, c := range n.Content {
+			s = min(s+size(c), maxInt)
+		}
+		expanded[n] = s
+		return s
+	}
+	if total := size(root); total-own > maxAliasNodes {
+		return fmt.Errorf("%w: its aliases stand for more than %d nodes", ErrAliasBomb, maxAliasNodes)
+	}
+	return nil
+}
+
+// maxInt caps the sizes aliasBound adds, which a chain of aliases can
+// double at each step.
+const maxInt = 1 << 40
+
+// deref is the node an alias stands for, or n if it is not one.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// isNull reports whether n is YAML's null (nothing, ~ or null).
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// kindName names the kind of n for an error.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the value %q", n.Value)
+	}
+	return "empty"
+}
+
+// badValue is the refusal err for the value n of key, with where it is in
+// the file and why.
+func badValue(err error, key string, n *yaml.Node, format string, args ...any) error {
+	return fmt.Errorf("%w: %s (line %d, column %d): %s", err, key, n.Line, n.Column, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,293 @@
+package article
+
+import (
+	"net/mail"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+)
+
+// The readers of the front-matter keys (see keys). Each is given a value
+// that is not null, through any alias.
+
+func (r *fmReader) title(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err == nil {
+		r.a.Title, err = oneLine(s)
+	}
+	return err
+}
+
+func (r *fmReader) summary(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err != nil {
+		return err
+	}
+	s, err = cleanText(s)
+	r.a.Summary = strings.TrimSpace(s)
+	return err
+}
+
+func (r *fmReader) categories(key string, v *yaml.Node) error {
+	var err error
+	r.a.Categories, err = names(key, v)
+	return err
+}
+
+func (r *fmReader) tags(key string, v *yaml.Node) error {
+	var err error
+	r.a.Tags, err = names(key, v)
+	return err
+}
+
+func (r *fmReader) imageAlt(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err == nil {
+		r.alt, err = oneLine(s)
+	}
+	return err
+}
+
+func (r *fmReader) lang(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err != nil {
+		return err
+	}
+	tag, err := language.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return badValue(ErrBadKey, key, v, "%q is not a BCP 47 language tag (ar, en, ar-EG)", s)
+	}
+	r.a.Lang = tag.String()
+	return nil
+}
+
+func (r *fmReader) draft(key string, v *yaml.Node) error {
+	// Decoding into a bool takes YAML's true and false, and the yes, no,
+	// on and off of YAML 1.1, which Jekyll reads.
+	if v.Kind != yaml.ScalarNode || v.Decode(&r.a.Draft) != nil {
+		return badValue(ErrBadKey, key, v, "want true or false, not %s", kindName(v))
+	}
+	return nil
+}
+
+func (r *fmReader) link(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err != nil {
+		return err
+	}
+	u, ok := httpURL(strings.TrimSpace(s))
+	if !ok {
+		return badValue(ErrBadKey, key, v, "want an absolute http or https URL, not %q", s)
+	}
+	r.a.Link = u.String()
+	return nil
+}
+
+func (r *fmReader) date(key string, v *yaml.Node) error {
+	if v.Kind != yaml.ScalarNode {
+		return badValue(ErrBadDate, key, v, "want a date, not %s", kindName(v))
+	}
+	d, ok := parseDate(strings.TrimSpace(v.Value), r.opts.Location)
+	if !ok {
+		return badValue(ErrBadDate, key, v, "%q is not 2006-01-02, 2006-01-02 15:04[:05] or RFC 3339 (2006-01-02T15:04:05+03:00)", v.Value)
+	}
+	if err := notFuture(d, r.opts.Now); err != nil {
+		return err
+	}
+	r.a.Date = d
+	return nil
+}
+
+// authors reads author and authors alike: a name, a mapping with name,
+// url and email, or a list of either. Both keys add to Article.Authors.
+func (r *fmReader) authors(key string, v *yaml.Node) error {
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	for _, it := range items {
+		it = deref(it)
+		var au Author
+		var err error
+		switch {
+		case isNull(it):
+			continue
+		case it.Kind == yaml.ScalarNode:
+			au.Name, err = oneLine(it.Value)
+		case it.Kind == yaml.MappingNode:
+			au, err = author(key, it)
+		default:
+			err = badValue(ErrBadKey, key, it, "want a name or a mapping of name, url and email, not %s", kindName(it))
+		}
+		if err != nil {
+			return err
+		}
+		if au.Name != "" && !slices.Contains(r.a.Authors, au) {
+			r.a.Authors = append(r.a.Authors, au)
+		}
+	}
+	return nil
+}
+
+// author reads a mapping of name, url and email.
+func author(key string, m *yaml.Node) (Author, error) {
+	var au Author
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind != yaml.ScalarNode || seen[k.Value] {
+			return Author{}, badValue(ErrBadKey, key, k, "an author has one name, url and email each")
+		}
+		seen[k.Value] = true
+		if isNull(v) {
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			return Author{}, badValue(ErrBadKey, key+"."+k.Value, v, "want text, not %s", kindName(v))
+		}
+		s, err := oneLine(v.Value)
+		if err != nil {
+			return Author{}, err
+		}
+		switch k.Value {
+		case "name":
+			au.Name = s
+		case "url":
+			u, ok := httpURL(s)
+			if !ok && s != "" {
+				return Author{}, badValue(ErrBadKey, key+".url", v, "want an absolute http or https URL, not %q", s)
+			}
+			if ok {
+				au.URL = u.String()
+			}
+		case "email":
+			if a, err := mail.ParseAddress(s); s != "" && (err != nil || a.Name != "" || a.Address != s) {
+				return Author{}, badValue(ErrBadKey, key+".email", v, "%q is not an email address", s)
+			}
+			au.Email = s
+		default:
+			return Author{}, badValue(ErrBadKey, key, k, "unknown author key %q: want name, url or email", k.Value)
+		}
+	}
+	if au.Name == "" {
+		return Author{}, badValue(ErrBadKey, key, m, "an author needs a name")
+	}
+	return au, nil
+}
+
+// imageTypes are the media types of the images feeds carry, by suffix.
+var imageTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+	".gif": "image/gif", ".avif": "image/avif", ".svg": "image/svg+xml",
+}
+
+// image reads the lead image: an absolute http or https URL, or a path
+// relative to the article's folder that stays under the seeds folder.
+func (r *fmReader) image(key string, v *yaml.Node) error {
+	s, err := scalar(key, v)
+	if err != nil {
+		return err
+	}
+	if s, err = oneLine(s); err != nil || s == "" {
+		return err
+	}
+	var img Image
+	name := s
+	if u, ok := httpURL(s); ok {
+		img.URL, name = u.String(), u.Path
+	} else if local, ok := localPath(s); ok {
+		if img.Path, ok = under(r.dir, local); !ok {
+			return badValue(ErrBadImage, key, v, "%q is outside the seeds folder", s)
+		}
+		name = img.Path
+	} else {
+		return badValue(ErrBadImage, key, v, "%q is neither a path relative to the article nor an http or https URL", s)
+	}
+	if img.Type = imageTypes[strings.ToLower(path.Ext(name))]; img.Type == "" {
+		return badValue(ErrBadImage, key, v, "%q is not a jpg, jpeg, png, webp, gif, avif or svg image", s)
+	}
+	r.a.Image = &img
+	return nil
+}
+
+// localPath reports whether s is written as a relative path (no scheme,
+// not starting with a slash), and returns it.
+func localPath(s string) (string, bool) {
+	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\`) {
+		return "", false
+	}
+	if i := strings.IndexAny(s, ":/"); i >= 0 && s[i] == ':' { // a scheme, or C:
+		return "", false
+	}
+	return s, true
+}
+
+// under resolves p, a slash-separated path relative to the folder dir
+// (both under the seeds folder), to its path under the seeds folder, and
+// reports false if it is the seeds folder itself or outside it.
+func under(dir, p string) (string, bool) {
+	q := path.Join(dir, p)
+	if q == "." || q == ".." || strings.HasPrefix(q, "../") || strings.HasPrefix(q, "/") {
+		return "", false
+	}
+	return q, true
+}
+
+// httpURL parses s and reports whether it is an absolute http or https
+// URL with a host. Its String is a URI: an IRI's non-ASCII percent-encoded.
+func httpURL(s string) (*url.URL, bool) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, false
+	}
+	return u, true
+}
+
+// scalar is the text of the scalar v, or a refusal naming key.
+func scalar(key string, v *yaml.Node) (string, error) {
+	if v.Kind != yaml.ScalarNode {
+		return "", badValue(ErrBadKey, key, v, "want text, not %s", kindName(v))
+	}
+	return v.Value, nil
+}
+
+// names reads a list of names (categories, tags): a list of scalars, or
+// one. Each is made one line and trimmed; empty ones and repeats go.
+func names(key string, v *yaml.Node) ([]string, error) {
+	items := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	var out []string
+	for _, it := range items {
+		it = deref(it)
+		if isNull(it) {
+			continue
+		}
+		if it.Kind != yaml.ScalarNode {
+			return nil, badValue(ErrBadKey, key, it, "want a name or a list of names, not %s", kindName(it))
+		}
+		s, err := oneLine(it.Value)
+		if err != nil {
+			return nil, err
+		}
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// lineBreaks makes line breaks spaces.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// oneLine is s on one line: line breaks (a YAML block scalar keeps them)
+// become spaces, controls go (see clean), white space around it goes.
+func oneLine(s string) (string, error) {
+	s, err := clean(lineBreaks.Replace(s))
+	return strings.TrimSpace(s), err
+}

@@ -1,0 +1,183 @@
+package article
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"golang.org/x/text/language"
+)
+
+// markdown is the one Markdown parser and renderer Parse uses: CommonMark
+// with GitHub's tables and strikethrough. Raw HTML is left out (goldmark's
+// default, not WithUnsafe), and what it renders is sanitized again (see
+// policy). goldmark's parsers and renderers keep no state between
+// documents, so one instance serves every goroutine.
+var markdown = goldmark.New(
+	goldmark.WithExtensions(
+		// align="…", not style="text-align:…": the sanitizer lets no style
+		// through, and the style method writes into the tree it renders.
+		extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+		extension.Strikethrough,
+	),
+	goldmark.WithRendererOptions(
+		renderer.WithNodeRenderers(util.Prioritized(codeBlocks{}, 100)), // before the default, 1000
+	),
+)
+
+// parseMarkdown reads a Markdown article: optional front matter, then
+// the body (see the package comment).
+func parseMarkdown(name, data string, opts Options) (Article, error) {
+	var a Article
+	fm, body, found, closed := splitFrontMatter(strings.TrimLeft(data, "\uFEFF"))
+	if found && !closed {
+		return Article{}, ErrUnclosed
+	}
+	if found {
+		if err := readFrontMatter(fm, name, opts, &a); err != nil {
+			return Article{}, err
+		}
+	}
+	body, err := cleanText(body)
+	if err != nil {
+		return Article{}, err
+	}
+	src := []byte(body)
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	if a.Title == "" {
+		a.Title = takeTitle(doc, src)
+	}
+	switch {
+	case a.Title == "" && !found && strings.TrimSpace(body) == "":
+		return Article{}, ErrEmpty
+	case a.Title == "":
+		return Article{}, ErrNoTitle
+	}
+	rewrite(doc, src, path.Dir(name))
+	markDirections(doc, src, direction(a.Lang, opts.Lang))
+	a.Paragraphs = paragraphs(doc, src)
+	var out bytes.Buffer
+	if err := markdown.Renderer().Render(&out, src, doc); err != nil {
+		return Article{}, fmt.Errorf("render markdown: %w", err) // a bytes.Buffer does not fail
+	}
+	a.Body = strings.TrimSpace(string(policy.SanitizeBytes(out.Bytes())))
+	return a, nil
+}
+
+// direction is the article's direction: its own language's, or else the
+// site's.
+func direction(lang string, site language.Tag) string {
+	if tag, err := language.Parse(lang); lang != "" && err == nil {
+		return LangDir(tag)
+	}
+	return LangDir(site)
+}
+
+// takeTitle finds the title in the body, for an article whose front
+// matter gives none. The first block with text is a heading, which is the
+// title and leaves the body, or else the first line of its text is the
+// title; a paragraph's first line leaves the body too (as a plain-text
+// article's first line does).
+func takeTitle(doc ast.Node, src []byte) string {
+	for b := doc.FirstChild(); b != nil; b = b.NextSibling() {
+		t := strings.TrimSpace(blockText(b, src, "\n"))
+		if t == "" {
+			continue
+		}
+		switch b.(type) {
+		case *ast.Heading:
+			doc.RemoveChild(doc, b)
+			return strings.TrimSpace(lineBreaks.Replace(t))
+		case *ast.Paragraph:
+			cutFirstLine(b)
+		}
+		line, _, _ := strings.Cut(t, "\n")
+		return strings.TrimSpace(line)
+	}
+	return ""
+}
+
+// cutFirstLine removes the inline nodes of p's first line, and p if
+// nothing is left. It leaves p whole when the line ends inside emphasis
+// or a link: cutting there would split the markup.
+func cutFirstLine(p ast.Node) {
+	var end ast.Node
+	for c := p.FirstChild(); c != nil && end == nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok && (t.SoftLineBreak() || t.HardLineBreak()) {
+			end = c
+		} else if hasBreak(c) {
+			return
+		}
+	}
+	if end == nil {
+		p.Parent().RemoveChild(p.Parent(), p)
+		return
+	}
+	for c := p.FirstChild(); c != end; {
+		next := c.NextSibling()
+		p.RemoveChild(p, c)
+		c = next
+	}
+	p.RemoveChild(p, end)
+	if p.FirstChild() == nil {
+		p.Parent().RemoveChild(p.Parent(), p)
+	}
+}
+
+// hasBreak reports whether a line break lies inside the inline node n.
+func hasBreak(n ast.Node) bool {
+	found := false
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := c.(*ast.Text); ok && entering && c != n && (t.SoftLineBreak() || t.HardLineBreak()) {
+			found = true
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return found
+}
+
+// codeBlocks renders code blocks as goldmark does, and also the
+// attributes it does not render on them: the dir that markDirections
+// gives a left-to-right block in a right-to-left article.
+type codeBlocks struct{}
+
+// RegisterFuncs implements renderer.NodeRenderer.
+func (codeBlocks) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(ast.KindCodeBlock, renderCode)
+	reg.Register(ast.KindFencedCodeBlock, renderCode)
+}
+
+func renderCode(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		_, _ = w.WriteString("</code></pre>\n")
+		return ast.WalkContinue, nil
+	}
+	_, _ = w.WriteString("<pre")
+	if n.Attributes() != nil {
+		html.RenderAttributes(w, n, html.GlobalAttributeFilter)
+	}
+	_, _ = w.WriteString("><code")
+	if f, ok := n.(*ast.FencedCodeBlock); ok {
+		if lang := f.Language(src); lang != nil {
+			_, _ = w.WriteString(` class="language-`)
+			html.DefaultWriter.Write(w, lang)
+			_ = w.WriteByte('"')
+		}
+	}
+	_ = w.WriteByte('>')
+	lines := n.Lines()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		html.DefaultWriter.RawWrite(w, seg.Value(src))
+	}
+	return ast.WalkContinue, nil
+}

@@ -1,0 +1,136 @@
+package article
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/util"
+)
+
+// rewrite readies doc, a Markdown tree of an article in the folder dir,
+// for rendering. Link and image destinations: a relative one (no scheme,
+// not starting with /, # or //) becomes LocalScheme and the path under
+// the seeds folder it resolves to; one that leaves the seeds folder, or
+// has a scheme other than http, https, mailto or seedfeed, is dropped and
+// its text kept. An autolink with such a scheme becomes its text. Raw
+// HTML goes (the renderer would leave a comment in its place).
+func rewrite(doc ast.Node, src []byte, dir string) {
+	var refs []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n.(type) {
+		case *ast.Link, *ast.Image, *ast.AutoLink, *ast.RawHTML, *ast.HTMLBlock:
+			if entering {
+				refs = append(refs, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range refs {
+		switch n := n.(type) {
+		case *ast.Link:
+			if d, ok := ref(n.Destination, dir); ok {
+				n.Destination = d
+			} else {
+				unwrap(n)
+			}
+		case *ast.Image:
+			if d, ok := ref(n.Destination, dir); ok {
+				n.Destination = d
+			} else {
+				unwrap(n)
+			}
+		case *ast.AutoLink:
+			if u, err := url.Parse(string(n.URL(src))); n.AutoLinkType != ast.AutoLinkEmail && (err != nil || !webSchemes[u.Scheme]) {
+				n.Parent().ReplaceChild(n.Parent(), n, ast.NewString(n.Label(src)))
+			}
+		default:
+			n.Parent().RemoveChild(n.Parent(), n)
+		}
+	}
+}
+
+// webSchemes are the schemes a link may keep as it is.
+var webSchemes = map[string]bool{"http": true, "https": true, "mailto": true}
+
+// ref is the destination a link or image in the folder dir keeps, or
+// false if it is to be dropped (see localRefs).
+func ref(dest []byte, dir string) ([]byte, bool) {
+	// As goldmark renders it: escapes and entities resolved, the rest
+	// percent-encoded.
+	raw := string(util.URLEscape(dest, true))
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, false
+	case webSchemes[u.Scheme]:
+		return dest, true
+	case u.Scheme+":" == LocalScheme: // written by hand: a path under the seeds folder
+		p, err := url.PathUnescape(u.Opaque)
+		if err != nil {
+			return nil, false
+		}
+		return local(".", p)
+	case u.Scheme != "":
+		return nil, false
+	case strings.HasPrefix(raw, "/"), u.Path == "": // the site's, or #fragment, ?query, "": not a file's
+		return dest, true
+	}
+	return local(dir, u.Path)
+}
+
+// local is the LocalScheme reference to p, a path relative to the folder
+// dir, or false if it leaves the seeds folder. The query and fragment of
+// the link, if any, do not follow: they would mean nothing to a file.
+func local(dir, p string) ([]byte, bool) {
+	q, ok := under(dir, p)
+	if !ok {
+		return nil, false
+	}
+	segs := strings.Split(q, "/")
+	for i, s := range segs {
+		// PathEscape leaves & as it is; goldmark would read "&amp;" in
+		// a destination as an entity.
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), "&", "%26")
+	}
+	return []byte(LocalScheme + strings.Join(segs, "/")), true
+}
+
+// unwrap replaces n, a link or image, with its children: its text.
+func unwrap(n ast.Node) {
+	p := n.Parent()
+	for c := n.FirstChild(); c != nil; {
+		next := c.NextSibling()
+		p.InsertBefore(p, n, c)
+		c = next
+	}
+	p.RemoveChild(p, n)
+}
+
+// policy sanitizes the HTML goldmark renders: the elements and attributes
+// it writes for CommonMark, tables and strikethrough, and nothing else;
+// URLs that are relative, http, https, mailto or LocalScheme. It is the
+// second guard: the renderer already leaves raw HTML out. A Policy is
+// safe for concurrent use once built.
+var policy = newPolicy()
+
+func newPolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	blocks := []string{"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li",
+		"pre", "table", "thead", "tbody", "tr", "th", "td"}
+	p.AllowElements(blocks...)
+	p.AllowElements("em", "strong", "del", "code", "br", "hr")
+	p.AllowAttrs("dir").Matching(regexp.MustCompile(`^(rtl|ltr)$`)).OnElements(blocks...)
+	p.AllowAttrs("lang").Matching(regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)).OnElements(blocks...)
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
+	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^language-[^\s"'<>&]+$`)).OnElements("code")
+	p.AllowAttrs("href", "title").OnElements("a")
+	p.AllowAttrs("src", "alt", "title").OnElements("img")
+	p.AllowURLSchemes("http", "https", "mailto", strings.TrimSuffix(LocalScheme, ":"))
+	p.AllowRelativeURLs(true)
+	p.RequireParseableURLs(true)
+	return p
+}
