@@ -351,3 +351,23 @@ func TestRemoveNothingNoWrite(t *testing.T) {
 		t.Errorf("Remove = %q, %v", removed, err)
 	}
 }
+
+// Withdraw frees the key and leaves no tombstone: the same content back
+// is a new article, at its new date, under the key its path gives.
+func TestWithdraw(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("a.txt", "a", "h1", t0), testItem("b.txt", "b", "h2", t0))
+	if removed, err := s.Withdraw("a.txt", "never.txt"); err != nil || !slices.Equal(removed, []string{"a.txt"}) {
+		t.Fatalf("Withdraw = %q, %v", removed, err)
+	}
+	if s.Count() != 1 {
+		t.Errorf("Count = %d, want 1", s.Count())
+	}
+	back := testItem("a.txt", "a", "h1", t0.Add(time.Hour))
+	if c := mustPut(t, s, back); c[0] != Added {
+		t.Fatalf("the same content back = %v, want added", c[0])
+	}
+	if it, err := s.Article("a"); err != nil || it.Key != "a" || !it.Published.Equal(back.Published) {
+		t.Errorf("back: %+v, %v; want key a, published %v", it, err, back.Published)
+	}
+}

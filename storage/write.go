@@ -265,16 +265,29 @@ func (b buckets) freeKey(want string) string {
 // hold, and returns the paths it removed. Each leaves a tombstone under
 // its content hash (see Put).
 func (s *Store) Remove(paths ...string) ([]string, error) {
+	return s.removeAll("remove articles", paths, true)
+}
+
+// Withdraw deletes the articles stored at paths as Remove does, but
+// leaves no tombstone: an article its file takes back (a draft again) is
+// published anew when the file gives it back, at its date or at that
+// moment, not restored with its old dates. Its key is free again for it.
+func (s *Store) Withdraw(paths ...string) ([]string, error) {
+	return s.removeAll("withdraw articles", paths, false)
+}
+
+// removeAll does Remove's work, leaving tombstones when tomb is set.
+func (s *Store) removeAll(what string, paths []string, tomb bool) ([]string, error) {
 	// A deletion of a file never stored (refused, a draft) needs no
 	// write, whose commit would cost an fsync.
 	if stored, err := s.anyStored(paths); err != nil || !stored {
 		return nil, err
 	}
 	var removed []string
-	err := s.write("remove articles", func(b buckets, t *tally) error {
+	err := s.write(what, func(b buckets, t *tally) error {
 		removed = removed[:0]
 		for _, p := range paths {
-			ok, err := b.remove(p)
+			ok, err := b.drop(p, tomb)
 			if err != nil {
 				return fmt.Errorf("remove %s: %w", p, err)
 			}
