@@ -40,9 +40,9 @@ func watched(rel string) bool { return candidate(rel) || isMedia(rel) }
 // image looks at it's local image, if it names one: it sets the image's
 // size, or, when the image cannot be published (missing, a folder, a
 // symbolic link, a device), leaves it out, names it in it.MissingImage
-// and returns why in warn; it refuses the article (err) when the image is
+// and returns why in noImage; it refuses the article (err) when the image is
 // over the size limit, or cannot be looked at for want of resources.
-func (r reader) image(it *storage.Item) (warn, err error) {
+func (r reader) image(it *storage.Item) (noImage, err error) {
 	if it.Image == nil || it.Image.Path == "" {
 		return nil, nil
 	}
@@ -56,7 +56,7 @@ func (r reader) image(it *storage.Item) (warn, err error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = errors.New("no such file")
 		}
-		return fmt.Errorf("%w: %s: %v", ErrMissingImage, p, err), nil
+		return err, nil
 	case size > r.maxMedia:
 		return nil, fmt.Errorf("%w: %s is %d bytes, the limit is %d (-max-media-size)", errImageTooLarge, p, size, r.maxMedia)
 	}

@@ -142,6 +142,7 @@ func TestReason(t *testing.T) {
 		{errSymlink, "symlink"},
 		{fmt.Errorf("%w (p)", errNotRegular), "not_regular"},
 		{fmt.Errorf("%w: x", errBadName), "bad_name"},
+		{fmt.Errorf("%w: x.jpg is 9 bytes", errImageTooLarge), "image_too_large"},
 		{&os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, "unreadable"},
 		{errors.New("input/output error"), "unreadable"},
 	} {
