@@ -64,13 +64,10 @@ func (w *Watcher) withdraw(rs []loaded) {
 	for i, r := range rs {
 		rels[i] = r.it.Path
 	}
-	removed, err := w.store.Withdraw(rels...)
-	if err != nil {
-		w.failed(cannotWrite, err, rels...)
-		w.log.Error("cannot unpublish drafts; will retry", "count", len(rels), "first", rels[0], "err", err)
+	removed, ok := w.removeAll(w.store.Withdraw, rels, "cannot unpublish drafts; will retry")
+	if !ok {
 		return
 	}
-	w.succeeded(rels...)
 	for _, r := range rs {
 		rel := r.it.Path
 		switch prev, seen := w.drafts[rel]; {

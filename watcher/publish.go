@@ -306,13 +306,10 @@ func (w *Watcher) unpublish(rels ...string) {
 		delete(w.refused, rel)
 		w.forget(rel)
 	}
-	removed, err := w.store.Remove(rels...)
-	if err != nil {
-		w.failed(cannotWrite, err, rels...)
-		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
+	removed, ok := w.removeAll(w.store.Remove, rels, "cannot remove articles; will retry")
+	if !ok {
 		return
 	}
-	w.succeeded(rels...)
 	for _, rel := range removed {
 		w.stored(rel, storage.Removed)
 		w.log.Log(context.Background(), w.articleLevel(), "article removed", "path", rel)
@@ -320,6 +317,20 @@ func (w *Watcher) unpublish(rels ...string) {
 	for _, rel := range rels {
 		delete(w.firstSeen, rel) // the ones not stored either
 	}
+}
+
+// removeAll takes rels out of the store with remove (Remove or
+// Withdraw) and returns the paths removed; a failure is logged with msg
+// and retried, and ok is false.
+func (w *Watcher) removeAll(remove func(...string) ([]string, error), rels []string, msg string) (removed []string, ok bool) {
+	removed, err := remove(rels...)
+	if err != nil {
+		w.failed(cannotWrite, err, rels...)
+		w.log.Error(msg, "count", len(rels), "first", rels[0], "err", err)
+		return nil, false
+	}
+	w.succeeded(rels...)
+	return removed, true
 }
 
 const cannotWrite = "cannot write to the database"
