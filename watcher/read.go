@@ -78,6 +78,9 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	case r.err == nil:
 		delete(w.refused, rel)
 		delete(w.bigImage, rel)
+		if !r.it.Draft {
+			delete(w.drafts, rel) // a draft again is news again
+		}
 		return true
 	case errors.Is(r.err, errImageTooLarge):
 		w.bigImage[rel] = r.it.Image.Path // its image's events bring it back
