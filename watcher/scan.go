@@ -78,9 +78,6 @@ func (w *Watcher) scan(ctx context.Context) error {
 		return nil
 	}
 	w.unpublish(gone(stored, found.unreadable)...)
-	if err := w.addImagesChanged(&found, stored); err != nil {
-		return fmt.Errorf("scan: %w", err)
-	}
 	// A rename while nobody watched needs no move: the removal above left
 	// a tombstone that the new name takes back. Unless another file took
 	// the old name: new files are handled first, and one holding the old
@@ -88,6 +85,10 @@ func (w *Watcher) scan(ctx context.Context) error {
 	moves := noMoves
 	if len(found.changed) > 0 {
 		moves = scanMoves
+	}
+	// Files as they were whose image is not are read again too.
+	if err := w.addImagesChanged(&found, stored); err != nil {
+		return fmt.Errorf("scan: %w", err)
 	}
 	w.process(ctx, found.added, moves)
 	w.process(ctx, found.changed, noMoves)
