@@ -10,7 +10,7 @@ import (
 
 // buckets are the buckets of one transaction.
 type buckets struct {
-	meta, files, articles, published, updated, hashes, tombstones, fingerprints *bolt.Bucket
+	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket
 	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
 	// asked for to the first of its steps not known to be taken: a batch
 	// of files sharing a modification time does not walk past the dates
@@ -28,6 +28,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		hashes:       tx.Bucket(bucketHashes),
 		tombstones:   tx.Bucket(bucketTombstones),
 		fingerprints: tx.Bucket(bucketFingerprints),
+		images:       tx.Bucket(bucketImages),
 		nextUpdated:  make(map[int64]time.Time),
 	}
 }

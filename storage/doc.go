@@ -4,7 +4,7 @@
 //
 // # Layout
 //
-// The database holds eight buckets; every key and value is opaque to
+// The database holds nine buckets; every key and value is opaque to
 // bbolt, and values are JSON, so that an operator can read them with any
 // bbolt browser, but for the indexes.
 //
@@ -20,8 +20,16 @@
 //	            "run" → the last moment a daemon noted it ran (NoteRun:
 //	            after its start-up scan and when it stops), RFC 3339,
 //	            absent until then: no layout change.
-//	articles    key → article: path, title, paragraphs, published, updated.
-//	files       path → file: key, size, modification time, SHA-256 of the bytes.
+//	articles    key → article: path, title, paragraphs, published, updated,
+//	            and what a front matter sets (body, summary, authors,
+//	            categories, tags, image, missing_image, lang, date, draft,
+//	            link, unknown), each left out when empty: a plain-text
+//	            article's record is as it always was, and one written
+//	            before these fields existed reads as an article without
+//	            them: no layout change.
+//	files       path → file: key, size, modification time, SHA-256 of the
+//	            bytes, and the state of the article's local image when it
+//	            was stored (path, size or missing; left out when none).
 //	published   8-byte big-endian published time (Unix nanoseconds with the
 //	            sign bit flipped, so that the bytes sort like the times)
 //	            followed by the key → empty.
@@ -32,6 +40,11 @@
 //	            (no updated date in tombstones written before it was kept).
 //	fingerprints path → 16 bytes: size and modification time (Unix
 //	            nanoseconds), each 8 bytes big-endian.
+//	images      image path, NUL, article path → the image's size, 8 bytes
+//	            big-endian, or nothing when it was missing: the articles
+//	            that name each local image. Open creates it in a database
+//	            that lacks it (one written before it, whose articles name
+//	            no image): no layout change; a seedfeed of before ignores it.
 //
 // Open migrates older layouts in place: version 1 lacked the updated
 // bucket, version 2 the hashes and tombstones buckets, version 3 the
@@ -64,6 +77,11 @@
 // out: an article stored a moment before under a temporary name, renamed
 // into place, takes the key of its new path as though it had been first
 // stored there (or is an edit of the article stored there).
+//
+// An article whose file sets a date (article.Article.Date) is published
+// at that date, and a new one updated at it too; editing the date is an
+// edit of the same article, whose published date, and place in the
+// published index, move with it.
 //
 // The published bucket is the index by date: the newest n articles are a
 // reverse cursor walk over n keys, however many articles are stored. The

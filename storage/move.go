@@ -19,7 +19,7 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 	var c Change
 	err := s.write("move "+from, func(b buckets, t *tally) error {
 		var err error
-		if c, err = b.move(from, it); err != nil {
+		if c, err = b.move(from, it, mediaOf(it)); err != nil {
 			return fmt.Errorf("move %s to %s: %w", from, it.Path, err)
 		}
 		t.note(c)
@@ -34,8 +34,9 @@ func (s *Store) Move(from string, it Item) (Change, error) {
 	return c, nil
 }
 
-// move does Move's work in one transaction.
-func (b buckets) move(from string, it Item) (Change, error) {
+// move does Move's work in one transaction; img is the state of it's
+// image (see mediaOf).
+func (b buckets) move(from string, it Item, img *media) (Change, error) {
 	var f file
 	if err := getJSON(b.files, []byte(from), &f); err != nil {
 		return Unchanged, err
@@ -58,7 +59,7 @@ func (b buckets) move(from string, it Item) (Change, error) {
 		return Unchanged, err
 	}
 	a.Path = it.Path
-	if f.Hash != it.File.Hash {
+	if f.Hash != it.File.Hash || !sameMedia(f.Image, img) {
 		if err := b.edit(f.Key, &a, it); err != nil {
 			return Unchanged, err
 		}
@@ -66,16 +67,10 @@ func (b buckets) move(from string, it Item) (Change, error) {
 	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
 		return Unchanged, err
 	}
-	for _, err := range []error{
-		b.hashes.Delete(hashKey(f.Hash, from)),
-		b.files.Delete([]byte(from)),
-		b.fingerprints.Delete([]byte(from)),
-	} {
-		if err != nil {
-			return Unchanged, err
-		}
+	if err := b.unindex(from, f); err != nil {
+		return Unchanged, err
 	}
-	return Moved, b.setFile(it.Path, file{Key: f.Key}, it.File)
+	return Moved, b.setFile(it.Path, file{Key: f.Key}, it.File, img)
 }
 
 // MoveFolder records that the folder from (a path under the seeds
@@ -98,7 +93,7 @@ func (s *Store) MoveFolder(from, to string) ([]string, error) {
 // moveFolder does MoveFolder's work in one transaction.
 func (b buckets) moveFolder(from, to string, t *tally) ([]string, error) {
 	var moved []string
-	var files []File
+	var files []file
 	prefix := []byte(from + "/")
 	c := b.files.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
@@ -106,16 +101,18 @@ func (b buckets) moveFolder(from, to string, t *tally) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		moved, files = append(moved, string(k)), append(files, f.File)
+		moved, files = append(moved, string(k)), append(files, f)
 	}
 	for i, old := range moved { // not while the cursor walks: it could skip
-		it := Item{Path: to + strings.TrimPrefix(old, from), File: files[i]}
+		it := Item{Path: to + strings.TrimPrefix(old, from), File: files[i].File}
 		// A folder is renamed only over an empty one: what is stored
 		// there is stale, gone with that folder.
 		if err := b.dropNoted(t, it.Path, true); err != nil {
 			return nil, fmt.Errorf("move %s over %s: %w", old, it.Path, err)
 		}
-		c, err := b.move(old, it)
+		// The article's text is as stored: it moves as it is, its
+		// image state with it (read again, it may name another).
+		c, err := b.move(old, it, files[i].Image)
 		if err != nil {
 			return nil, fmt.Errorf("move %s to %s: %w", old, it.Path, err)
 		}

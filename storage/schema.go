@@ -22,6 +22,7 @@ var (
 	bucketHashes       = []byte("hashes")
 	bucketTombstones   = []byte("tombstones")
 	bucketFingerprints = []byte("fingerprints")
+	bucketImages       = []byte("images")
 	keySchema          = []byte("schema")
 	keyCount           = []byte("count")
 	keyChanged         = []byte("changed")
@@ -77,7 +78,10 @@ func initialize(tx *bolt.Tx) error {
 		}
 		return nil
 	}
-	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated, bucketHashes, bucketTombstones, bucketFingerprints} {
+	// The images bucket came without a version: it starts empty in a
+	// database of version 4 written before it, whose articles name no
+	// image, and a seedfeed of before it ignores it.
+	for _, name := range [][]byte{bucketArticles, bucketFiles, bucketPublished, bucketUpdated, bucketHashes, bucketTombstones, bucketFingerprints, bucketImages} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -37,11 +37,20 @@ type Item struct {
 	Key string
 	// Path is the file's current slash-separated path under the seeds folder.
 	Path string
-	// Article is what the file says, as article.Parse read it.
+	// Article is what the file says, as article.Parse read it, and
+	// Image.Size as the watcher found the local image.
 	article.Article
-	// Published is set once, when the article is first stored.
+	// MissingImage is the path under the seeds folder of the local image
+	// the file names when that image is missing (Image is then nil), or
+	// "". The store indexes articles by their local image, present or
+	// missing (see PathsWithImage), so that its arrival, change or
+	// removal reaches them.
+	MissingImage string
+	// Published is set when the article is first stored, to the
+	// article's Date when it has one; an edit of Date moves it.
 	Published time.Time
-	// Updated moves forward when the file's content changes.
+	// Updated moves forward when the file's content changes, or the
+	// state of its local image; it is never before Published.
 	Updated time.Time
 	File    File
 }

@@ -81,3 +81,35 @@ func (b buckets) setUpdated(key string, old, t time.Time) (time.Time, error) {
 	t = b.uniqueUpdated(t)
 	return t, b.updated.Put(dateKey(t, key), nil)
 }
+
+// dateOf returns the published date it's file sets, as the store keeps
+// dates (UTC, milliseconds: what the feeds show), or the zero time.
+func dateOf(it Item) time.Time {
+	if it.Date.IsZero() {
+		return time.Time{}
+	}
+	return it.Date.UTC().Truncate(time.Millisecond)
+}
+
+// edit gives a, the article stored under key, the text of it as an edit:
+// its updated date moves forward (see edited), and its published date to
+// the one it sets, if any, the date index with it. The caller stores a.
+func (b buckets) edit(key string, a *record, it Item) error {
+	published := a.Published
+	if d := dateOf(it); !d.IsZero() && !d.Equal(published) {
+		if err := b.published.Delete(dateKey(published, key)); err != nil {
+			return err
+		}
+		if err := b.published.Put(dateKey(d, key), nil); err != nil {
+			return err
+		}
+		published = d
+	}
+	updated, err := b.setUpdated(key, a.Updated, later(edited(later(a.Updated, a.Published), it.Updated), published))
+	if err != nil {
+		return err
+	}
+	a.setText(it)
+	a.Published, a.Updated = published, updated
+	return nil
+}

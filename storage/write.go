@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -78,12 +79,17 @@ func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
 
 // Put stores items in one transaction, each under its Path. An article
 // already stored at that path keeps its Key and Published date; when its
-// content hash differs, its title and paragraphs are replaced and its
-// Updated moves forward: to it.Updated (the file's date) when that is
-// later, else to now. A new path takes the key and published date of the
-// last removed article with the same content hash, if there is one, or
-// gets a new key and keeps the Published date it comes with. The result
-// says, item by item, what changed.
+// content hash differs, or the state of its local image (see
+// Item.MissingImage), its text and metadata are replaced and its Updated
+// moves forward: to it.Updated (the file's date) when that is later, else
+// to now. A new path takes the key and published date of the last removed
+// article with the same content hash, if there is one, or gets a new key
+// and keeps the Published date it comes with.
+//
+// An article with a Date is published at that date, new, restored or
+// edited: an edit of the date moves Published (and Updated, never before
+// it), under the same key. A new one is also updated at that date. The
+// result says, item by item, what changed.
 func (s *Store) Put(items ...Item) ([]Change, error) {
 	changes := make([]Change, len(items))
 	// A write transaction costs an fsync even when it changes nothing;
@@ -109,7 +115,8 @@ func (s *Store) Put(items ...Item) ([]Change, error) {
 	return changes, nil
 }
 
-// allStored reports whether every item is stored with its fingerprint.
+// allStored reports whether every item is stored with its fingerprint and
+// the state of its image.
 func (s *Store) allStored(items []Item) (bool, error) {
 	same := true
 	err := s.view("compare fingerprints", func(tx *bolt.Tx) error {
@@ -122,7 +129,7 @@ func (s *Store) allStored(items []Item) (bool, error) {
 			} else if err != nil {
 				return err
 			}
-			if f.File != it.File {
+			if f.File != it.File || !sameMedia(f.Image, mediaOf(it)) {
 				same = false
 				return nil
 			}
@@ -157,7 +164,8 @@ func (b buckets) put(it Item) (Change, error) {
 // update stores it over f, the file stored at it.Path: an edit of its
 // article if the content differs, else only the file's new fingerprint.
 func (b buckets) update(f file, it Item) (Change, error) {
-	if f.Hash == it.File.Hash {
+	img := mediaOf(it)
+	if f.Hash == it.File.Hash && sameMedia(f.Image, img) {
 		if f.File == it.File {
 			return Unchanged, nil
 		}
@@ -177,7 +185,7 @@ func (b buckets) update(f file, it Item) (Change, error) {
 	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
 		return Unchanged, err
 	}
-	return Updated, b.setFile(it.Path, f, it.File)
+	return Updated, b.setFile(it.Path, f, it.File, img)
 }
 
 // add stores the article of a path not stored before.
@@ -198,39 +206,41 @@ func (b buckets) add(it Item) (Change, error) {
 	} else {
 		key = b.freeKey(article.Slug(it.Path))
 	}
+	if d := dateOf(it); !d.IsZero() {
+		// A new article dated by its file is updated at that date too,
+		// as Hugo and jekyll-feed date one without a modification date.
+		if published = d; change == Added {
+			updated = d
+		}
+		updated = later(updated, published)
+	}
 	updated, err := b.setUpdated(key, time.Time{}, updated)
 	if err != nil {
 		return Unchanged, err
 	}
-	a := record{Path: it.Path, Title: it.Title, Paragraphs: it.Paragraphs, Published: published, Updated: updated}
+	a := record{Path: it.Path, Published: published, Updated: updated}
+	a.setText(it)
 	if err := putJSON(b.articles, []byte(key), a); err != nil {
 		return Unchanged, err
 	}
-	if err := b.setFile(it.Path, file{Key: key}, it.File); err != nil {
+	if err := b.setFile(it.Path, file{Key: key}, it.File, mediaOf(it)); err != nil {
 		return Unchanged, err
 	}
 	return change, b.published.Put(dateKey(a.Published, key), nil)
 }
 
-// edit gives a, the article stored under key, the text of it as an edit:
-// its updated date moves forward (see edited). The caller stores a.
-func (b buckets) edit(key string, a *record, it Item) error {
-	updated, err := b.setUpdated(key, a.Updated, edited(later(a.Updated, a.Published), it.Updated))
-	if err != nil {
-		return err
-	}
-	a.Title, a.Paragraphs, a.Updated = it.Title, it.Paragraphs, updated
-	return nil
-}
-
-// setFile records path's fingerprint, keeping the hash index in step.
-func (b buckets) setFile(path string, f file, fp File) error {
+// setFile records path's fingerprint and image state, keeping the hash
+// and image indexes in step.
+func (b buckets) setFile(path string, f file, fp File, img *media) error {
 	if f.Hash != "" {
 		if err := b.hashes.Delete(hashKey(f.Hash, path)); err != nil {
 			return err
 		}
 	}
-	f.File = fp
+	if err := b.setImage(path, f.Image, img); err != nil {
+		return err
+	}
+	f.File, f.Image = fp, img
 	if err := b.hashes.Put(hashKey(fp.Hash, path), nil); err != nil {
 		return err
 	}
@@ -255,11 +265,29 @@ func (b buckets) freeKey(want string) string {
 // hold, and returns the paths it removed. Each leaves a tombstone under
 // its content hash (see Put).
 func (s *Store) Remove(paths ...string) ([]string, error) {
+	return s.removeAll("remove articles", paths, true)
+}
+
+// Withdraw deletes the articles stored at paths as Remove does, but
+// leaves no tombstone: an article its file takes back (a draft again) is
+// published anew when the file gives it back, at its date or at that
+// moment, not restored with its old dates. Its key is free again for it.
+func (s *Store) Withdraw(paths ...string) ([]string, error) {
+	return s.removeAll("withdraw articles", paths, false)
+}
+
+// removeAll does Remove's work, leaving tombstones when tomb is set.
+func (s *Store) removeAll(what string, paths []string, tomb bool) ([]string, error) {
+	// A deletion of a file never stored (refused, a draft) needs no
+	// write, whose commit would cost an fsync.
+	if stored, err := s.anyStored(paths); err != nil || !stored {
+		return nil, err
+	}
 	var removed []string
-	err := s.write("remove articles", func(b buckets, t *tally) error {
+	err := s.write(what, func(b buckets, t *tally) error {
 		removed = removed[:0]
 		for _, p := range paths {
-			ok, err := b.remove(p)
+			ok, err := b.drop(p, tomb)
 			if err != nil {
 				return fmt.Errorf("remove %s: %w", p, err)
 			}
@@ -274,6 +302,17 @@ func (s *Store) Remove(paths ...string) ([]string, error) {
 		return nil, err
 	}
 	return removed, nil
+}
+
+// anyStored reports whether any of paths is stored.
+func (s *Store) anyStored(paths []string) (bool, error) {
+	found := false
+	err := s.view("look up files", func(tx *bolt.Tx) error {
+		files := tx.Bucket(bucketFiles)
+		found = slices.ContainsFunc(paths, func(p string) bool { return files.Get([]byte(p)) != nil })
+		return nil
+	})
+	return found, err
 }
 
 func (b buckets) remove(path string) (bool, error) { return b.drop(path, true) }
@@ -301,13 +340,27 @@ func (b buckets) drop(path string, tomb bool) (bool, error) {
 		b.published.Delete(dateKey(a.Published, f.Key)),
 		b.deleteUpdated(a.Updated, f.Key),
 		b.articles.Delete([]byte(f.Key)),
-		b.hashes.Delete(hashKey(f.Hash, path)),
-		b.fingerprints.Delete([]byte(path)),
-		b.files.Delete([]byte(path)),
+		b.unindex(path, f),
 	} {
 		if err != nil {
 			return false, err
 		}
 	}
 	return true, nil
+}
+
+// unindex deletes path, whose file record is f, from the buckets and
+// indexes of files.
+func (b buckets) unindex(path string, f file) error {
+	for _, err := range []error{
+		b.hashes.Delete(hashKey(f.Hash, path)),
+		b.setImage(path, f.Image, nil),
+		b.fingerprints.Delete([]byte(path)),
+		b.files.Delete([]byte(path)),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
 
@@ -9,8 +10,13 @@ import (
 
 // Check reads every article file under dir as the watcher would, stores
 // nothing, and calls report for each, in path order: with the item that
-// would be published, or with the reason the file would be refused.
-// Hidden and temporary files are skipped, as the watcher skips them.
+// would be published and a nil error; with the reason the file would be
+// refused; or, for an article whose local image is missing (or not a
+// regular file), with the item published without it (Image nil,
+// MissingImage set) and an error wrapping ErrMissingImage that says why,
+// which is not a refusal. A draft is reported with a nil error and
+// it.Draft set: it would not be published. Hidden and temporary files
+// are skipped, as the watcher skips them.
 func Check(dir string, opts Options, report func(rel string, it storage.Item, err error)) error {
 	root, err := seedsRoot(dir)
 	if err != nil {
@@ -35,8 +41,15 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 		if d.IsDir() || !candidate(r) {
 			return nil
 		}
-		it, _, err := rd.load(r)
-		report(r, it, err)
+		l := rd.load(r)
+		switch {
+		case l.err != nil:
+			report(r, storage.Item{}, l.err)
+		case l.noImage != nil:
+			report(r, l.it, fmt.Errorf("%w: %s: %v", ErrMissingImage, l.it.MissingImage, l.noImage))
+		default:
+			report(r, l.it, nil)
+		}
 		return nil
 	})
 }

@@ -35,11 +35,11 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			if err := w.watch(rel); err != nil {
 				w.log.Error("cannot watch folder", "path", rel, "err", err)
 			}
-		} else if candidate(rel) && w.done == nil {
+		} else if watched(rel) && w.done == nil {
 			w.schedule(rel, w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Write):
-		if candidate(rel) && w.done == nil {
+		if watched(rel) && w.done == nil {
 			w.written(rel)
 		}
 	case ev.Has(fsnotify.Remove), ev.Has(fsnotify.Rename):
@@ -48,7 +48,7 @@ func (w *Watcher) event(ev fsnotify.Event) {
 			w.lostRoot()
 		case w.dirs[rel]:
 			w.unwatch(rel)
-		case candidate(rel) && w.done == nil:
+		case watched(rel) && w.done == nil:
 			w.schedule(rel, w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Chmod):
@@ -98,7 +98,9 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		}
 		return // fsnotify's events move the watches (see event)
 	}
-	if !candidate(rel) {
+	// A media file goes through the same steps; when it is due, the
+	// articles that show it are read again (see articlesOf).
+	if !watched(rel) {
 		return
 	}
 	switch c.op {

@@ -59,7 +59,7 @@ func (w *Watcher) watch(rel string) error {
 			}
 			return w.addDir(r)
 		}
-		if rel != "." && candidate(r) {
+		if rel != "." && watched(r) {
 			// Maybe still being written: where closes are told, a
 			// write or the close decides (see fallback).
 			if w.done != nil {
@@ -131,6 +131,7 @@ func (w *Watcher) unwatch(rel string) {
 			w.schedule(p, w.opts.Settle)
 		}
 	}
+	w.scheduleImagesUnder(rel)
 }
 
 // lostRoot notes that the seeds folder itself is gone. Its articles stay

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,6 +143,7 @@ func TestReason(t *testing.T) {
 		{errSymlink, "symlink"},
 		{fmt.Errorf("%w (p)", errNotRegular), "not_regular"},
 		{fmt.Errorf("%w: x", errBadName), "bad_name"},
+		{fmt.Errorf("%w: x.jpg is 9 bytes", errImageTooLarge), "image_too_large"},
 		{&os.PathError{Op: "open", Path: "x", Err: os.ErrPermission}, "unreadable"},
 		{errors.New("input/output error"), "unreadable"},
 	} {
@@ -163,15 +165,26 @@ func TestCheck(t *testing.T) {
 		"empty.txt":    "",
 		".hidden.txt":  "",
 		"notes.md":     "",
+		"notes.odt":    "",
+		"photo.jpg":    "",
+		"draft.md":     "---\ntitle: مسودة\ndraft: true\n---\nنص",
+		"pictured.md":  "---\ntitle: مصور\nimage: none.jpg\n---\nنص",
+		"big.md":       "---\ntitle: كبير\nimage: photo.jpg\n---\nنص",
 	} {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
 		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
 	}
 	got := map[string]string{}
-	err := Check(dir, Options{}, func(rel string, it storage.Item, err error) {
-		if err != nil {
+	os.WriteFile(filepath.Join(dir, "photo.jpg"), make([]byte, 11), 0o644)
+	err := Check(dir, Options{MaxMediaSize: 10}, func(rel string, it storage.Item, err error) {
+		switch {
+		case errors.Is(err, ErrMissingImage):
+			got[rel] = fmt.Sprintf("%s without %s: %v", it.Title, it.MissingImage, err)
+		case err != nil:
 			got[rel] = Reason(err)
-		} else {
+		case it.Draft:
+			got[rel] = "draft " + it.Title
+		default:
 			got[rel] = it.Title
 		}
 	})
@@ -179,6 +192,10 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"good.txt": "عنوان", "sub/also.txt": "آخر", "empty.txt": "empty"}
+	if article.Is("x.md") { // the Markdown parser is merged: drop the condition then
+		maps.Copy(want, map[string]string{"notes.md": "empty", "draft.md": "draft مسودة",
+			"pictured.md": "مصور without none.jpg: image missing: none.jpg: no such file", "big.md": "image_too_large"})
+	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Check reported %q, want %q", got, want)
 	}

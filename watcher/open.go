@@ -24,3 +24,15 @@ func openRooted(root, rel string) (*os.File, error) {
 	}
 	return r.OpenFile(filepath.FromSlash(rel), os.O_RDONLY|nonblock, 0)
 }
+
+// lstatRooted is statBeneath where openat2 is missing: os.Root refuses
+// links that lead out of root; a link at the end is described, not
+// followed.
+func lstatRooted(root, rel string) (os.FileInfo, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.Lstat(filepath.FromSlash(rel))
+}

@@ -44,6 +44,7 @@ type tally struct {
 	next    time.Time              // when the next progress report is due
 	changes map[storage.Change]int // store writes, by what they did
 	refused map[string]int         // refusals, by Reason
+	drafts  int                    // drafts read (not published, or unpublished)
 }
 
 // begin starts counting a scan; first is the start-up scan.
@@ -153,6 +154,9 @@ func (w *Watcher) end(why string) {
 	c := t.changes
 	attrs = append([]any{"published", c[storage.Added], "restored", c[storage.Restored], "updated", c[storage.Updated],
 		"moved", c[storage.Moved], "removed", c[storage.Removed], "refused", refused}, attrs...)
+	if t.drafts > 0 {
+		attrs = append(attrs, "drafts", t.drafts)
+	}
 	attrs = append(attrs, "files", w.filesFound.Load(), "seconds", math.Round(elapsed.Seconds()*100)/100)
 	if t.first {
 		w.log.Info("start-up scan done", attrs...)
@@ -164,7 +168,7 @@ func (w *Watcher) end(why string) {
 			level = slog.LevelInfo
 		}
 	}
-	if refused > 0 {
+	if refused > 0 || t.drafts > 0 {
 		level = slog.LevelInfo
 	}
 	w.log.Log(context.Background(), level, "rescan done", append([]any{"reason", why, "dir", w.root}, attrs...)...)

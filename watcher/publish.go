@@ -39,6 +39,7 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 	// transaction, in the order they come.
 	var batch []storage.Item
 	var gone []string
+	var drafts []loaded
 	size := 0
 	flush := func() {
 		if len(batch) > 0 {
@@ -51,6 +52,8 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 			w.unpublish(gone...)
 			gone = nil
 		}
+		w.withdraw(drafts)
+		drafts = nil
 	}
 	taken := make(map[string]string) // slugs of the files stored here, to their paths
 	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
@@ -70,10 +73,16 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 				gone = append(gone, rel)
 				continue
 			}
-			flushGone()
 			if !w.accept(rel, r) {
 				continue
 			}
+			w.notice(rel, r)
+			if r.it.Draft {
+				flush()
+				drafts = append(drafts, r)
+				continue
+			}
+			flushGone()
 			w.date(&r.it, moves == liveMoves)
 			if moves != noMoves && w.move(r.it, moves == liveMoves) {
 				continue
@@ -96,7 +105,7 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string) {
 	var ask []string
 	for i, r := range results {
-		if r.err == nil {
+		if r.err == nil && !r.it.Draft {
 			ask = append(ask, rels[i])
 		}
 	}
@@ -105,7 +114,7 @@ func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string
 		w.log.Error("cannot look up URLs", "count", len(ask), "err", err)
 	}
 	for i, r := range results {
-		if r.err != nil {
+		if r.err != nil || r.it.Draft {
 			continue
 		}
 		rel, slug := rels[i], article.Slug(rels[i])
@@ -125,13 +134,6 @@ func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string
 	}
 }
 
-// loaded is what load returned for one file.
-type loaded struct {
-	it  storage.Item
-	fp  storage.File
-	err error
-}
-
 // loadAll loads rels on every processor at once (see reader).
 func (w *Watcher) loadAll(rels []string) []loaded {
 	out := make([]loaded, len(rels))
@@ -140,7 +142,7 @@ func (w *Watcher) loadAll(rels []string) []loaded {
 	for range min(runtime.GOMAXPROCS(0), len(rels)) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(rels); i = int(next.Add(1) - 1) {
-				out[i].it, out[i].fp, out[i].err = w.reader.load(rels[i])
+				out[i] = w.reader.load(rels[i])
 			}
 		})
 	}
@@ -240,11 +242,11 @@ func (w *Watcher) holdsOther(rel, hash string, live bool) (present, moved bool) 
 	if _, ok := w.vacated[rel]; live && !ok {
 		return true, false
 	}
-	_, fp, err := w.reader.load(rel)
-	if errors.Is(err, fs.ErrNotExist) {
+	r := w.reader.load(rel)
+	if errors.Is(r.err, fs.ErrNotExist) {
 		return false, true
 	}
-	return true, err == nil && fp.Hash != hash
+	return true, r.err == nil && r.fp.Hash != hash
 }
 
 func (w *Watcher) put(items ...storage.Item) {
@@ -302,14 +304,12 @@ func (w *Watcher) unpublish(rels ...string) {
 	}
 	for _, rel := range rels {
 		delete(w.refused, rel)
+		w.forget(rel)
 	}
-	removed, err := w.store.Remove(rels...)
-	if err != nil {
-		w.failed(cannotWrite, err, rels...)
-		w.log.Error("cannot remove articles; will retry", "count", len(rels), "first", rels[0], "err", err)
+	removed, ok := w.removeAll(w.store.Remove, rels, "cannot remove articles; will retry")
+	if !ok {
 		return
 	}
-	w.succeeded(rels...)
 	for _, rel := range removed {
 		w.stored(rel, storage.Removed)
 		w.log.Log(context.Background(), w.articleLevel(), "article removed", "path", rel)
@@ -317,6 +317,20 @@ func (w *Watcher) unpublish(rels ...string) {
 	for _, rel := range rels {
 		delete(w.firstSeen, rel) // the ones not stored either
 	}
+}
+
+// removeAll takes rels out of the store with remove (Remove or
+// Withdraw) and returns the paths removed; a failure is logged with msg
+// and retried, and ok is false.
+func (w *Watcher) removeAll(remove func(...string) ([]string, error), rels []string, msg string) (removed []string, ok bool) {
+	removed, err := remove(rels...)
+	if err != nil {
+		w.failed(cannotWrite, err, rels...)
+		w.log.Error(msg, "count", len(rels), "first", rels[0], "err", err)
+		return nil, false
+	}
+	w.succeeded(rels...)
+	return removed, true
 }
 
 const cannotWrite = "cannot write to the database"

@@ -13,8 +13,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding"
-
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -28,6 +26,10 @@ var (
 	errNotRegular = errors.New("not a regular file")
 	errTooLarge   = errors.New("too large")
 	errBadName    = errors.New("bad file name")
+	// errImageTooLarge refuses an article whose local image is over
+	// Options.MaxMediaSize: published without it, it would lose it
+	// silently; what was published stays.
+	errImageTooLarge = errors.New("image too large")
 )
 
 // refusals names the reasons load gives of its own; those of
@@ -37,6 +39,7 @@ var refusals = article.Refusals{
 	{Err: errSymlink, Name: "symlink"},
 	{Err: errNotRegular, Name: "not_regular"},
 	{Err: errBadName, Name: "bad_name"},
+	{Err: errImageTooLarge, Name: "image_too_large"},
 }
 
 // unreadable is the reason of every refusal the lists do not name: the
@@ -50,8 +53,8 @@ func Reasons() []string {
 }
 
 // Reason names why a file was refused, from the short fixed list that
-// Reasons returns: empty, binary, damaged_utf8, wrong_charset, not_utf8,
-// replacement_char, too_large, symlink, not_regular, bad_name, unreadable.
+// Reasons returns: those of article.Reason, then too_large, symlink,
+// not_regular, bad_name, image_too_large, unreadable.
 func Reason(err error) string {
 	for _, name := range []string{article.Reason(err), refusals.Name(err)} {
 		if name != "" {
@@ -74,7 +77,14 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	switch {
 	case r.err == nil:
 		delete(w.refused, rel)
+		delete(w.bigImage, rel)
+		if !r.it.Draft {
+			delete(w.drafts, rel) // a draft again is news again
+		}
 		return true
+	case errors.Is(r.err, errImageTooLarge):
+		w.bigImage[rel] = r.it.Image.Path // its image's events bring it back
+		w.refuse(rel, r)
 	case errors.Is(r.err, errBusy):
 		w.written(rel)
 	case transient(r.err):
@@ -82,75 +92,65 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		w.failed("cannot open files", r.err, rel)
 		w.log.Warn("cannot read file now; will retry", "path", rel, "err", r.err)
 	default:
-		delete(w.firstSeen, rel)
-		w.succeeded(rel) // no store write to retry for a refused file
-		if prev, ok := w.refused[rel]; !ok || prev != r.fp {
-			w.log.Warn("file refused", "path", rel, "reason", r.err)
-			w.obs.Refused(Reason(r.err))
-			w.countRefused(Reason(r.err))
-		}
-		w.refused[rel] = r.fp
+		w.refuse(rel, r)
 	}
 	return false
+}
+
+// refuse does accept's bookkeeping for a refused file: logged and
+// counted once per version.
+func (w *Watcher) refuse(rel string, r loaded) {
+	delete(w.firstSeen, rel)
+	w.succeeded(rel) // no store write to retry for a refused file
+	if prev, ok := w.refused[rel]; !ok || prev != r.fp {
+		w.log.Warn("file refused", "path", rel, "reason", r.err)
+		w.obs.Refused(Reason(r.err))
+		w.countRefused(Reason(r.err))
+	}
+	w.refused[rel] = r.fp
 }
 
 // reader reads the article files under one folder and parses them. Its
 // fields never change, so loads may run in parallel (see loadAll); the
 // watcher and Check read through the same kind of reader.
 type reader struct {
-	root    string // absolute, symbolic links resolved
-	maxSize int64
-	charset encoding.Encoding
-	now     func() time.Time
+	root     string // absolute, symbolic links resolved
+	maxSize  int64
+	maxMedia int64
+	parse    article.Options
+	now      func() time.Time
 }
 
 // newReader reads the files under root as opts, defaults set, say.
 func newReader(root string, opts Options) reader {
-	return reader{root: root, maxSize: opts.MaxSize, charset: opts.Charset, now: opts.Now}
+	return reader{root: root, maxSize: opts.MaxSize, maxMedia: opts.MaxMediaSize, now: opts.Now,
+		parse: article.Options{Charset: opts.Charset, Location: opts.Location, Now: opts.Now, Lang: opts.Lang}}
+}
+
+// loaded is what load returned for one file: the article and its file's
+// fingerprint, or why it is refused (err); noImage, with an article
+// whose MissingImage is set, says why its image was left out.
+type loaded struct {
+	it      storage.Item
+	fp      storage.File
+	err     error
+	noImage error
 }
 
 // load reads rel and parses it. It never follows a symbolic link, on the
 // way or at the end (see openBeneath), and never reads anything but a
 // regular file: it opens without blocking, so a FIFO or a device named
 // like an article is refused, not waited on. The fingerprint it returns
-// is the file's as it was opened, or the zero File if it was not.
-func (r reader) load(rel string) (storage.Item, storage.File, error) {
-	if err := checkName(rel); err != nil {
-		return storage.Item{}, storage.File{}, err
-	}
-	f, err := openBeneath(r.root, rel)
+// is the file's as it was opened, or the zero File if it was not. It
+// looks at the article's local image (see reader.image), but for a draft.
+func (r reader) load(rel string) loaded {
+	data, fp, err := r.read(rel)
 	if err != nil {
-		return storage.Item{}, storage.File{}, err
+		return loaded{fp: fp, err: err}
 	}
-	defer f.Close() // read-only: nothing to lose on close
-	before, err := f.Stat()
+	a, err := article.Parse(rel, data, r.parse)
 	if err != nil {
-		return storage.Item{}, storage.File{}, err
-	}
-	fp := storage.File{Size: before.Size(), ModTime: before.ModTime()}
-	switch mode := before.Mode(); {
-	case !mode.IsRegular():
-		return storage.Item{}, fp, fmt.Errorf("%w (%s)", errNotRegular, mode.Type())
-	case before.Size() > r.maxSize:
-		return storage.Item{}, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), r.maxSize)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, r.maxSize+1))
-	if err != nil {
-		return storage.Item{}, fp, err
-	}
-	if int64(len(data)) > r.maxSize {
-		return storage.Item{}, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, r.maxSize)
-	}
-	after, err := f.Stat()
-	if err != nil {
-		return storage.Item{}, fp, err
-	}
-	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
-		return storage.Item{}, fp, errBusy
-	}
-	a, err := article.Parse(rel, data, article.Options{Charset: r.charset})
-	if err != nil {
-		return storage.Item{}, fp, err
+		return loaded{fp: fp, err: err}
 	}
 	it := storage.Item{Article: a}
 	sum := sha256.Sum256(data)
@@ -161,7 +161,7 @@ func (r reader) load(rel string) (storage.Item, storage.File, error) {
 	// zero modification times; validators call such dates implausible)
 	// gets a fixed old date instead of now: it must not look new, and a
 	// new database must give it the same date. Feeds show milliseconds.
-	t := after.ModTime()
+	t := fp.ModTime
 	if now := r.now(); t.After(now) {
 		t = now
 	} else if t.Before(earliestDate) {
@@ -169,7 +169,50 @@ func (r reader) load(rel string) (storage.Item, storage.File, error) {
 	}
 	it.Published = t.UTC().Truncate(time.Millisecond)
 	it.Updated = it.Published
-	return it, fp, nil
+	if a.Draft {
+		return loaded{it: it, fp: fp}
+	}
+	noImage, err := r.image(&it)
+	return loaded{it: it, fp: fp, err: err, noImage: noImage}
+}
+
+// read reads the bytes of the article file rel for load, with the
+// fingerprint of the file as it was opened.
+func (r reader) read(rel string) ([]byte, storage.File, error) {
+	if err := checkName(rel); err != nil {
+		return nil, storage.File{}, err
+	}
+	f, err := openBeneath(r.root, rel)
+	if err != nil {
+		return nil, storage.File{}, err
+	}
+	defer f.Close() // read-only: nothing to lose on close
+	before, err := f.Stat()
+	if err != nil {
+		return nil, storage.File{}, err
+	}
+	fp := storage.File{Size: before.Size(), ModTime: before.ModTime()}
+	switch mode := before.Mode(); {
+	case !mode.IsRegular():
+		return nil, fp, fmt.Errorf("%w (%s)", errNotRegular, mode.Type())
+	case before.Size() > r.maxSize:
+		return nil, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), r.maxSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, r.maxSize+1))
+	if err != nil {
+		return nil, fp, err
+	}
+	if int64(len(data)) > r.maxSize {
+		return nil, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, r.maxSize)
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return nil, fp, err
+	}
+	if after.Size() != int64(len(data)) || !after.ModTime().Equal(before.ModTime()) {
+		return nil, fp, errBusy
+	}
+	return data, fp, nil
 }
 
 // date gives it, as load read it, the date it arrived: a file seen

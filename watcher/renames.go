@@ -121,7 +121,7 @@ func (w *Watcher) readFolder(rel string) {
 			return nil // unreadable: the folder's watch and rescans tell
 		case d.IsDir() && p != top && ignored(d.Name()):
 			return filepath.SkipDir
-		case !d.IsDir() && candidate(r):
+		case !d.IsDir() && watched(r):
 			w.schedule(r, 0)
 		}
 		return nil

@@ -86,6 +86,10 @@ func (w *Watcher) scan(ctx context.Context) error {
 	if len(found.changed) > 0 {
 		moves = scanMoves
 	}
+	// Files as they were whose image is not are read again too.
+	if err := w.addImagesChanged(&found, stored); err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
 	w.process(ctx, found.added, moves)
 	w.process(ctx, found.changed, noMoves)
 	if err := ctx.Err(); err != nil {
@@ -98,6 +102,26 @@ func (w *Watcher) scan(ctx context.Context) error {
 			w.log.Error("cannot compact the fingerprints", "err", err)
 		}
 	}
+	return nil
+}
+
+// addImagesChanged adds to found.changed the stored articles the walk
+// found unchanged whose image changed (see imagesChanged); gone holds the
+// stored files the walk did not find.
+func (w *Watcher) addImagesChanged(found *survey, gone map[string]storage.Fingerprint) error {
+	skip := make(map[string]bool, len(gone)+len(found.changed)+len(found.added))
+	for p := range gone {
+		skip[p] = true
+	}
+	for _, p := range slices.Concat(found.changed, found.added) {
+		skip[p] = true
+	}
+	rels, err := w.imagesChanged(skip)
+	if err != nil {
+		return err
+	}
+	found.changed = append(found.changed, rels...)
+	w.filesDone.Add(-int64(len(rels))) // the walk counted them done
 	return nil
 }
 
@@ -176,8 +200,11 @@ func (w *Watcher) toRead(rel string, d fs.DirEntry, f storage.Fingerprint, known
 	if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
 		return false
 	}
-	if f, ok := w.refused[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
-		return false // refused as it is; logged then
+	if f, ok := w.refused[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) && w.bigImage[rel] == "" {
+		return false // refused as it is; logged then (its image may change)
+	}
+	if f, ok := w.drafts[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
+		return false // a draft as it is; logged then
 	}
 	return true
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/language"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -31,10 +32,13 @@ type Store interface {
 	MoveFolder(from, to string) ([]string, error)
 	Replace(from string, it storage.Item) (storage.Change, error)
 	Remove(paths ...string) ([]string, error)
+	Withdraw(paths ...string) ([]string, error)
 	Fingerprints() (map[string]storage.Fingerprint, error)
 	CompactFingerprints() error
 	PathsWithHash(hash string) ([]string, error)
 	SlugHolders(paths ...string) (map[string]string, error)
+	PathsWithImage(images ...string) ([]string, error)
+	ImageUses() ([]storage.ImageUse, error)
 }
 
 // Defaults for the zero values of Options.
@@ -79,6 +83,15 @@ type Options struct {
 	MaxSize int64
 	// Charset decodes files that are not valid UTF-8; nil refuses them.
 	Charset encoding.Encoding
+	// Location reads front-matter dates that name no zone; nil is UTC.
+	Location *time.Location
+	// Lang is the site's language, for article.Parse (see
+	// article.Options.Lang).
+	Lang language.Tag
+	// MaxMediaSize is the largest local image an article may name, in
+	// bytes (DefaultMaxMediaSize when zero): an article whose image is
+	// larger is refused (image_too_large).
+	MaxMediaSize int64
 	// Rescan, when positive, is the period of a full rescan that catches
 	// what events miss (network file systems, for one).
 	Rescan time.Duration
@@ -89,7 +102,8 @@ type Options struct {
 	// Observer, if not nil, is told about events, rescans, refusals and
 	// store writes, for metrics.
 	Observer Observer
-	// Now is the clock; tests may set it.
+	// Now is the clock; tests may set it. article.Parse refuses dates
+	// after it.
 	Now func() time.Time
 	// Progress is the period of the progress reports of the start-up
 	// scan (DefaultProgress when zero): a line at info, and OnProgress.
@@ -126,6 +140,9 @@ type Watcher struct {
 
 	obs       Observer
 	refused   map[string]storage.File // refused files, by path, as they were then
+	drafts    map[string]storage.File // drafts, by path, as they were when logged
+	bigImage  map[string]string       // files refused for their image's size, to that image
+	noted     map[note]string         // what was logged of each file, to the version it was logged for
 	retries   map[string]int          // failed store writes and reads short of resources, by path
 	tentative map[string]bool         // waiting only for a fallback deadline (see written)
 	vacated   map[string]time.Time    // files deleted or renamed away, by when that is handled
@@ -177,6 +194,9 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		deb:       newDebouncer(),
 		obs:       opts.Observer,
 		refused:   make(map[string]storage.File),
+		drafts:    make(map[string]storage.File),
+		bigImage:  make(map[string]string),
+		noted:     make(map[note]string),
 		retries:   make(map[string]int),
 		tentative: make(map[string]bool),
 		vacated:   make(map[string]time.Time),
@@ -202,6 +222,9 @@ func (opts Options) withDefaults() Options {
 	}
 	if opts.MaxSize <= 0 {
 		opts.MaxSize = DefaultMaxSize
+	}
+	if opts.MaxMediaSize <= 0 {
+		opts.MaxMediaSize = DefaultMaxMediaSize
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -324,7 +347,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		w.drain() // a burst of events is handled, and stored, in batches
 		due := w.due()
-		w.process(ctx, due, liveMoves)
+		w.process(ctx, w.articlesOf(due), liveMoves)
 		for _, rel := range due {
 			// After process: move and put read them.
 			delete(w.vacated, rel)

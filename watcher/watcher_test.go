@@ -236,7 +236,7 @@ func TestEditIntoGarbageKeepsPublished(t *testing.T) {
 
 func TestIgnoredAndSpecialFiles(t *testing.T) {
 	h := newHarness(t, "")
-	for _, name := range []string{".hidden.txt", ".#lock.txt", "notes.md", "a.txt~", ".git/x.txt", "draft.txt.part", "x.swp"} {
+	for _, name := range []string{".hidden.txt", ".#lock.txt", "notes.odt", "a.txt~", ".hidden.md", "a.md~", ".git/x.txt", "draft.txt.part", "draft.md.part", "x.swp", "photo.jpg"} {
 		h.write(t, name, "مخفي")
 	}
 	// A FIFO named like an article must not block the watcher.
