@@ -183,12 +183,12 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	if err := parseNoArgs(fs, args, getenv); err != nil {
 		return err
 	}
-	if err := joinChecks(cfg.validateCharset, cfg.validateSeeds); err != nil {
+	if err := joinChecks(cfg.validateRead, cfg.validateSeeds); err != nil {
 		return err
 	}
 	var sum checkSummary
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	err := watcher.Check(cfg.seeds, watcher.Options{MaxSize: int64(cfg.maxSize), Charset: cfg.charset},
+	err := watcher.Check(cfg.seeds, cfg.readOptions(),
 		func(rel string, it storage.Item, err error) {
 			if line := sum.add(rel, it, err); err != nil || !quiet {
 				fmt.Fprintln(tw, line)
