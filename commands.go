@@ -7,15 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/seedfeed/seedfeed/storage"
-	"github.com/seedfeed/seedfeed/watcher"
 )
 
-// The admin commands: check, backup and list. Backup and list reach a
-// running daemon through its control socket (control.go), or read the
+// The admin commands backup and list (check is in check.go). They reach
+// a running daemon through its control socket (control.go), or read the
 // file when no daemon runs.
 
 // openStopped opens db read-only for a command run while no daemon does.
@@ -165,99 +162,4 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 		return writeListJSON(stdout, items, baseURL)
 	}
 	return writeList(stdout, items, baseURL)
-}
-
-// errRefused makes check exit with status 1.
-var errRefused = errors.New("some files would be refused")
-
-// checkCommand is "seedfeed check [-seeds DIR] [-quiet]".
-func checkCommand(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var cfg config
-	var quiet bool
-	fs := newFlagSet("seedfeed check", "seedfeed check [-seeds DIR] [-quiet]\n\n"+
-		"Reads every article file as the daemon would and says, file by file, what\n"+
-		"would be published and what would be refused, and why, then a summary\n"+
-		"line. Exits 1 if any file would be refused.", stderr)
-	cfg.seedsFlags(fs)
-	fs.BoolVar(&quiet, "quiet", false, "print only the files that would be refused, and the summary")
-	if err := parseNoArgs(fs, args, getenv); err != nil {
-		return err
-	}
-	if err := joinChecks(cfg.validateCharset, cfg.validateSeeds); err != nil {
-		return err
-	}
-	var sum checkSummary
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	err := watcher.Check(cfg.seeds, watcher.Options{MaxSize: int64(cfg.maxSize), Charset: cfg.charset},
-		func(rel string, it storage.Item, err error) {
-			if line := sum.add(rel, it, err); err != nil || !quiet {
-				fmt.Fprintln(tw, line)
-			}
-		})
-	tw.Flush()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, sum)
-	if sum.refused > 0 {
-		return errRefused
-	}
-	return nil
-}
-
-// checkSummary counts what check found, refusals by reason.
-type checkSummary struct {
-	ok, refused int
-	reasons     map[string]int
-}
-
-// add counts one file and returns its line: tab-separated status, path
-// and what it holds or why it is refused.
-func (s *checkSummary) add(rel string, it storage.Item, err error) string {
-	if err != nil {
-		reason := watcher.Reason(err)
-		if s.reasons == nil {
-			s.reasons = map[string]int{}
-		}
-		s.refused++
-		s.reasons[reason]++
-		return fmt.Sprintf("refused\t%s\t%s: %s", rel, reason, refusalText(reason, err))
-	}
-	s.ok++
-	from := ""
-	if it.Charset != "" {
-		from = ", decoded from " + it.Charset
-	}
-	return fmt.Sprintf("ok\t%s\t%s (%s%s)", rel, it.Title, plural(len(it.Paragraphs), "paragraph"), from)
-}
-
-// String is the summary line: "N would be published, M refused (k reason,
-// ...)", the reasons in the fixed order of watcher.Reasons.
-func (s checkSummary) String() string {
-	line := fmt.Sprintf("%d would be published, %d refused", s.ok, s.refused)
-	var parts []string
-	for _, r := range watcher.Reasons() {
-		if n := s.reasons[r]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, r))
-		}
-	}
-	if len(parts) > 0 {
-		line += " (" + strings.Join(parts, ", ") + ")"
-	}
-	return line
-}
-
-// refusalText is err's message without a first word that repeats the
-// reason's name ("binary: the file contains NUL bytes" after "binary").
-func refusalText(reason string, err error) string {
-	msg := err.Error()
-	return strings.TrimPrefix(msg, strings.ReplaceAll(reason, "_", " ")+": ")
-}
-
-// plural is "1 paragraph", "2 paragraphs", "0 paragraphs".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -33,8 +33,11 @@ type config struct {
 	shutdownTimeout time.Duration
 	maxConns        int
 	maxSize         sizeFlag
+	maxMediaSize    sizeFlag
 	charsetName     string
 	charset         encoding.Encoding
+	timezone        string         // as given; validateRead fills location
+	location        *time.Location // where front-matter dates without a zone are
 	logFormat       string
 	logLevel        slog.Level
 	version         bool
@@ -43,13 +46,23 @@ type config struct {
 	feed          feed.Config
 }
 
+// defaultMaxMediaSize is -max-media-size's default.
+// TODO(issue 13): watcher.DefaultMaxMediaSize, once the watcher has it.
+const defaultMaxMediaSize = 20 << 20
+
 // The flags, in groups that the commands share.
 
+// seedsFlags are the flags of reading the seeds folder: the daemon and
+// check read it alike.
 func (cfg *config) seedsFlags(fs *flag.FlagSet) {
 	cfg.maxSize = watcher.DefaultMaxSize
-	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt articles")
+	cfg.maxMediaSize = defaultMaxMediaSize
+	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt and .md articles and their media files")
 	fs.Var(&cfg.maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
+	fs.Var(&cfg.maxMediaSize, "max-media-size", "serve no media file (image) larger than `SIZE`, nor show it in an article (bytes, or with KiB, MiB or GiB)")
 	fs.StringVar(&cfg.charsetName, "charset", "windows-1256", "decode files that are not UTF-8 from `CHARSET` (a WHATWG label), or none to refuse them")
+	fs.StringVar(&cfg.lang, "lang", "ar", "BCP 47 language `TAG` of the articles that do not name their own (front matter lang)")
+	fs.StringVar(&cfg.timezone, "timezone", "UTC", "read front-matter dates that name no zone in time zone `NAME` (IANA, such as Asia/Riyadh)")
 }
 
 func (cfg *config) dbFlag(fs *flag.FlagSet) {
@@ -66,7 +79,6 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	cfg.dbFlag(fs)
 	cfg.urlFlags(fs)
 	cfg.feed.MaxAge = 300 * time.Second
-	fs.StringVar(&cfg.lang, "lang", "ar", "BCP 47 language `TAG` of the articles")
 	fs.StringVar(&cfg.feed.Title, "title", "seedfeed", "feed title `TEXT`")
 	fs.StringVar(&cfg.feed.Description, "description", "", "feed description `TEXT` (default the title)")
 	fs.StringVar(&cfg.feed.Author, "author", "", "feed author `NAME` (default the title)")
@@ -100,7 +112,7 @@ const minRescan = time.Second
 // ones. It reports every wrong setting at once, and looks at the disk
 // (the seeds folder, the database's) only when the rest are right.
 func (cfg *config) validate() error {
-	if err := joinChecks(cfg.validateURL, cfg.validateFeed, cfg.validateCharset, cfg.validateService); err != nil {
+	if err := joinChecks(cfg.validateURL, cfg.validateFeed, cfg.validateRead, cfg.validateService); err != nil {
 		return err
 	}
 	return joinChecks(cfg.validateSeeds, cfg.validateDB)
@@ -151,12 +163,46 @@ func (cfg *config) validateSeeds() error {
 	return nil
 }
 
-func (cfg *config) validateCharset() error {
+// validateRead checks the settings of reading articles (see seedsFlags)
+// and fills in the charset, the language and the time zone.
+func (cfg *config) validateRead() error {
+	var errs []error
 	var err error
 	if cfg.charset, err = article.Charset(cfg.charsetName); err != nil {
-		return fmt.Errorf("-charset: %v", err)
+		errs = append(errs, fmt.Errorf("-charset: %v", err))
 	}
-	return nil
+	if cfg.feed.Lang, err = language.Parse(cfg.lang); err != nil {
+		errs = append(errs, fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", cfg.lang, err))
+	}
+	if cfg.location, err = loadTimezone(cfg.timezone); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// readOptions are the watcher's options of reading files, which the
+// daemon and check share, so that check reads as the daemon would.
+func (cfg *config) readOptions() watcher.Options {
+	return watcher.Options{
+		MaxSize: int64(cfg.maxSize),
+		Charset: cfg.charset,
+		// TODO(issue 13): Location: cfg.location, Lang: cfg.feed.Lang and
+		// MaxMediaSize: int64(cfg.maxMediaSize), once watcher.Options has them.
+	}
+}
+
+// loadTimezone loads the IANA time zone name: from the system's
+// database, or from the copy built into the binary (time/tzdata, imported
+// in main.go) on a machine that has none.
+func loadTimezone(name string) (*time.Location, error) {
+	if name == "" {
+		return nil, errors.New("-timezone: empty: want an IANA time zone name such as Asia/Riyadh, or UTC")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("-timezone %q: unknown time zone: want an IANA name such as Asia/Riyadh or Africa/Cairo, or UTC", name)
+	}
+	return loc, nil
 }
 
 func (cfg *config) validateDB() error {
@@ -201,11 +247,6 @@ func (cfg *config) validateURL() error {
 
 func (cfg *config) validateFeed() error {
 	var errs []error
-	if tag, err := language.Parse(cfg.lang); err != nil {
-		errs = append(errs, fmt.Errorf("-lang %q: not a valid BCP 47 language tag: %v", cfg.lang, err))
-	} else {
-		cfg.feed.Lang = tag
-	}
 	if strings.TrimSpace(cfg.feed.Title) == "" {
 		errs = append(errs, errors.New("-title: empty"))
 	}

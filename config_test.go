@@ -53,6 +53,12 @@ func TestConfigErrors(t *testing.T) {
 		{"max-age not a number", []string{"-max-age", "soon"}, nil, "max-age"},
 		{"max-age fraction", []string{"-max-age", "1.5s"}, nil, "max-age"},
 		{"max-age too long", []string{"-max-age", "10000h"}, nil, "-max-age"},
+		{"timezone unknown", []string{"-timezone", "Mars/Olympus"}, nil, `-timezone "Mars/Olympus": unknown time zone`},
+		{"timezone a path", []string{"-timezone", "../../etc/passwd"}, nil, "-timezone"},
+		{"timezone empty", []string{"-timezone", ""}, nil, "-timezone: empty"},
+		{"env timezone unknown", nil, map[string]string{"SEEDFEED_TIMEZONE": "Asia/Atlantis"}, `-timezone "Asia/Atlantis"`},
+		{"max-media-size zero", []string{"-max-media-size", "0"}, nil, "-max-media-size"},
+		{"env max-media-size bad", nil, map[string]string{"SEEDFEED_MAX_MEDIA_SIZE": "big"}, "SEEDFEED_MAX_MEDIA_SIZE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := tc.args
@@ -97,15 +103,17 @@ func TestConfigReportsEverySetting(t *testing.T) {
 func TestConfigEnvAndFlags(t *testing.T) {
 	seeds := t.TempDir()
 	e := env(map[string]string{
-		"SEEDFEED_SEEDS":    seeds,
-		"SEEDFEED_LIMIT":    "7",
-		"SEEDFEED_LANG":     "fa",
-		"SEEDFEED_BASE_URL": "https://news.example.com/base/",
-		"SEEDFEED_MAX_SIZE": "2MiB",
-		"SEEDFEED_TITLE":    "من البيئة",
-		"SEEDFEED_MAX_AGE":  "60",
-		"SEEDFEED_CHARSET":  "none",
-		"SEEDFEED_VERSION":  "2.4.1", // -version has no twin: ignored
+		"SEEDFEED_SEEDS":          seeds,
+		"SEEDFEED_LIMIT":          "7",
+		"SEEDFEED_LANG":           "fa",
+		"SEEDFEED_BASE_URL":       "https://news.example.com/base/",
+		"SEEDFEED_MAX_SIZE":       "2MiB",
+		"SEEDFEED_TITLE":          "من البيئة",
+		"SEEDFEED_MAX_AGE":        "60",
+		"SEEDFEED_CHARSET":        "none",
+		"SEEDFEED_TIMEZONE":       "Asia/Riyadh",
+		"SEEDFEED_MAX_MEDIA_SIZE": "5MiB",
+		"SEEDFEED_VERSION":        "2.4.1", // -version has no twin: ignored
 	})
 	cfg, err := parseConfig([]string{"-limit", "9", "-title", "من العلم"}, e, io.Discard, io.Discard)
 	if err != nil {
@@ -121,8 +129,23 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	if cfg.feed.MaxAge != time.Minute || cfg.charset != nil {
 		t.Errorf("max-age, charset = %v, %v; want 1m, none", cfg.feed.MaxAge, cfg.charset)
 	}
+	if cfg.location == nil || cfg.location.String() != "Asia/Riyadh" || cfg.maxMediaSize != 5<<20 {
+		t.Errorf("location, max-media-size = %v, %v; want Asia/Riyadh, 5MiB", cfg.location, cfg.maxMediaSize)
+	}
 	if cfg.feed.Description != "من العلم" || cfg.feed.Author != "من العلم" {
 		t.Errorf("description and author = %q, %q; want the title", cfg.feed.Description, cfg.feed.Author)
+	}
+}
+
+// TestConfigDefaults: dates without a zone are UTC, and media files up
+// to 20 MiB are served, unless told otherwise.
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := parseConfig([]string{"-seeds", t.TempDir()}, env(nil), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.location != time.UTC || cfg.maxMediaSize != 20<<20 || cfg.feed.Lang.String() != "ar" {
+		t.Errorf("location, max-media-size, lang = %v, %v, %v; want UTC, 20MiB, ar", cfg.location, &cfg.maxMediaSize, cfg.feed.Lang)
 	}
 }
 
@@ -133,7 +156,8 @@ func TestHelpListsEnv(t *testing.T) {
 		t.Fatalf("-h = %v, want errHelp", err)
 	}
 	for _, want := range []string{"-seeds", "SEEDFEED_SEEDS", "-db", "SEEDFEED_DB", "-addr", "SEEDFEED_ADDR",
-		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT", "-version"} {
+		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT", "-version",
+		"-timezone NAME", "SEEDFEED_TIMEZONE", "(default UTC)", "-max-media-size SIZE", "SEEDFEED_MAX_MEDIA_SIZE", "(default 20MiB)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-h output lacks %s:\n%s", want, out.String())
 		}
@@ -165,6 +189,10 @@ func TestExitCodes(t *testing.T) {
 		{"two wrong settings", []string{"-limit", "0", "-rescan", "1ms"}, nil, 2, "seedfeed: -limit 0: must be from 1 to 1000\nseedfeed: -rescan 1ms"},
 		{"check with a missing folder", []string{"check", "-seeds", "/nonexistent"}, nil, 2, "seedfeed: -seeds"},
 		{"backup without a file", []string{"backup"}, nil, 2, "seedfeed: backup takes one argument"},
+		{"bad timezone", []string{"-timezone", "Mars/Olympus"}, nil, 2, `seedfeed: -timezone "Mars/Olympus": unknown time zone: want an IANA name`},
+		{"bad timezone env", nil, []string{"SEEDFEED_TIMEZONE=Riyadh"}, 2, `seedfeed: -timezone "Riyadh": unknown time zone`},
+		{"check with a bad timezone", []string{"check", "-timezone", "Arabia/Standard"}, nil, 2, `seedfeed: -timezone "Arabia/Standard"`},
+		{"check with a bad media size", []string{"check", "-max-media-size", "-1"}, nil, 2, "-max-media-size"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := command(tc.args...)
@@ -186,6 +214,30 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("seedfeed %q panicked:\n%s", tc.args, out)
 			}
 		})
+	}
+}
+
+// TestTimezoneWithoutZoneinfo runs check with -timezone where the
+// system's time zone database is hidden (a tmpfs over it, in a mount
+// namespace of its own), as on a minimal container image, and so is Go's
+// own copy (GOROOT points nowhere): the zone is read from the copy built
+// into the binary.
+func TestTimezoneWithoutZoneinfo(t *testing.T) {
+	const zoneinfo = "/usr/share/zoneinfo"
+	script := `mount -t tmpfs none ` + zoneinfo + ` && test ! -e ` + zoneinfo + `/Asia/Riyadh && exec "$@"`
+	probe := exec.Command("unshare", "-rm", "sh", "-c", script, "sh", "true")
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("cannot hide %s in a mount namespace here: %v %s", zoneinfo, err, out)
+	}
+	seeds := t.TempDir()
+	os.WriteFile(filepath.Join(seeds, "a.txt"), []byte("عنوان\nفقرة"), 0o644)
+	cmd := command("check", "-seeds", seeds, "-timezone", "Asia/Riyadh")
+	cmd.Args = append([]string{"unshare", "-rm", "sh", "-c", script, "sh"}, cmd.Args...)
+	cmd.Path = probe.Path
+	cmd.Env = append(cmd.Env, "GOROOT="+filepath.Join(seeds, "no-goroot"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "1 would be published, 0 refused") {
+		t.Errorf("check -timezone Asia/Riyadh without %s: %v\n%s", zoneinfo, err, out)
 	}
 }
 

@@ -15,8 +15,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -388,6 +390,105 @@ func TestCommandHelp(t *testing.T) {
 			if strings.Contains(out.String(), bad) {
 				t.Errorf("%s -h holds %q:\n%s", tc.cmd, bad, &out)
 			}
+		}
+	}
+}
+
+// TestCheckMetadata: a file whose front matter says more than its title
+// gets a line per key under it, its date in -timezone; a draft says so in
+// its status and in the summary.
+func TestCheckMetadata(t *testing.T) {
+	riyadh, err := time.LoadLocation("Asia/Riyadh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rich := storage.Item{Article: article.Article{
+		Title: "عنوان المقال", Paragraphs: []string{"أ", "ب"},
+		Date:       time.Date(2024, 5, 1, 7, 0, 0, 0, time.UTC),
+		Authors:    []article.Author{{Name: "سارة أحمد", URL: "https://example.com/sara", Email: "sara@example.com"}, {Name: "Omar"}},
+		Categories: []string{"سياسة", "اقتصاد"},
+		Tags:       []string{"انتخابات"},
+		Image:      &article.Image{Path: "صور/صورة.jpg", Type: "image/jpeg", Size: 48213, Alt: "وصف الصورة"},
+		Summary:    strings.Repeat("ملخص ", 20),
+		Lang:       "en",
+		Link:       "https://example.com/original",
+		Unknown:    []string{"colour", "weight"},
+	}}
+	missing := storage.Item{Article: article.Article{Title: "مسودة", Draft: true,
+		Image: &article.Image{Path: "لا/توجد.png", Type: "image/png"}}}
+	remote := storage.Item{Article: article.Article{Title: "بعيدة", Image: &article.Image{URL: "https://example.com/a.jpg"}}}
+	var sum checkSummary
+	var out bytes.Buffer
+	tw := tabwriter.NewWriter(&out, 0, 4, 2, ' ', 0)
+	for _, f := range []struct {
+		rel string
+		it  storage.Item
+		err error
+	}{
+		{"desk/مقال.md", rich, nil}, {"مسودة.md", missing, nil}, {"b.md", remote, nil},
+		{"plain.txt", storage.Item{Article: article.Article{Title: "نص", Paragraphs: []string{"ف"}}}, nil},
+		{"empty.md", storage.Item{}, article.ErrEmpty},
+	} {
+		fmt.Fprint(tw, checkLines(f.rel, sum.add(f.err, f.it.Draft), f.it, f.err, riyadh))
+	}
+	tw.Flush()
+	want := `ok       desk/مقال.md  عنوان المقال (2 paragraphs)
+                       date: 2024-05-01T10:00:00+03:00
+                       authors: سارة أحمد (https://example.com/sara, sara@example.com); Omar
+                       categories: سياسة, اقتصاد
+                       tags: انتخابات
+                       image: صور/صورة.jpg (image/jpeg, 48213 bytes), alt "وصف الصورة"
+                       summary: ` + strings.Repeat("ملخص ", 16) + `…
+                       lang: en
+                       link: https://example.com/original
+                       warning: unknown keys: colour, weight
+draft    مسودة.md      مسودة (0 paragraphs)
+                       image: لا/توجد.png (missing)
+ok       b.md          بعيدة (0 paragraphs)
+                       image: https://example.com/a.jpg
+ok       plain.txt     نص (1 paragraph)
+refused  empty.md      empty: no text: the file is empty or blank
+`
+	if out.String() != want {
+		t.Errorf("check lines:\n%s\nwant:\n%s", &out, want)
+	}
+	if got := sum.String(); got != "3 would be published, 1 draft, 1 refused (1 empty)" {
+		t.Errorf("summary = %q", got)
+	}
+}
+
+// TestCheckJSON: check -json prints one object a file, refusals with
+// their reason, and with -quiet only those; the exit status is check's.
+func TestCheckJSON(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "good.txt"), []byte("عنوان <جيد>\nفقرة"), 0o644)
+	os.WriteFile(filepath.Join(dir, "empty.txt"), nil, 0o644)
+	for _, quiet := range []bool{false, true} {
+		args := []string{"check", "-json", "-seeds", dir}
+		if quiet {
+			args = append(args, "-quiet")
+		}
+		var out bytes.Buffer
+		if err := run(context.Background(), args, env(nil), &out, io.Discard); !errors.Is(err, errRefused) {
+			t.Errorf("%q = %v, want errRefused (exit 1)", args, err)
+		}
+		var got []checkEntry
+		for line := range strings.Lines(out.String()) {
+			var e checkEntry
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("%q printed %q, not a JSON object: %v", args, line, err)
+			}
+			got = append(got, e)
+		}
+		want := []checkEntry{{Path: "empty.txt", Status: "refused", Reason: "empty", Error: "no text: the file is empty or blank"}}
+		if !quiet {
+			want = append(want, checkEntry{Path: "good.txt", Status: "ok", Title: "عنوان <جيد>", Paragraphs: 1})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q printed:\n%s\nwant %+v", args, &out, want)
+		}
+		if strings.Contains(out.String(), `\u003c`) {
+			t.Errorf("%q escaped the title's <:\n%s", args, &out)
 		}
 	}
 }

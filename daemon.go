@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/media"
 	"github.com/seedfeed/seedfeed/storage"
 	"github.com/seedfeed/seedfeed/watcher"
 )
@@ -31,7 +32,8 @@ import (
 // listeners, the watcher. Run serves at once, then imports
 // the seeds folder (the start-up scan): meanwhile /healthz answers 503
 // with the scan's progress and every feed and page route 503 with
-// Retry-After, and systemd hears the progress. Once the scan is done the
+// Retry-After (media files, which need no import, are served), and
+// systemd hears the progress. Once the scan is done the
 // feeds are served, the watcher runs, and systemd hears READY=1. A stop
 // during the scan is a clean stop; a failed scan, a failure.
 //
@@ -49,6 +51,7 @@ type daemon struct {
 	metrics  *metrics
 	watcher  *watcher.Watcher
 	feed     *feed.Handler
+	media    *media.Handler
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
 	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
@@ -91,18 +94,15 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 	if d.watchdog, err = systemd.SdWatchdogEnabled(false); err != nil {
 		logger.Warn("no watchdog: cannot read its setting", "err", err)
 	}
-	d.watcher, err = watcher.New(cfg.seeds, d.store, watcher.Options{
-		Settle:     cfg.settle,
-		MaxSize:    int64(cfg.maxSize),
-		Charset:    cfg.charset,
-		Rescan:     cfg.rescan,
-		Logger:     logger,
-		Observer:   d.metrics,
-		LastRun:    d.lastRun,
-		Progress:   progressPeriod(d.watchdog),
-		OnProgress: d.importing,
-	})
-	if err != nil {
+	opts := cfg.readOptions()
+	opts.Settle, opts.Rescan, opts.Logger, opts.Observer = cfg.settle, cfg.rescan, logger, d.metrics
+	opts.LastRun, opts.Progress, opts.OnProgress = d.lastRun, progressPeriod(d.watchdog), d.importing
+	if d.watcher, err = watcher.New(cfg.seeds, d.store, opts); err != nil {
+		return nil, err
+	}
+	if d.media, err = media.NewHandler(cfg.seeds, media.Options{
+		MaxSize: int64(cfg.maxMediaSize), MaxAge: cfg.feed.MaxAge, Logger: logger,
+	}); err != nil {
 		return nil, err
 	}
 	d.servers = d.newServers()
@@ -170,6 +170,9 @@ func (d *daemon) ownRoutes() []feed.Route {
 	return []feed.Route{
 		{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher, d.ready.Load)},
 		{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()},
+		// Every method, so that the handler answers 405 with Allow itself.
+		// Served from the start: media files need no import.
+		{Name: "media", Pattern: media.Prefix, Handler: d.media},
 	}
 }
 

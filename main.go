@@ -1,11 +1,12 @@
-// Command seedfeed publishes a folder of article text files as Atom, RSS
-// and JSON feeds, an HTML index and a page per article, and keeps them up
-// to date as files are added, edited, renamed and deleted.
+// Command seedfeed publishes a folder of articles (plain text or Markdown
+// with front matter) as Atom, RSS and JSON feeds, an HTML index and a page
+// per article, serves the images beside them under /media/, and keeps
+// them up to date as files are added, edited, renamed and deleted.
 //
 // Usage:
 //
 //	seedfeed [flags]                 run the daemon
-//	seedfeed check [-seeds DIR]      say what would be published or refused
+//	seedfeed check [-seeds DIR] [-json] say what would be published or refused
 //	seedfeed backup [-db FILE] OUT   copy the database, the daemon running or not
 //	seedfeed list [-db FILE]         print the published entries
 //	seedfeed -version                print the version
@@ -13,7 +14,7 @@
 // Every flag has an environment variable that supplies its default; the
 // flag wins when both are given.
 //
-//	-seeds DIR                SEEDFEED_SEEDS             folder of .txt articles (seeds)
+//	-seeds DIR                SEEDFEED_SEEDS             folder of .txt and .md articles and media (seeds)
 //	-db FILE                  SEEDFEED_DB                bbolt database (seedfeed.db)
 //	-addr HOST:PORT           SEEDFEED_ADDR              listen address (localhost:8080)
 //	-base-url URL             SEEDFEED_BASE_URL          public URL in links and ids (http://ADDR)
@@ -25,6 +26,8 @@
 //	-max-age SECONDS          SEEDFEED_MAX_AGE           Cache-Control max-age of every response (300)
 //	-charset CHARSET          SEEDFEED_CHARSET           decode non-UTF-8 files from it, or none (windows-1256)
 //	-max-size SIZE            SEEDFEED_MAX_SIZE          largest article file (1MiB)
+//	-max-media-size SIZE      SEEDFEED_MAX_MEDIA_SIZE    largest media file served or shown (20MiB)
+//	-timezone NAME            SEEDFEED_TIMEZONE          IANA zone of front-matter dates without one (UTC)
 //	-settle DURATION          SEEDFEED_SETTLE            quiet time, where close notifications are missing (250ms)
 //	-rescan DURATION          SEEDFEED_RESCAN            period of a full rescan, 0 for none (5m)
 //	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
@@ -46,6 +49,10 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	// The time zone database, for -timezone on a machine without one
+	// (a minimal container image): some 400 KB.
+	_ "time/tzdata"
 )
 
 func main() {

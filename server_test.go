@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/media"
 	"github.com/seedfeed/seedfeed/seedtest"
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -372,3 +374,87 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(code int)        { w.code = code }
+
+// TestMedia serves an image from under the seeds folder in the running
+// daemon, with its headers and a 304 when asked again, refuses hostile
+// paths, links and files over -max-media-size, and counts every request
+// under the route "media".
+func TestMedia(t *testing.T) {
+	parent := t.TempDir()
+	seeds := filepath.Join(parent, "seeds")
+	os.MkdirAll(filepath.Join(seeds, "صور"), 0o755)
+	img := bytes.Repeat([]byte("\x89PNG\r\n\x1a\n"), 64)
+	for name, data := range map[string][]byte{
+		"صور/صورة.jpg":  img,
+		"a.txt":         []byte("عنوان\nفقرة"),
+		"big.png":       make([]byte, 2<<10),
+		"../secret.jpg": []byte("SECRET"),
+	} {
+		if err := os.WriteFile(filepath.Join(seeds, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../secret.jpg", filepath.Join(seeds, "link.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, seeds, filepath.Join(t.TempDir(), "m.db"), "-max-media-size", "1KiB", "-max-age", "60")
+
+	url := d.url + media.URLPath("صور/صورة.jpg")
+	resp, body := d.get(t, media.URLPath("صور/صورة.jpg"))
+	if resp.StatusCode != 200 || !bytes.Equal(body, img) {
+		t.Fatalf("GET %s = %d, %d bytes; want 200 and %d", url, resp.StatusCode, len(body), len(img))
+	}
+	etag := resp.Header.Get("ETag")
+	for k, want := range map[string]string{"Content-Type": "image/jpeg", "Content-Length": fmt.Sprint(len(img)),
+		"Cache-Control": "public, max-age=60", "X-Content-Type-Options": "nosniff"} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("GET %s: %s = %q, want %q", url, k, got, want)
+		}
+	}
+	if !strings.HasPrefix(etag, `"`) || resp.Header.Get("Last-Modified") == "" {
+		t.Errorf("GET %s: ETag %q, Last-Modified %q; want a strong ETag and a date", url, etag, resp.Header.Get("Last-Modified"))
+	}
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 304 {
+		t.Errorf("GET %s with If-None-Match = %v, %v; want 304", url, resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if resp, err := http.Post(url, "text/plain", nil); err != nil || resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+		t.Errorf("POST %s = %v, %v; want 405 with Allow: GET, HEAD", url, resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	addr := strings.TrimPrefix(d.url, "http://")
+	for _, tc := range []struct {
+		target string
+		code   int
+	}{
+		{"/media/../secret.jpg", 404},
+		{"/media/%2e%2e/secret.jpg", 404},
+		{"/media/%2e%2e%2fsecret.jpg", 404},
+		{"/media//secret.jpg", 404},
+		{`/media/..\secret.jpg`, 404},
+		{"/media/link.jpg", 404},
+		{"/media/a.txt", 404},
+		{"/media/big.png", 404},
+		{"/media/a%00.jpg", 400},
+		{"/media/" + strings.Repeat("ص", 3000) + ".jpg", 400},
+	} {
+		code, body := rawRequest(t, addr, tc.target)
+		if code != tc.code || strings.Contains(body, "SECRET") {
+			t.Errorf("GET %.60s = %d %.60q, want %d", tc.target, code, body, tc.code)
+		}
+	}
+	if n := d.log.Count("media file refused", "path=big.png", "-max-media-size"); n != 1 {
+		t.Errorf("big.png refused with %d warnings, want 1:\n%s", n, d.log)
+	}
+	m := d.scrape(t)
+	for _, code := range []string{"200", "304", "404", "405"} {
+		if v := value(t, m, "seedfeed_http_requests_total", "route", "media", "code", code); v < 1 {
+			t.Errorf("requests counted under route media, code %s: %v, want at least 1", code, v)
+		}
+	}
+}
