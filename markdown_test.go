@@ -12,6 +12,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -191,9 +192,9 @@ const (
 type mdReader struct {
 	name string
 	has  carries
-	// authors is how the reader shows an entry by the given authors; nil:
-	// each as the file names them.
-	authors func(want []mdAuthor) []mdAuthor
+	// authors is how the reader shows article a, by the authors want (the
+	// file's, or else the feed's); nil: each as it is.
+	authors func(a mdArticle, want []mdAuthor) []mdAuthor
 	// lang is how the reader shows a language tag; nil: as it is.
 	lang func(string) string
 }
@@ -236,7 +237,7 @@ func checkSeen(t *testing.T, d *instance, r mdReader, s mdSeen, a mdArticle) {
 		want = []mdAuthor{{Name: mdFeedAuthor}}
 	}
 	if r.authors != nil {
-		want = r.authors(want)
+		want = r.authors(a, want)
 	}
 	checkAuthors(t, where, r.has, s.Authors, want)
 	if r.has&cTerms != 0 && !slices.Equal(sortedSet(s.Terms), sortedSet(append(slices.Clone(a.Categories), a.Tags...))) {
@@ -593,12 +594,14 @@ func gofeedAtom(t *testing.T, doc []byte) (mdReader, []mdSeen) {
 	return r, seen
 }
 
-// gofeedRSS: an RSS author is dc:creator, a name without url or email;
+// gofeedRSS: an RSS author is dc:creator, a name without url or email.
 // RSS 2.0 has no element for an item's original link (<link> is the
-// article's page, <source url> names a channel), so neither is read.
+// article's page, <source url> names a channel): it is read from the
+// item's atom:link rel="related", which gofeed keeps among the item's
+// extensions.
 func gofeedRSS(t *testing.T, doc []byte) (mdReader, []mdSeen) {
 	t.Helper()
-	r := mdReader{name: "gofeed rss", has: cAll &^ (cAuthorURL | cAuthorEmail | cLink)}
+	r := mdReader{name: "gofeed rss", has: cAll &^ (cAuthorURL | cAuthorEmail)}
 	f := gofeedParse(t, doc)
 	var seen []mdSeen
 	for _, it := range f.Items {
@@ -609,6 +612,11 @@ func gofeedRSS(t *testing.T, doc []byte) (mdReader, []mdSeen) {
 			Thumb:   mediaImage(it.Extensions),
 			Summary: readerText(t, it.Description, "html"), // an RSS description is HTML
 			Lang:    f.Language,
+		}
+		for _, l := range it.Extensions["atom"]["link"] {
+			if l.Attrs["rel"] == "related" {
+				s.Link = l.Attrs["href"]
+			}
 		}
 		if dc := it.DublinCoreExt; dc != nil {
 			// The universal Author is the first dc:creator only
@@ -645,11 +653,9 @@ func gofeedJSON(t *testing.T, doc []byte) (mdReader, []mdSeen) {
 			s.Lang = f.Language
 		}
 		for _, p := range it.Authors {
-			s.Authors = append(s.Authors, mdAuthor{Name: p.Name, URL: p.URL})
+			s.Authors = append(s.Authors, jsonAuthor(p))
 		}
-		s.Authors = inherit(s.Authors, f.Authors, func(p *gofeedjson.Author) mdAuthor {
-			return mdAuthor{Name: p.Name, URL: p.URL}
-		})
+		s.Authors = inherit(s.Authors, f.Authors, jsonAuthor)
 		if it.Attachments != nil {
 			for _, a := range *it.Attachments {
 				s.Media = append(s.Media, mdMedia{URL: a.URL, Type: a.MimeType, Length: a.SizeInBytes})
@@ -660,6 +666,15 @@ func gofeedJSON(t *testing.T, doc []byte) (mdReader, []mdSeen) {
 		seen = append(seen, s)
 	}
 	return r, seen
+}
+
+// jsonAuthor is a JSON Feed author as a reader shows it: a mailto: url
+// (which JSON Feed 1.1 allows as an author's url) is an address.
+func jsonAuthor(p *gofeedjson.Author) mdAuthor {
+	if addr, ok := strings.CutPrefix(p.URL, "mailto:"); ok {
+		return mdAuthor{Name: p.Name, Email: addr}
+	}
+	return mdAuthor{Name: p.Name, URL: p.URL}
 }
 
 func gofeedParse(t *testing.T, doc []byte) *gofeed.Feed {
@@ -691,6 +706,24 @@ func mediaImage(exts ext.Extensions) string {
 		}
 	}
 	return ""
+}
+
+// newsboatAuthors is the one author string newsboat keeps. Atom: the
+// entry's names joined by ", " in order (newsboat/newsboat
+// rss/atomparser.cpp AtomParser::parse_entry), and none for an entry
+// without its own (parse_feed reads no feed <author>). RSS: the last
+// dc:creator (rss/rss_09x_parser.cpp parse_item assigns each in turn).
+func newsboatAuthors(format string) func(mdArticle, []mdAuthor) []mdAuthor {
+	return func(a mdArticle, want []mdAuthor) []mdAuthor {
+		if format == "rss" {
+			return want[len(want)-1:]
+		}
+		var names []string
+		for _, p := range a.Authors {
+			names = append(names, p.Name)
+		}
+		return []mdAuthor{{Name: strings.Join(names, ", ")}}
+	}
 }
 
 // inherit is an entry's authors as its format defines them: its own, or
@@ -904,15 +937,15 @@ func (dt fpDetail) text(t *testing.T) string {
 }
 
 // feedparserRead turns feedparser's entries into what a reader shows.
-// An RSS author is dc:creator, a name only, and RSS has no element for an
-// item's original link (see gofeedRSS). An RSS title is plain text by
+// An RSS author is dc:creator, a name only; the original link is the
+// item's atom:link rel="related" (see gofeedRSS). An RSS title is plain text by
 // definition; feedparser guesses its type from what it looks like
 // (checkfeeds.py rendered), so only an Atom title's declared type counts.
 func feedparserRead(t *testing.T, format string, dump fpDump) (mdReader, []mdSeen) {
 	t.Helper()
-	r := mdReader{name: "feedparser " + format, has: cAll}
+	r := mdReader{name: "feedparser " + format, has: cAll, authors: feedparserAuthors}
 	if format == "rss" {
-		r.has &^= cAuthorURL | cAuthorEmail | cLink
+		r.has &^= cAuthorURL | cAuthorEmail
 	}
 	if dump.Bozo != nil {
 		t.Errorf("feedparser %s: bozo: %s", format, *dump.Bozo)
@@ -959,6 +992,22 @@ func feedparserRead(t *testing.T, format string, dump fpDump) (mdReader, []mdSee
 	return r, seen
 }
 
+// feedparserAuthors is how feedparser 6.0 shows several authors: one
+// without an email gets the one before it's. On the next author's name,
+// feedparser/mixin.py _sync_author_detail finds the new author's detail
+// empty and reads the entry's author string, "name (email)" of the one
+// before, back into it; _save_author then sets the name only (see also
+// kurtmckee/feedparser#190, author details with several authors).
+func feedparserAuthors(_ mdArticle, want []mdAuthor) []mdAuthor {
+	out := slices.Clone(want)
+	for i := 1; i < len(out); i++ {
+		if out[i].Email == "" {
+			out[i].Email = out[i-1].Email
+		}
+	}
+	return out
+}
+
 func firstOf(s ...string) string {
 	for _, v := range s {
 		if v != "" {
@@ -1002,17 +1051,13 @@ type nbRow struct {
 // newsboatRead turns newsboat's cache into what it shows. Its cache
 // (rss_item: title, author, url, pubDate, content, enclosure_url and
 // enclosure_type) has no categories, summary, language, original link,
-// author URL or email, nor an enclosure's length. Of several authors it
-// keeps the last: newsboat/newsboat rss/atom_parser.cpp parse_entry sets
-// it.author for each <author><name>, rss/rss_09x_parser.cpp parse_item for
-// each dc:creator. It keeps no image enclosure: both parsers keep an
+// author URL or email, nor an enclosure's length (see newsboatAuthors for
+// its authors). It keeps no image enclosure: both parsers keep an
 // enclosure (or media:content) only if utils::is_valid_podcast_type, which
 // is audio/*, video/* or application/ogg (rust/libnewsboat/src/utils.rs).
 func newsboatRead(t *testing.T, format string, rows []nbRow) (mdReader, []mdSeen) {
 	t.Helper()
-	r := mdReader{name: "newsboat " + format, has: cAuthors | cDir | cPublished, authors: func(want []mdAuthor) []mdAuthor {
-		return want[len(want)-1:]
-	}}
+	r := mdReader{name: "newsboat " + format, has: cAuthors | cDir | cPublished, authors: newsboatAuthors(format)}
 	var seen []mdSeen
 	for _, row := range rows {
 		s := mdSeen{Title: row.Title, Authors: []mdAuthor{{Name: row.Author}}, Published: time.Unix(row.PubDate, 0)}
@@ -1080,12 +1125,28 @@ func minifluxRead(t *testing.T, format string, entries []mfEntry) (mdReader, []m
 	for _, e := range entries {
 		s := mdSeen{Title: e.Title, Authors: []mdAuthor{{Name: e.Author}}, Terms: e.Tags, Lang: e.Language, Published: e.Published}
 		for _, m := range e.Enclosures {
-			s.Media = append(s.Media, mdMedia{URL: m.URL, Type: m.MimeType, Length: m.Size})
+			s.Media = append(s.Media, mdMedia{URL: unproxy(t, m.URL), Type: m.MimeType, Length: m.Size})
 		}
 		s.withContent(t, e.Content)
 		seen = append(seen, s)
 	}
 	return r, seen
+}
+
+// unproxy is the URL a Miniflux media proxy URL stands for. Its API gives
+// an http:// enclosure through its proxy (api/entry_handlers.go,
+// ProxifyEnclosureURL; MEDIA_PROXY_MODE is http-only by default) as
+// /proxy/DIGEST/URL, URL in URL-safe base64 (internal/mediaproxy/url.go).
+func unproxy(t *testing.T, u string) string {
+	t.Helper()
+	if !strings.Contains(u, "/proxy/") {
+		return u
+	}
+	orig, err := base64.URLEncoding.DecodeString(u[strings.LastIndex(u, "/")+1:])
+	if err != nil {
+		t.Fatalf("Miniflux proxy URL %s: %v", u, err)
+	}
+	return string(orig)
 }
 
 // minifluxAuthors is the author string Miniflux makes of an entry's
@@ -1095,8 +1156,8 @@ func minifluxRead(t *testing.T, format string, entries []mfEntry) (mdReader, []m
 // RSS: dc:creator, read into one string field, so that of several the
 // last is kept (rss/rss.go, dublincore/dublincore.go; encoding/xml
 // overwrites a string field for each repeated element).
-func minifluxAuthors(format string) func([]mdAuthor) []mdAuthor {
-	return func(want []mdAuthor) []mdAuthor {
+func minifluxAuthors(format string) func(mdArticle, []mdAuthor) []mdAuthor {
+	return func(_ mdArticle, want []mdAuthor) []mdAuthor {
 		var names []string
 		for _, a := range want {
 			names = append(names, a.Name)
