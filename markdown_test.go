@@ -16,9 +16,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -42,6 +44,8 @@ type mdCorpus struct {
 	// Never are texts (of drafts, of unknown front-matter keys) that no
 	// feed, page or reader may show.
 	Never []string `json:"never"`
+	// Drafts are the paths of drafts, which have no page.
+	Drafts []string `json:"drafts"`
 }
 
 // mdArticle is one published article as its file says it, worked out by
@@ -789,6 +793,12 @@ func TestMarkdownValidators(t *testing.T) {
 				if bytes.Contains(doc, []byte(never)) || bytes.Contains(doc, []byte(html.EscapeString(never))) {
 					t.Errorf("%s shows %q, a draft's or an unknown key's", name, never)
 				}
+			}
+		}
+		for _, p := range c.Drafts {
+			page := "/articles/" + escapePath(strings.TrimSuffix(p, path.Ext(p)))
+			if resp, _ := d.get(t, page); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("draft %s: GET %s = %d, want 404", p, page, resp.StatusCode)
 			}
 		}
 	})
