@@ -2,11 +2,14 @@
 # Import: an empty database and a folder of N articles (default 10000):
 # time until all are served, against Hugo building a site from the same
 # articles as Markdown (HUGO=0 skips Hugo). ROUNDS (default 3) runs of
-# each, alternating; the figures are medians.
+# each, alternating; the figures are medians. FORMAT=md makes seedfeed's
+# corpus Markdown with front matter too (default txt).
 source "$(dirname "$0")/lib.sh"
-n=${N:-10000} rounds=${ROUNDS:-3}
+n=${N:-10000} rounds=${ROUNDS:-3} format=${FORMAT:-txt}
+label=""
+[ "$format" = txt ] || label=" format=$format"
 build
-"$work/bin/gen" -n "$n" -out "$work/seeds" -hugo "$work/site" >/dev/null
+"$work/bin/gen" -n "$n" -out "$work/seeds" -format "$format" -hugo "$work/site" >/dev/null
 
 # seedfeed_import: sets took to the ms from starting the daemon on an
 # empty database to /healthz counting all n articles (the scan runs before
@@ -45,8 +48,8 @@ for round in $(seq "$rounds"); do
 	[ "${HUGO:-1}" = 0 ] || hu+=("$(hugo_build)")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $0 } END { print v[int((NR + 1) / 2)] }'; }
-echo "seedfeed import of $n articles, ms: ${sf[*]}"
-line="import: n=$n seedfeed=$(median "${sf[@]}")ms"
+echo "seedfeed import of $n${label:+ $format} articles, ms: ${sf[*]}"
+line="import: n=$n$label seedfeed=$(median "${sf[@]}")ms"
 if [ "${#hu[@]}" -gt 0 ]; then
 	echo "hugo build of $n articles, ms: ${hu[*]}"
 	line+=" hugo=$(median "${hu[@]}")ms ratio=$(python3 -c "print(f'{$(median "${hu[@]}") / $(median "${sf[@]}"):.1f}')")×"

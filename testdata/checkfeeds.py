@@ -7,9 +7,15 @@ if there was any.
   checkfeeds.py jsonschema SCHEMA_DIR FEED_JSON
   checkfeeds.py feedparser FEED_FILE EXPECTED_JSON LANG
   checkfeeds.py newsboat CACHE_DB FEED_URL EXPECTED_JSON
+  checkfeeds.py feedparser-dump FEED_FILE
+  checkfeeds.py newsboat-dump CACHE_DB FEED_URL
 
 EXPECTED_JSON is a list of {"title": ..., "paragraphs": [...]}: every
 article of the corpus as its source file says it.
+
+The two dump modes print, as JSON on stdout, what the reader made of each
+entry, field by field, without judging it: markdown_test.go compares it
+with testdata/markdown/expected.json, the same way for every reader.
 """
 
 import html
@@ -18,6 +24,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 
 problems = []
 
@@ -174,9 +181,59 @@ def check_newsboat(cache_path, feed_url, expected_path):
             problem(f"{where}: entry {title[:40]!r} stored without url or guid")
 
 
+def detail(d):
+    """The value, declared type and language of a feedparser detail."""
+    d = d or {}
+    return {"value": d.get("value", ""), "type": d.get("type", ""), "language": d.get("language")}
+
+
+def dump_feedparser(feed_path):
+    import feedparser
+
+    with open(feed_path, "rb") as f:
+        d = feedparser.parse(f.read())
+    entries = []
+    for e in d.entries:
+        content = e.content[0] if e.get("content") else {}
+        published = e.get("published_parsed")
+        entries.append({
+            "title": detail(e.get("title_detail")),
+            "summary": detail(e.get("summary_detail")),
+            "content": detail(content),
+            "language": e.get("language"),
+            "authors": [{"name": a.get("name", ""), "href": a.get("href", ""), "email": a.get("email", "")}
+                        for a in e.get("authors", [])],
+            "tags": [{"term": t.get("term", ""), "label": t.get("label"), "scheme": t.get("scheme")}
+                     for t in e.get("tags", [])],
+            "links": [{"rel": l.get("rel", ""), "href": l.get("href", ""), "type": l.get("type", ""),
+                       "length": str(l.get("length", ""))} for l in e.get("links", [])],
+            "enclosures": [{"href": l.get("href", ""), "type": l.get("type", ""), "length": str(l.get("length", ""))}
+                           for l in e.get("enclosures", [])],
+            "media_thumbnail": [m.get("url", "") for m in e.get("media_thumbnail", [])],
+            "media_content": [{"url": m.get("url", ""), "type": m.get("type", ""), "filesize": m.get("filesize", ""),
+                               "medium": m.get("medium", "")} for m in e.get("media_content", [])],
+            "published": time.strftime("%Y-%m-%dT%H:%M:%SZ", published) if published else "",
+        })
+    bozo = str(d.bozo_exception) if d.bozo else None
+    feed_authors = [{"name": a.get("name", ""), "href": a.get("href", ""), "email": a.get("email", "")}
+                    for a in d.feed.get("authors", [])]
+    json.dump({"bozo": bozo, "version": d.version, "language": d.feed.get("language"),
+               "feed_authors": feed_authors, "entries": entries},
+              sys.stdout, ensure_ascii=False)
+
+
+def dump_newsboat(cache_path, feed_url):
+    db = sqlite3.connect(cache_path)
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT title, author, url, guid, pubDate, content, enclosure_url, enclosure_type"
+                      " FROM rss_item WHERE feedurl = ? ORDER BY id", (feed_url,)).fetchall()
+    json.dump([dict(r) for r in rows], sys.stdout, ensure_ascii=False)
+
+
 def main():
     mode, args = sys.argv[1], sys.argv[2:]
-    {"jsonschema": check_jsonschema, "feedparser": check_feedparser, "newsboat": check_newsboat}[mode](*args)
+    {"jsonschema": check_jsonschema, "feedparser": check_feedparser, "newsboat": check_newsboat,
+     "feedparser-dump": dump_feedparser, "newsboat-dump": dump_newsboat}[mode](*args)
     sys.exit(1 if problems else 0)
 
 

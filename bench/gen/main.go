@@ -3,11 +3,14 @@
 // recombining the sentences of the bundled seed article, with numbered
 // titles and 4 to 12 paragraphs, 1,000 to a folder, each dated a minute
 // after the one before. With -hugo it also writes the same articles as
-// Markdown pages of a Hugo site, for the comparison with Hugo.
+// Markdown pages of a Hugo site, for the comparison with Hugo. With
+// -format md the corpus itself is Markdown (see markdown.go): the same
+// titles and paragraphs, with front matter, and an image beside every
+// tenth article.
 //
 // Usage:
 //
-//	go run ./bench/gen -n 10000 -out /tmp/corpus [-hugo /tmp/site]
+//	go run ./bench/gen -n 10000 -out /tmp/corpus [-format md] [-hugo /tmp/site]
 package main
 
 import (
@@ -29,9 +32,13 @@ func main() {
 	out := flag.String("out", "", "folder to write the seedfeed corpus to (created)")
 	hugo := flag.String("hugo", "", "folder to write a Hugo site with the same articles to (created)")
 	seed := flag.String("seed", "seeds/000_a9589b6d9dbb613e.txt", "the article whose sentences are recombined")
+	format := flag.String("format", "txt", "format of the corpus: txt (seedfeed's plain text) or md (Markdown with front matter)")
 	flag.Parse()
 	if *out == "" {
 		log.Fatal("gen: -out is required")
+	}
+	if *format != "txt" && *format != "md" {
+		log.Fatalf("gen: -format %q: want txt or md", *format)
 	}
 	sentences, err := readSentences(*seed)
 	if err != nil {
@@ -47,7 +54,14 @@ func main() {
 		dir := fmt.Sprintf("%03d", i/1000)
 		at := base.Add(time.Duration(i) * time.Minute)
 		p := filepath.Join(*out, dir, fmt.Sprintf("%06d.txt", i))
-		if err := write(p, title+"\n"+strings.Join(paragraphs, "\n")+"\n", at); err != nil {
+		content := title + "\n" + strings.Join(paragraphs, "\n") + "\n"
+		if *format == "md" {
+			p, content, err = markdown(*out, dir, i, title, paragraphs, at)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := write(p, content, at); err != nil {
 			log.Fatal(err)
 		}
 		if *hugo != "" {

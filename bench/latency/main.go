@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/latency -seeds DIR -url http://127.0.0.1:8080/feed.atom -n 50
+//	go run ./bench/latency -seeds DIR -url http://127.0.0.1:8080/feed.atom -n 50 [-format md]
 package main
 
 import (
@@ -28,6 +28,7 @@ func main() {
 	n := flag.Int("n", 50, "number of drops")
 	gap := flag.Duration("gap", 200*time.Millisecond, "pause between drops")
 	limit := flag.Duration("timeout", 10*time.Second, "longest wait for one drop")
+	format := flag.String("format", "txt", "format of the dropped files: txt or md (Markdown with front matter)")
 	flag.Parse()
 	dir := filepath.Join(*seeds, "latency")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -40,7 +41,11 @@ func main() {
 	for i := range *n {
 		title := fmt.Sprintf("قياس التأخير %d-%d", stamp, i)
 		body := title + "\nفقرة أولى كُتبت وأُغلقت دفعة واحدة.\nفقرة ثانية.\n"
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.txt", i)), []byte(body), 0o644); err != nil {
+		if *format == "md" {
+			body = fmt.Sprintf("---\ntitle: %q\nauthor: قسم القياس\ntags: [قياس]\nsummary: فقرة أولى.\nlang: ar\n---\n\n"+
+				"فقرة **أولى** كُتبت وأُغلقت دفعة واحدة.\n\nفقرة ثانية.\n", title)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.%s", i, *format)), []byte(body), 0o644); err != nil {
 			log.Fatal(err)
 		}
 		closed := time.Now()
