@@ -41,13 +41,21 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 	enc.SetEscapeHTML(false) // text exactly as written: no \u003c for <
 	var werr error
 	err := watcher.Check(cfg.seeds, cfg.readOptions(), func(rel string, it storage.Item, err error) {
+		var missing error // the article is published without its image
+		if errors.Is(err, watcher.ErrMissingImage) {
+			missing, err = err, nil
+		}
 		status := sum.add(err, it.Draft)
 		switch {
 		case quiet && err == nil, werr != nil:
 		case asJSON:
-			werr = enc.Encode(newCheckEntry(rel, status, it, err, cfg.location))
+			e := newCheckEntry(rel, status, it, err, cfg.location)
+			if missing != nil {
+				e.MissingImage = missing.Error()
+			}
+			werr = enc.Encode(e)
 		default:
-			fmt.Fprint(tw, checkLines(rel, status, it, err, cfg.location))
+			fmt.Fprint(tw, checkLines(rel, status, it, err, missing, cfg.location))
 		}
 	})
 	if ferr := tw.Flush(); werr == nil {
@@ -115,7 +123,7 @@ func (s checkSummary) String() string {
 // status, path and what it holds or why it is refused; then, for a file
 // whose front matter said more than its title, the metadata read, one
 // "key: value" a line in the third column.
-func checkLines(rel, status string, it storage.Item, err error, loc *time.Location) string {
+func checkLines(rel, status string, it storage.Item, err, missing error, loc *time.Location) string {
 	if err != nil {
 		reason := watcher.Reason(err)
 		return fmt.Sprintf("%s\t%s\t%s: %s\n", status, rel, reason, refusalText(reason, err))
@@ -128,6 +136,9 @@ func checkLines(rel, status string, it storage.Item, err error, loc *time.Locati
 	fmt.Fprintf(&b, "%s\t%s\t%s (%s%s)\n", status, rel, it.Title, plural(len(it.Paragraphs), "paragraph"), from)
 	for _, kv := range metadata(it.Article, loc) {
 		fmt.Fprintf(&b, "\t\t%s: %s\n", kv[0], kv[1])
+	}
+	if missing != nil {
+		fmt.Fprintf(&b, "\t\twarning: %s (published without it)\n", missing)
 	}
 	return b.String()
 }
@@ -217,6 +228,8 @@ type checkEntry struct {
 	Lang       string        `json:"lang,omitempty"`
 	Link       string        `json:"link,omitempty"`
 	Unknown    []string      `json:"unknown_keys,omitempty"`
+	// MissingImage says why the image was left out of a published article.
+	MissingImage string `json:"missing_image,omitempty"`
 }
 
 // checkAuthor is an author in "check -json".

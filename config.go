@@ -46,17 +46,13 @@ type config struct {
 	feed          feed.Config
 }
 
-// defaultMaxMediaSize is -max-media-size's default.
-// TODO(issue 13): watcher.DefaultMaxMediaSize, once the watcher has it.
-const defaultMaxMediaSize = 20 << 20
-
 // The flags, in groups that the commands share.
 
 // seedsFlags are the flags of reading the seeds folder: the daemon and
 // check read it alike.
 func (cfg *config) seedsFlags(fs *flag.FlagSet) {
 	cfg.maxSize = watcher.DefaultMaxSize
-	cfg.maxMediaSize = defaultMaxMediaSize
+	cfg.maxMediaSize = watcher.DefaultMaxMediaSize
 	fs.StringVar(&cfg.seeds, "seeds", "seeds", "watch `DIR` and its subfolders for .txt and .md articles and their media files")
 	fs.Var(&cfg.maxSize, "max-size", "refuse article files larger than `SIZE` (bytes, or with KiB or MiB)")
 	fs.Var(&cfg.maxMediaSize, "max-media-size", "serve no media file (image) larger than `SIZE`, nor show it in an article (bytes, or with KiB, MiB or GiB)")
@@ -184,10 +180,11 @@ func (cfg *config) validateRead() error {
 // daemon and check share, so that check reads as the daemon would.
 func (cfg *config) readOptions() watcher.Options {
 	return watcher.Options{
-		MaxSize: int64(cfg.maxSize),
-		Charset: cfg.charset,
-		// TODO(issue 13): Location: cfg.location, Lang: cfg.feed.Lang and
-		// MaxMediaSize: int64(cfg.maxMediaSize), once watcher.Options has them.
+		MaxSize:      int64(cfg.maxSize),
+		Charset:      cfg.charset,
+		Location:     cfg.location,
+		Lang:         cfg.feed.Lang,
+		MaxMediaSize: int64(cfg.maxMediaSize),
 	}
 }
 

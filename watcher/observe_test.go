@@ -192,10 +192,8 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"good.txt": "عنوان", "sub/also.txt": "آخر", "empty.txt": "empty"}
-	if article.Is("x.md") { // the Markdown parser is merged: drop the condition then
-		maps.Copy(want, map[string]string{"notes.md": "empty", "draft.md": "draft مسودة",
-			"pictured.md": "مصور without none.jpg: image missing: none.jpg: no such file", "big.md": "image_too_large"})
-	}
+	maps.Copy(want, map[string]string{"notes.md": "empty", "draft.md": "draft مسودة",
+		"pictured.md": "مصور without none.jpg: image missing: none.jpg: no such file", "big.md": "image_too_large"})
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Check reported %q, want %q", got, want)
 	}

@@ -10,18 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
-
-// needParser skips a test that needs Markdown articles with front matter
-// until the parser (branch h-art) is merged: remove it then.
-func needParser(t *testing.T) {
-	t.Helper()
-	if !article.Is("x.md") {
-		t.Skip("needs the Markdown parser")
-	}
-}
 
 // md is a Markdown article titled title with the front-matter lines front.
 func md(title string, front ...string) string {
@@ -56,7 +46,6 @@ func (h *harness) rescan(tb testing.TB) {
 // before (no restore of its old dates). Each draft is logged once per
 // version, not on each rescan.
 func TestDraftLive(t *testing.T) {
-	needParser(t)
 	h := newHarness(t, "")
 	h.write(t, "a.md", md("مسودة", "draft: true"))
 	h.waitLog(t, `msg="draft: not published" path=a.md`)
@@ -90,7 +79,6 @@ func TestDraftLive(t *testing.T) {
 
 // TestDraftAcrossRestart: the same, each step seen by a start-up scan.
 func TestDraftAcrossRestart(t *testing.T) {
-	needParser(t)
 	h := prepare(t, "")
 	h.write(t, "a.md", md("مسودة", "draft: true"))
 	h.write(t, "b.md", md("منشور"))
@@ -126,7 +114,6 @@ func TestDraftAcrossRestart(t *testing.T) {
 // edit of it is an edit of the same article, live and across a restart;
 // restored, it keeps it.
 func TestExplicitDate(t *testing.T) {
-	needParser(t)
 	h := prepare(t, "")
 	riyadh := time.FixedZone("AST", 3*3600)
 	opts := Options{Settle: 50 * time.Millisecond, Location: riyadh}
@@ -162,7 +149,6 @@ func TestExplicitDate(t *testing.T) {
 // TestDateEditWhileDown: an edit of date while no daemon runs moves the
 // published date, same id.
 func TestDateEditWhileDown(t *testing.T) {
-	needParser(t)
 	h := prepare(t, "")
 	h.write(t, "a.md", md("مؤرخ", "date: 2024-03-01"))
 	scanOnce(t, h.dir, h.store, nil)
@@ -187,7 +173,6 @@ func imageSize(it storage.Item) int64 {
 // article that shows it; one over MaxMediaSize refuses the article, whose
 // published version stays, until the image is cut down.
 func TestImageLive(t *testing.T) {
-	needParser(t)
 	h := prepare(t, "")
 	h.run(t, h.watcher(t, Options{Settle: 50 * time.Millisecond, MaxMediaSize: 1000,
 		Logger: slog.New(slog.NewTextHandler(h.log, nil))}))
@@ -227,7 +212,6 @@ func TestImageLive(t *testing.T) {
 // reaches its article at the next start, though the article's file is
 // as it was.
 func TestImageWhileDown(t *testing.T) {
-	needParser(t)
 	h := prepare(t, "")
 	h.write(t, "a.md", md("مصور", "image: pic.png"))
 	scanOnce(t, h.dir, h.store, nil)
@@ -246,7 +230,6 @@ func TestImageWhileDown(t *testing.T) {
 // TestUnknownKeysOnce: unknown front-matter keys are logged once per
 // version of the file, and kept out of nothing else.
 func TestUnknownKeysOnce(t *testing.T) {
-	needParser(t)
 	h := newHarness(t, "")
 	h.write(t, "a.md", md("مجهول", "layout: post", "weight: 3"))
 	h.waitTitle(t, "a.md", "مجهول")
@@ -268,7 +251,6 @@ func TestUnknownKeysOnce(t *testing.T) {
 // TestMarkdownTextSameSlug: a.md and a.txt would share a URL: the second
 // is refused as bad_name, live or in a scan.
 func TestMarkdownTextSameSlug(t *testing.T) {
-	needParser(t)
 	t.Run("live", func(t *testing.T) {
 		h := newHarness(t, "")
 		h.write(t, "dup.md", md("الأول"))
@@ -289,7 +271,6 @@ func TestMarkdownTextSameSlug(t *testing.T) {
 // TestImageFolderRenamed: a folder renamed with an article and its image
 // moves the article (same id) and, read again, its image's new path.
 func TestImageFolderRenamed(t *testing.T) {
-	needParser(t)
 	h := newHarness(t, "")
 	h.write(t, "desk/pic.jpg", "jpeg")
 	h.write(t, "desk/a.md", md("مصور", "image: pic.jpg"))
