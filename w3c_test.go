@@ -26,7 +26,8 @@ var (
 	endTagRE  = regexp.MustCompile(`</(\w+)>`)
 	entityRE  = regexp.MustCompile(`&(#?\w+);`)
 	// CharacterData: "<" before a letter or "/", or a numeric reference.
-	charDataRE = regexp.MustCompile(`<[A-Za-z/]|&#[0-9xX]`)
+	charDataRE    = regexp.MustCompile(`<[A-Za-z/]|&#[0-9xX]`)
+	nonNegativeRE = regexp.MustCompile(`^\d+$`)
 )
 
 // w3c collects what the validator would say.
@@ -143,7 +144,6 @@ func (v *w3c) badCharacters(where, s string) {
 
 // safeHTML checks HTML the way the validator's HTMLValidator does:
 // SecurityRisk, SecurityRiskAttr, NotHtml, and ContainsRelRef in RSS.
-// seedfeed's HTML may hold only div and p, with dir and lang.
 func (v *w3c) safeHTML(where, s string) {
 	v.badCharacters(where, s)
 	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
@@ -159,16 +159,44 @@ func (v *w3c) safeHTML(where, s string) {
 	}
 }
 
+// acceptableElements and acceptableAttributes are HTMLValidator's
+// acceptable_elements and acceptable_attributes (validators.py), less
+// those no Markdown body renders (forms, media players, frames).
+var (
+	acceptableElements = setOf("a abbr acronym address b bdi big blockquote br caption center cite code col colgroup " +
+		"dd del dfn div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p picture pre q " +
+		"s samp small source span strike strong sub sup table tbody td tfoot th thead time tr tt u ul var wbr")
+	acceptableAttributes = setOf("abbr align alt border cellpadding cellspacing cite class colspan datetime dir " +
+		"headers height href hreflang lang loading referrerpolicy rel rowspan scope span src srcset start title " +
+		"type valign width")
+)
+
+func setOf(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// element checks one element as HTMLValidator.handle_tag does: an element
+// it does not accept is a SecurityRisk, an attribute a SecurityRiskAttr
+// (data-* aside; any style too, whose check, checkStyle, is not repeated
+// here: seedfeed writes none). A relative href or src is ContainsRelRef,
+// which the validator reports in RSS: readers resolve it against no base.
 func (v *w3c) element(where string, n *html.Node) {
 	if n.Type != html.ElementNode {
 		return
 	}
-	if n.DataAtom != atom.Div && n.DataAtom != atom.P {
+	if !acceptableElements[n.Data] {
 		v.say("SecurityRisk/NotHtml: %s holds <%s>", where, n.Data)
 	}
 	for _, a := range n.Attr {
-		if a.Key != "dir" && a.Key != "lang" {
+		if !acceptableAttributes[a.Key] && !strings.HasPrefix(a.Key, "data-") {
 			v.say("SecurityRiskAttr: %s holds %s=", where, a.Key)
+		}
+		if u, err := url.Parse(a.Val); (a.Key == "href" || a.Key == "src") && (err != nil || !u.IsAbs()) {
+			v.say("ContainsRelRef: %s holds %s=%q", where, a.Key, a.Val)
 		}
 	}
 }
@@ -203,7 +231,7 @@ type atomDoc struct {
 		Updated   string       `xml:"updated"`
 		Published string       `xml:"published"`
 		Summary   *atomTextEl  `xml:"summary"`
-		Content   *atomTextEl  `xml:"content"`
+		Content   *atomTextEl  `xml:"http://www.w3.org/2005/Atom content"` // not media:content
 		Links     []atomLinkEl `xml:"link"`
 	} `xml:"entry"`
 }
@@ -214,9 +242,10 @@ type atomTextEl struct {
 }
 
 type atomLinkEl struct {
-	Href string `xml:"href,attr"`
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
+	Href   string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr"`
+	Type   string `xml:"type,attr"`
+	Length string `xml:"length,attr"`
 }
 
 // text checks an Atom text construct by its type.
@@ -250,8 +279,12 @@ func (v *w3c) links(where string, links []atomLinkEl, needSelf bool) {
 			}
 		case "alternate", "":
 			v.unique("DuplicateAtomLink", where, alternates, l.Type)
+		case "enclosure", "related", "via": // registered in link.py validRelations
 		default:
 			v.say("UnregisteredAtomLinkRel: %s %q", where, l.Rel)
+		}
+		if l.Length != "" && !nonNegativeRE.MatchString(l.Length) {
+			v.say("InvalidNonNegativeInteger: %s link length %q", where, l.Length)
 		}
 	}
 	if needSelf && !self {
@@ -314,10 +347,13 @@ type rssDoc struct {
 		PubDate     string  `xml:"pubDate"`
 		LastBuild   string  `xml:"lastBuildDate"`
 		Items       []struct {
-			Title       rawText `xml:"title"`
-			Link        string  `xml:"link"`
-			Description string  `xml:"description"`
-			Content     string  `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
+			// Before Link, as in the channel: an item's atom:link
+			// rel="related" would take it.
+			AtomLinks   []atomLinkEl `xml:"http://www.w3.org/2005/Atom link"`
+			Title       rawText      `xml:"title"`
+			Link        string       `xml:"link"`
+			Description string       `xml:"description"`
+			Content     string       `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
 			GUID        struct {
 				ID          string `xml:",chardata"`
 				IsPermaLink string `xml:"isPermaLink,attr"`

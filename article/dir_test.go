@@ -11,6 +11,8 @@ func TestDir(t *testing.T) {
 		{"2024 — 15%", ""},
 		{"", ""},
 		{"שלום", "rtl"},
+		// As many Latin letters as Arabic: too mixed to mark either way.
+		{"الفقرة الأولى: <script>alert</script>", ""},
 	} {
 		if got := Dir(c.text); got != c.want {
 			t.Errorf("Dir(%q) = %q, want %q", c.text, got, c.want)

@@ -185,6 +185,12 @@ var imageTypes = map[string]string{
 	".gif": "image/gif", ".avif": "image/avif", ".svg": "image/svg+xml",
 }
 
+// MediaType is the media type of the image file name ("image/jpeg"), by
+// its suffix in any case, or "" if name is not one of the images an
+// article may show: jpg, jpeg, png, webp, gif, avif, svg. These are the
+// media files under the seeds folder, served beside the articles.
+func MediaType(name string) string { return imageTypes[strings.ToLower(path.Ext(name))] }
+
 // image reads the lead image: an absolute http or https URL, or a path
 // relative to the article's folder that stays under the seeds folder.
 func (r *fmReader) image(key string, v *yaml.Node) error {
@@ -207,7 +213,7 @@ func (r *fmReader) image(key string, v *yaml.Node) error {
 	} else {
 		return badValue(ErrBadImage, key, v, "%q is neither a path relative to the article nor an http or https URL", s)
 	}
-	if img.Type = imageTypes[strings.ToLower(path.Ext(name))]; img.Type == "" {
+	if img.Type = MediaType(name); img.Type == "" {
 		return badValue(ErrBadImage, key, v, "%q is not a jpg, jpeg, png, webp, gif, avif or svg image", s)
 	}
 	r.a.Image = &img

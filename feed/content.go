@@ -4,10 +4,8 @@ import (
 	"html"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	xhtml "golang.org/x/net/html"
-	"golang.org/x/text/unicode/bidi"
 
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
@@ -36,40 +34,6 @@ func contentHTML(it storage.Item, e entry, baseURL string) string {
 	}
 	b.WriteString("</div>")
 	return b.String()
-}
-
-// paragraphDir returns the direction of text, a paragraph, where it
-// clearly is not dir, the article's: where its letters written the other
-// way are at least twice as many as those written dir's way. Else it
-// returns "", and the paragraph takes the article's direction: a sentence
-// that mixes both about evenly (Arabic quoting code, a name in Latin
-// letters) reads in the article's language. article.Dir decides by a bare
-// majority, with no article to lean on.
-func paragraphDir(text, dir string) string {
-	var ltr, rtl int
-	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf { // most of a Latin text, fast
-			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
-				ltr++
-			}
-			i++
-			continue
-		}
-		p, size := bidi.LookupString(text[i:])
-		if c := p.Class(); c == bidi.L {
-			ltr++
-		} else if c == bidi.R || c == bidi.AL {
-			rtl++
-		}
-		i += max(size, 1)
-	}
-	if dir == "rtl" && ltr > 0 && ltr >= 2*rtl {
-		return "ltr"
-	}
-	if dir != "rtl" && rtl > 0 && rtl >= 2*ltr {
-		return "rtl"
-	}
-	return ""
 }
 
 // localAttrs are the attributes whose values Body writes local references
@@ -128,4 +92,14 @@ func localURL(baseURL, ref string) string {
 		return baseURL + PathArticles + escapePath(article.Slug(p)) + rest
 	}
 	return MediaURL(baseURL, p) + rest
+}
+
+// paragraphDir returns the direction of text, a paragraph, where it
+// clearly is not dir, the article's (see article.Dir), else "": the
+// paragraph then takes the article's direction.
+func paragraphDir(text, dir string) string {
+	if d := article.Dir(text); d != dir {
+		return d
+	}
+	return ""
 }

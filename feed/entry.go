@@ -39,12 +39,12 @@ type leadImage struct {
 
 // newEntry returns what the feeds say of it beyond gorilla/feeds' Item.
 func newEntry(it storage.Item, cfg Config) entry {
-	e := entry{base: cfg.BaseURL, lang: cfg.Lang.String(), dir: direction(cfg.Lang), categories: nonEmpty(it.Categories), tags: nonEmpty(it.Tags), link: it.Link}
+	e := entry{base: cfg.BaseURL, lang: cfg.Lang.String(), dir: article.LangDir(cfg.Lang), categories: nonEmpty(it.Categories), tags: nonEmpty(it.Tags), link: it.Link}
 	if it.Lang != "" {
 		// The article package canonicalizes Lang; a tag that still does
 		// not parse is not declared rather than declared wrong.
 		if tag, err := language.Parse(it.Lang); err == nil && tag.String() != e.lang {
-			e.lang, e.dir, e.otherLang = tag.String(), direction(tag), true
+			e.lang, e.dir, e.otherLang = tag.String(), article.LangDir(tag), true
 		}
 	}
 	for _, a := range it.Authors {

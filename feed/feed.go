@@ -21,6 +21,7 @@ import (
 	"github.com/gorilla/feeds"
 	"golang.org/x/text/language"
 
+	"github.com/seedfeed/seedfeed/media"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -46,9 +47,6 @@ const (
 	PathRSS      = "/feed.rss"
 	PathJSON     = "/feed.json"
 	PathArticles = "/articles/"
-	// PathMedia is where the media files under the seeds folder (images)
-	// are served, at their path under it (see MediaURL).
-	PathMedia = "/media/"
 )
 
 // emptyUpdated dates a feed with no entries: a feed's date is its newest
@@ -111,10 +109,8 @@ func ArticleURL(baseURL string, it storage.Item) string {
 }
 
 // MediaURL returns the URL of the media file at p, a slash-separated path
-// under the seeds folder: PathMedia and p, percent-encoded per segment.
-func MediaURL(baseURL, p string) string {
-	return baseURL + PathMedia + escapePath(p)
-}
+// under the seeds folder, as the media package serves it.
+func MediaURL(baseURL, p string) string { return baseURL + media.URLPath(p) }
 
 // escapePath percent-encodes each segment of a slash-separated path.
 func escapePath(p string) string {
@@ -135,21 +131,4 @@ func summary(it storage.Item) string {
 		return ""
 	}
 	return it.Paragraphs[0]
-}
-
-// rtlScripts are the scripts written right to left, by ISO 15924 code.
-var rtlScripts = map[string]bool{
-	"Adlm": true, "Arab": true, "Hebr": true, "Mand": true, "Mend": true,
-	"Nkoo": true, "Rohg": true, "Samr": true, "Syrc": true, "Thaa": true,
-	"Yezi": true,
-}
-
-// direction returns "rtl" for a language written right to left and "ltr"
-// otherwise, from the language's likely script.
-func direction(tag language.Tag) string {
-	script, _ := tag.Script()
-	if rtlScripts[script.String()] {
-		return "rtl"
-	}
-	return "ltr"
 }

@@ -187,17 +187,6 @@ func TestWellFormedXML(t *testing.T) {
 	}
 }
 
-func TestDirection(t *testing.T) {
-	for _, tc := range []struct{ tag, want string }{
-		{"ar", "rtl"}, {"ar-EG", "rtl"}, {"fa", "rtl"}, {"he", "rtl"}, {"ur", "rtl"},
-		{"en", "ltr"}, {"fr", "ltr"}, {"az-Arab", "rtl"}, {"az", "ltr"},
-	} {
-		if got := direction(language.MustParse(tc.tag)); got != tc.want {
-			t.Errorf("direction(%s) = %s, want %s", tc.tag, got, tc.want)
-		}
-	}
-}
-
 // TestLanguageFromConfig renders for English: every language mark follows.
 func TestLanguageFromConfig(t *testing.T) {
 	cfg := testConfig

@@ -12,19 +12,16 @@ import (
 const mediaNS = "http://search.yahoo.com/mrss/"
 
 // mediaElems are the Media RSS elements of an entry's lead image:
-// media:thumbnail, which Miniflux takes for the entry's image, and
-// media:content, which gofeed takes for an RSS item's image. The image's
+// media:content, which gofeed and Miniflux take for the entry's image.
+// There is no media:thumbnail of the same URL: Miniflux (v2.3.5) takes
+// thumbnails first, as "image/*" of unknown size, and drops the enclosure
+// of the same URL that follows, so its type and length would be lost. The image's
 // text alternative is not carried in media:description or media:title:
 // feedparser reads those as the entry's summary and title, and no reader
 // shows either as the image's alt (Miniflux takes media:description only
 // for an entry without content); it is on the article's page.
 type mediaElems struct {
-	Thumbnail    *mediaThumbnail `xml:"media:thumbnail"`
-	MediaContent *mediaContent   `xml:"media:content"`
-}
-
-type mediaThumbnail struct {
-	URL string `xml:"url,attr"`
+	MediaContent *mediaContent `xml:"media:content"`
 }
 
 type mediaContent struct {
@@ -42,7 +39,6 @@ func (im *leadImage) media() mediaElems {
 		return mediaElems{}
 	}
 	return mediaElems{
-		Thumbnail:    &mediaThumbnail{URL: im.url},
 		MediaContent: &mediaContent{URL: im.url, Type: im.typ, Medium: "image", FileSize: im.size},
 	}
 }

@@ -165,7 +165,7 @@ pre{overflow-x:auto}blockquote{margin-inline:1rem 0;padding-inline-start:1rem;bo
 func (cfg Config) page() page {
 	return page{
 		Lang:        cfg.Lang.String(),
-		Dir:         direction(cfg.Lang),
+		Dir:         article.LangDir(cfg.Lang),
 		Title:       cfg.Title,
 		Description: cfg.Description,
 		BaseURL:     cfg.BaseURL,

@@ -48,7 +48,10 @@ func TestGofeedRich(t *testing.T) {
 	want(t, "Atom author e-mail", atom[0].Authors[1].Email, "omar@example.org")
 	want(t, "Atom categories", atom[0].Categories, []string{"سياسة", "انتخابات", "انتخابات", "برلمان 2024", "a&b"})
 	want(t, "Atom enclosures", enclosures(atom[0].Enclosures), []gofeed.Enclosure{image})
-	want(t, "Atom thumbnail", atom[0].Extensions["media"]["thumbnail"][0].Attrs["url"], richImage)
+	want(t, "Atom media:content", atom[0].Extensions["media"]["content"][0].Attrs["url"], richImage)
+	// No thumbnail: Miniflux would take it for the image and lose the
+	// enclosure's type and length (see mediaElems).
+	want(t, "Atom thumbnails", len(atom[0].Extensions["media"]["thumbnail"]), 0)
 	want(t, "Atom summary", atom[0].Description, summary)
 	want(t, "Atom English enclosure", enclosures(atom[1].Enclosures), []gofeed.Enclosure{{URL: remoteImage}})
 

@@ -9,24 +9,13 @@ package media
 
 import (
 	"net/url"
-	"path"
 	"strings"
+
+	"github.com/seedfeed/seedfeed/article"
 )
 
 // Prefix is the URL path under which media files are served.
 const Prefix = "/media/"
-
-// types maps the suffixes of media files, lower case, to their media
-// types.
-var types = map[string]string{
-	".jpg":  "image/jpeg",
-	".jpeg": "image/jpeg",
-	".png":  "image/png",
-	".webp": "image/webp",
-	".gif":  "image/gif",
-	".avif": "image/avif",
-	".svg":  "image/svg+xml",
-}
 
 // Is reports whether name, a file name or a slash-separated path, names a
 // media file by its suffix, in any case (PHOTO.JPG). Hidden and temporary
@@ -35,7 +24,7 @@ func Is(name string) bool { return Type(name) != "" }
 
 // Type is the media type of the media file name ("image/jpeg"), or "" if
 // name is not one (see Is).
-func Type(name string) string { return types[strings.ToLower(path.Ext(name))] }
+func Type(name string) string { return article.MediaType(name) }
 
 // URLPath is the URL path at which the media file rel, a slash-separated
 // path under the seeds folder, is served: Prefix and rel, each segment

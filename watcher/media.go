@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -22,15 +23,11 @@ const DefaultMaxMediaSize = 20 << 20
 // Image is nil, Item.MissingImage names it). It is not a refusal.
 var ErrMissingImage = errors.New("image missing")
 
-// mediaExts are the suffixes of the media files the feeds serve, in
-// lower case: never articles, their changes reach the articles that show
-// them.
-var mediaExts = []string{".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".svg"}
-
-// isMedia reports whether rel names a media file that is not hidden nor
-// temporary.
+// isMedia reports whether rel names a media file (see article.MediaType)
+// that is not hidden nor temporary: never an article, its changes reach
+// the articles that show it.
 func isMedia(rel string) bool {
-	return slices.Contains(mediaExts, strings.ToLower(path.Ext(rel))) && !ignored(path.Base(rel))
+	return article.MediaType(rel) != "" && !ignored(path.Base(rel))
 }
 
 // watched reports whether the watcher follows the file rel: an article
