@@ -48,14 +48,30 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 const skew = time.Minute
 
 // notFuture refuses a date later than now (from the clock now, nil:
-// time.Now) plus skew.
+// time.Now) plus skew, with a *FutureDateError.
 func notFuture(d time.Time, now func() time.Time) error {
 	if now == nil {
 		now = time.Now
 	}
 	if n := now(); d.After(n.Add(skew)) {
-		return fmt.Errorf("%w: date %s is later than now, %s", ErrFutureDate,
-			d.Format(time.RFC3339), n.In(d.Location()).Format(time.RFC3339))
+		return &FutureDateError{Date: d, Now: n}
 	}
 	return nil
 }
+
+// FutureDateError refuses a file dated in the future; it wraps
+// ErrFutureDate. The file stops being refused for it once Due has passed:
+// a watcher may read it again then.
+type FutureDateError struct {
+	Date, Now time.Time
+}
+
+// Due is the moment the date stops being in the future, as Parse judges it.
+func (e *FutureDateError) Due() time.Time { return e.Date.Add(-skew) }
+
+func (e *FutureDateError) Error() string {
+	return fmt.Sprintf("%v: date %s is later than now, %s", ErrFutureDate,
+		e.Date.Format(time.RFC3339), e.Now.In(e.Date.Location()).Format(time.RFC3339))
+}
+
+func (e *FutureDateError) Unwrap() error { return ErrFutureDate }
