@@ -49,13 +49,13 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 		switch {
 		case quiet && err == nil, werr != nil:
 		case asJSON:
-			e := newCheckEntry(rel, status, it, err, cfg.location)
+			e := newCheckEntry(rel, status, it, err)
 			if missing != nil {
 				e.MissingImage = missing.Error()
 			}
 			werr = enc.Encode(e)
 		default:
-			fmt.Fprint(tw, checkLines(rel, status, it, err, missing, cfg.location))
+			fmt.Fprint(tw, checkLines(rel, status, it, err, missing))
 		}
 	})
 	if ferr := tw.Flush(); werr == nil {
@@ -123,7 +123,7 @@ func (s checkSummary) String() string {
 // status, path and what it holds or why it is refused; then, for a file
 // whose front matter said more than its title, the metadata read, one
 // "key: value" a line in the third column.
-func checkLines(rel, status string, it storage.Item, err, missing error, loc *time.Location) string {
+func checkLines(rel, status string, it storage.Item, err, missing error) string {
 	if err != nil {
 		reason := watcher.Reason(err)
 		return fmt.Sprintf("%s\t%s\t%s: %s\n", status, rel, reason, refusalText(reason, err))
@@ -134,7 +134,7 @@ func checkLines(rel, status string, it storage.Item, err, missing error, loc *ti
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\t%s\t%s (%s%s)\n", status, rel, it.Title, plural(len(it.Paragraphs), "paragraph"), from)
-	for _, kv := range metadata(it.Article, loc) {
+	for _, kv := range metadata(it.Article) {
 		fmt.Fprintf(&b, "\t\t%s: %s\n", kv[0], kv[1])
 	}
 	if missing != nil {
@@ -144,8 +144,9 @@ func checkLines(rel, status string, it storage.Item, err, missing error, loc *ti
 }
 
 // metadata is what a's front matter set besides its title, as key and
-// value pairs in a fixed order, dates in loc (-timezone).
-func metadata(a article.Article, loc *time.Location) [][2]string {
+// value pairs in a fixed order. The date is shown in its own zone: the
+// one it was written with, or -timezone for a date written without one.
+func metadata(a article.Article) [][2]string {
 	var kv [][2]string
 	add := func(k, v string) {
 		if v != "" {
@@ -153,7 +154,7 @@ func metadata(a article.Article, loc *time.Location) [][2]string {
 		}
 	}
 	if !a.Date.IsZero() {
-		add("date", a.Date.In(loc).Format(time.RFC3339))
+		add("date", a.Date.Format(time.RFC3339))
 	}
 	var authors []string
 	for _, au := range a.Authors {
@@ -248,7 +249,7 @@ type checkImage struct {
 	Size int64  `json:"size,omitempty"`
 }
 
-func newCheckEntry(rel, status string, it storage.Item, err error, loc *time.Location) checkEntry {
+func newCheckEntry(rel, status string, it storage.Item, err error) checkEntry {
 	if err != nil {
 		reason := watcher.Reason(err)
 		return checkEntry{Path: rel, Status: status, Reason: reason, Error: refusalText(reason, err)}
@@ -259,7 +260,7 @@ func newCheckEntry(rel, status string, it storage.Item, err error, loc *time.Loc
 		e.Authors = append(e.Authors, checkAuthor(a))
 	}
 	if !it.Date.IsZero() {
-		e.Date = it.Date.In(loc)
+		e.Date = it.Date
 	}
 	if img := it.Image; img != nil {
 		e.Image = &checkImage{Path: img.Path, URL: img.URL, Alt: img.Alt, Type: img.Type, Size: img.Size}

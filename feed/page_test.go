@@ -72,7 +72,7 @@ func TestArticlePageMeta(t *testing.T) {
 		"og:description":         {it.Summary},
 		"og:url":                 {url},
 		"og:site_name":           {testConfig.Title},
-		"og:locale":              {"ar_EG"},
+		"og:locale":              {"ar_AR"},
 		"og:image":               {richImage},
 		"og:image:alt":           {`خريطة "الدوائر"`},
 		"article:published_time": {"2024-02-10T12:30:00Z"},
@@ -199,5 +199,13 @@ func TestPagesInArticleLanguage(t *testing.T) {
 	_, index := do(t, http.MethodGet, srv.URL+"/", nil)
 	if !strings.Contains(string(index), `<article lang="en" dir="ltr">`) {
 		t.Errorf("the index does not mark the English article:\n%s", index)
+	}
+}
+
+func TestOGLocale(t *testing.T) {
+	for lang, want := range map[string]string{"ar": "ar_AR", "ar-EG": "ar_EG", "ar-MA": "ar_MA", "en": "en_US", "fa": "fa_IR", "en-GB": "en_GB"} {
+		if got := ogLocale(lang); got != want {
+			t.Errorf("ogLocale(%q) = %q, want %q", lang, got, want)
+		}
 	}
 }

@@ -84,15 +84,20 @@ func newPageMeta(it storage.Item, e entry, cfg Config, a pageArticle) *pageMeta 
 }
 
 // ogLocale returns lang in Open Graph's language_TERRITORY form, with the
-// territory lang names or else its most likely one ("ar" gives "ar_EG",
-// "en" "en_US"); only the language when there is none.
+// territory lang names or else its most likely one ("en" gives "en_US");
+// only the language when there is none. Arabic with no territory is
+// "ar_AR", the pan-Arab locale Facebook's list has, rather than the
+// likeliest single country (Egypt) for a site read across the region.
 func ogLocale(lang string) string {
 	tag, err := language.Parse(lang)
 	if err != nil {
 		return lang
 	}
 	base, _ := tag.Base()
-	region, _ := tag.Region()
+	region, conf := tag.Region()
+	if base.String() == "ar" && conf != language.Exact {
+		return "ar_AR"
+	}
 	if region.String() == "ZZ" {
 		return base.String()
 	}

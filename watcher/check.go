@@ -15,14 +15,18 @@ import (
 // regular file), with the item published without it (Image nil,
 // MissingImage set) and an error wrapping ErrMissingImage that says why,
 // which is not a refusal. A draft is reported with a nil error and
-// it.Draft set: it would not be published. Hidden and temporary files
-// are skipped, as the watcher skips them.
+// it.Draft set: it would not be published. Two files with one URL
+// (dup.txt and dup.md) are told apart as a start-up scan into an empty
+// database tells them: the first in path order holds the URL, the other
+// is refused as bad_name. Hidden and temporary files are skipped, as the
+// watcher skips them.
 func Check(dir string, opts Options, report func(rel string, it storage.Item, err error)) error {
 	root, err := seedsRoot(dir)
 	if err != nil {
 		return err
 	}
 	rd := newReader(root, opts.withDefaults())
+	holders := map[string]string{} // slug → the file that holds its URL
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		r, _ := relTo(root, p)
 		if err != nil {
@@ -42,6 +46,14 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 			return nil
 		}
 		l := rd.load(r)
+		if l.err == nil && !l.it.Draft {
+			slug := l.it.Slug()
+			if holder, taken := holders[slug]; taken {
+				l.err = urlTaken(slug, holder)
+			} else {
+				holders[slug] = r
+			}
+		}
 		switch {
 		case l.err != nil:
 			report(r, storage.Item{}, l.err)
@@ -52,4 +64,9 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 		}
 		return nil
 	})
+}
+
+// urlTaken refuses a file whose URL, ending with slug, holder holds.
+func urlTaken(slug, holder string) error {
+	return fmt.Errorf("%w: its URL, ending /%s, is taken by %s", errBadName, slug, holder)
 }

@@ -170,6 +170,12 @@ func TestCheck(t *testing.T) {
 		"draft.md":     "---\ntitle: مسودة\ndraft: true\n---\nنص",
 		"pictured.md":  "---\ntitle: مصور\nimage: none.jpg\n---\nنص",
 		"big.md":       "---\ntitle: كبير\nimage: photo.jpg\n---\nنص",
+		"twin.md":      "توأم",
+		"twin.txt":     "توأم آخر",
+		"dup.TXT":      "مكرر",
+		"dup.txt":      "مكرر آخر",
+		"alone.md":     "---\ntitle: مسودة\ndraft: true\n---\nنص",
+		"alone.txt":    "وحيد", // a draft holds no URL
 	} {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
 		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
@@ -193,7 +199,9 @@ func TestCheck(t *testing.T) {
 	}
 	want := map[string]string{"good.txt": "عنوان", "sub/also.txt": "آخر", "empty.txt": "empty"}
 	maps.Copy(want, map[string]string{"notes.md": "empty", "draft.md": "draft مسودة",
-		"pictured.md": "مصور without none.jpg: image missing: none.jpg: no such file", "big.md": "image_too_large"})
+		"pictured.md": "مصور without none.jpg: image missing: none.jpg: no such file", "big.md": "image_too_large",
+		"twin.md": "توأم", "twin.txt": "bad_name", "dup.TXT": "مكرر", "dup.txt": "bad_name",
+		"alone.md": "draft مسودة", "alone.txt": "وحيد"})
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Check reported %q, want %q", got, want)
 	}
