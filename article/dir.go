@@ -45,6 +45,9 @@ func countLetters(text string) letters {
 	return n
 }
 
+func (n letters) add(m letters) letters { return letters{n.rtl + m.rtl, n.ltr + m.ltr} }
+func (n letters) sub(m letters) letters { return letters{n.rtl - m.rtl, n.ltr - m.ltr} }
+
 // dir is the direction of a clear majority (see Dir).
 func (n letters) dir() string {
 	switch {
