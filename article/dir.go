@@ -26,24 +26,68 @@ type letters struct{ rtl, ltr int }
 func countLetters(text string) letters {
 	var n letters
 	for i := 0; i < len(text); {
-		if c := text[i]; c < utf8.RuneSelf { // ASCII, the Latin of most mixed text: no table lookup
+		c := text[i]
+		switch {
+		case c < utf8.RuneSelf: // ASCII, the Latin of most mixed text: no table lookup
 			if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
 				n.ltr++
 			}
 			i++
 			continue
+		case c >= 0xc2 && c < 0xe0 && i+1 < len(text) && text[i+1]&0xc0 == 0x80:
+			// Two bytes: Arabic, Hebrew, Syriac, Greek, Cyrillic, accented
+			// Latin, from a table made of bidi's.
+			n.count(twoByteClass[rune(c&0x1f)<<6|rune(text[i+1]&0x3f)])
+			i += 2
+			continue
 		}
 		p, size := bidi.LookupString(text[i:])
-		switch p.Class() {
-		case bidi.R, bidi.AL:
-			n.rtl++
-		case bidi.L:
-			n.ltr++
-		}
+		n.count(strength(p.Class()))
 		i += max(size, 1)
 	}
 	return n
 }
+
+// The directions strength gives a letter.
+const (
+	neutral = iota
+	rightToLeft
+	leftToRight
+)
+
+// strength is the direction of a letter of the bidi class c, or neutral.
+func strength(c bidi.Class) uint8 {
+	switch c {
+	case bidi.R, bidi.AL:
+		return rightToLeft
+	case bidi.L:
+		return leftToRight
+	}
+	return neutral
+}
+
+// count counts a letter of direction s.
+func (n *letters) count(s uint8) {
+	switch s {
+	case rightToLeft:
+		n.rtl++
+	case leftToRight:
+		n.ltr++
+	}
+}
+
+// twoByteClass is the strength of each rune that UTF-8 writes in two
+// bytes (U+0080 to U+07FF): most letters of RTL text, looked up once.
+var twoByteClass = func() (t [0x800]uint8) {
+	for r := rune(0x80); r < 0x800; r++ {
+		p, _ := bidi.LookupRune(r)
+		t[r] = strength(p.Class())
+	}
+	return t
+}()
+
+func (n letters) add(m letters) letters { return letters{n.rtl + m.rtl, n.ltr + m.ltr} }
+func (n letters) sub(m letters) letters { return letters{n.rtl - m.rtl, n.ltr - m.ltr} }
 
 // dir is the direction of a clear majority (see Dir).
 func (n letters) dir() string {

@@ -156,6 +156,9 @@ const maxAliasNodes = 10_000
 // readers here follow them: this bounds what they can be made to walk.
 // It counts each node once, so it runs in time linear in the document.
 func aliasBound(root *yaml.Node) error {
+	if !hasAlias(root) { // most front matter: nothing to expand
+		return nil
+	}
 	own := 0
 	expanded := map[*yaml.Node]int{}
 	const busy = -1 // an alias inside the node it names: endless
@@ -184,6 +187,19 @@ func aliasBound(root *yaml.Node) error {
 		return fmt.Errorf("%w: its aliases stand for more than %d nodes", ErrAliasBomb, maxAliasNodes)
 	}
 	return nil
+}
+
+// hasAlias reports whether an alias is in the tree under n.
+func hasAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAlias(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxInt caps the sizes aliasBound adds, which a chain of aliases can

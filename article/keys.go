@@ -294,6 +294,9 @@ var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 // oneLine is s on one line: line breaks (a YAML block scalar keeps them)
 // become spaces, controls go (see clean), white space around it goes.
 func oneLine(s string) (string, error) {
-	s, err := clean(lineBreaks.Replace(s))
+	if strings.ContainsAny(s, "\r\n") { // rare: the replacer allocates
+		s = lineBreaks.Replace(s)
+	}
+	s, err := clean(s)
 	return strings.TrimSpace(s), err
 }

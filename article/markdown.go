@@ -62,8 +62,7 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 		return Article{}, ErrNoTitle
 	}
 	rewrite(doc, src, path.Dir(name))
-	markDirections(doc, src, direction(a.Lang, opts.Lang))
-	a.Paragraphs = paragraphs(doc, src)
+	a.Paragraphs = readBlocks(doc, src, direction(a.Lang, opts.Lang))
 	var out bytes.Buffer
 	if err := markdown.Renderer().Render(&out, src, doc); err != nil {
 		return Article{}, fmt.Errorf("render markdown: %w", err) // a bytes.Buffer does not fail
@@ -146,7 +145,7 @@ func hasBreak(n ast.Node) bool {
 }
 
 // codeBlocks renders code blocks as goldmark does, and also the
-// attributes it does not render on them: the dir that markDirections
+// attributes it does not render on them: the dir that readBlocks
 // gives a left-to-right block in a right-to-left article.
 type codeBlocks struct{}
 

@@ -17,9 +17,10 @@ import (
 // textWriter collects HTML text for goldmark's writer (a util.BufWriter).
 type textWriter struct {
 	strings.Builder
-	// prose leaves out text that is not prose: the URL an autolink
-	// shows, code spans. Dir counts letters of prose.
-	prose bool
+	// aside counts the letters of what was written that is not prose:
+	// the URL an autolink shows, code spans. A block's direction goes by
+	// the letters of its prose (see Dir).
+	aside letters
 }
 
 func (*textWriter) Available() int { return 1 << 16 }
@@ -54,19 +55,17 @@ func inlineText(w *textWriter, n ast.Node, src []byte, soft string) {
 				html.DefaultWriter.Write(w, c.Value)
 			}
 		case *ast.CodeSpan:
-			if w.prose {
-				continue
-			}
 			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
 				if t, ok := t.(*ast.Text); ok {
 					v := t.Value(src)
+					w.aside = w.aside.add(countLetters(string(v)))
 					html.DefaultWriter.RawWrite(w, []byte(strings.ReplaceAll(string(v), "\n", " ")))
 				}
 			}
 		case *ast.AutoLink:
-			if !w.prose {
-				html.DefaultWriter.RawWrite(w, c.Label(src))
-			}
+			label := c.Label(src)
+			w.aside = w.aside.add(countLetters(string(label)))
+			html.DefaultWriter.RawWrite(w, label)
 		case *ast.RawHTML, *ast.Image:
 		default:
 			inlineText(w, c, src, soft)
@@ -116,74 +115,98 @@ func isTextBlock(n ast.Node) bool {
 	return false
 }
 
-// paragraphs are the plain texts of the blocks under doc that hold text:
-// paragraphs, headings, list items, code blocks, table rows.
-func paragraphs(doc ast.Node, src []byte) []string {
-	var out []string
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering || n.Type() != ast.TypeBlock {
-			return ast.WalkContinue, nil
-		}
-		switch n.(type) {
-		case *ast.CodeBlock, *ast.FencedCodeBlock, *east.TableRow, *east.TableHeader:
-		default:
-			if !isTextBlock(n) {
-				return ast.WalkContinue, nil
-			}
-		}
-		if t := strings.TrimSpace(blockText(n, src, " ")); t != "" {
-			out = append(out, t)
-		}
-		return ast.WalkSkipChildren, nil
-	})
-	return out
+// readBlocks reads the blocks under doc, the tree of an article written
+// in direction dir, in one walk: it returns the plain texts of the blocks
+// that hold text (paragraphs, headings, list items, code blocks, table
+// rows), and marks the blocks written in the other direction (see
+// markBlock).
+func readBlocks(doc ast.Node, src []byte, dir string) []string {
+	r := blockReader{src: src}
+	r.visit(doc)
+	dirs := r.dirs[1:] // doc's own
+	markBlock(doc, dir, &dirs)
+	return r.paragraphs
 }
 
-// markDirections gives each block element whose text is written in the
-// other direction than the one it sits in (the article's, dir, at the
-// top) a dir attribute of its own. A block of text goes by the majority
-// of its letters (see Dir), leaving out URLs and code shown as text; a
-// list item by its own text, not its sublists; any other container (a
-// list, a quote, a table) takes a direction only when every block in it
-// with letters agrees on one, else its blocks are marked one by one.
-func markDirections(doc ast.Node, src []byte, dir string) {
-	dirs := map[ast.Node]string{}
-	blockDir(doc, src, dirs)
-	markBlock(doc, dir, dirs)
+// blockReader collects the texts and directions of a tree's blocks.
+type blockReader struct {
+	src        []byte
+	paragraphs []string
+	// cells are the texts of the table row being read.
+	cells []string
+	// dirs are the blocks' directions ("" for none), in the order visit
+	// enters them, which is the order markBlock takes them in.
+	dirs []string
 }
 
-// blockDir finds the direction of the block n and of each block under it
-// into dirs, and returns n's ("" for none).
-func blockDir(n ast.Node, src []byte, dirs map[ast.Node]string) string {
-	if isTextBlock(n) || n.Kind() == ast.KindCodeBlock || n.Kind() == ast.KindFencedCodeBlock {
-		var w textWriter
-		w.prose = true
-		if isTextBlock(n) {
-			inlineText(&w, n, src, " ")
-		} else {
-			w.WriteString(blockText(n, src, " "))
-		}
-		d := countLetters(w.text()).dir()
-		dirs[n] = d
-		return d
+// visit finds the direction of the block n and of each block under it,
+// and returns n's. A block of text goes by the majority of its letters
+// (see Dir), leaving out URLs and code shown as text; a list item by its
+// own text, not its sublists; any other container (a list, a quote, a
+// table) takes a direction only when every block in it with letters
+// agrees on one.
+func (r *blockReader) visit(n ast.Node) string {
+	at := len(r.dirs)
+	r.dirs = append(r.dirs, "")
+	var d string
+	switch n.(type) {
+	case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+		var t string
+		t, d = r.inline(n)
+		r.add(t)
+	case *east.TableCell: // its row holds the paragraph
+		var t string
+		t, d = r.inline(n)
+		r.cells = append(r.cells, strings.TrimSpace(t))
+	case *ast.CodeBlock, *ast.FencedCodeBlock:
+		t := blockText(n, r.src, " ")
+		d = countLetters(stdhtml.UnescapeString(t)).dir()
+		r.add(t)
+	default:
+		d = r.container(n)
 	}
+	r.dirs[at] = d
+	return d
+}
+
+// inline is the plain text of the text block n and its direction.
+func (r *blockReader) inline(n ast.Node) (string, string) {
+	var w textWriter
+	inlineText(&w, n, r.src, " ")
+	t := w.text()
+	return t, countLetters(t).sub(w.aside).dir()
+}
+
+// container visits the blocks under n and returns n's direction.
+func (r *blockReader) container(n ast.Node) string {
 	var all, own []string // of every child block, of those that are text
+	r.cells = r.cells[:0]
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != ast.TypeBlock {
 			continue
 		}
-		d := blockDir(c, src, dirs)
+		d := r.visit(c)
 		all = append(all, d)
 		if isTextBlock(c) {
 			own = append(own, d)
 		}
 	}
-	if _, ok := n.(*ast.ListItem); ok && len(own) > 0 {
-		all = own
+	switch n.(type) {
+	case *ast.ListItem:
+		if len(own) > 0 {
+			all = own
+		}
+	case *east.TableRow, *east.TableHeader:
+		r.add(strings.Join(r.cells, " | "))
 	}
-	d := agreed(all)
-	dirs[n] = d
-	return d
+	return agreed(all)
+}
+
+// add adds the text t, trimmed, to the paragraphs, unless it is blank.
+func (r *blockReader) add(t string) {
+	if t = strings.TrimSpace(t); t != "" {
+		r.paragraphs = append(r.paragraphs, t)
+	}
 }
 
 // agreed is the one direction among dirs, leaving out "", or "" if they
@@ -202,14 +225,17 @@ func agreed(dirs []string) string {
 	return d
 }
 
-// markBlock marks the blocks under n, which sits in direction dir.
-func markBlock(n ast.Node, dir string, dirs map[ast.Node]string) {
+// markBlock gives each block under n, which sits in direction dir, whose
+// own direction (the next of dirs, in the order visit took them) is the
+// other one a dir attribute of its own, and goes on into it.
+func markBlock(n ast.Node, dir string, dirs *[]string) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != ast.TypeBlock {
 			continue
 		}
-		d := dir
-		if own := dirs[c]; own != "" && own != dir && hasElement(c) {
+		own, d := (*dirs)[0], dir
+		*dirs = (*dirs)[1:]
+		if own != "" && own != dir && hasElement(c) {
 			c.SetAttributeString("dir", []byte(own))
 			d = own
 		}

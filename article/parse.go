@@ -111,7 +111,12 @@ func cutLine(s string) (line, rest string, ended bool) {
 
 // cleanText is text with each line cleaned (see clean) and every line
 // end made LF, for the parsers of YAML and Markdown, which keep lines.
+// Most texts need neither: one scan finds that (a CR is a control), and
+// text comes back as it is.
 func cleanText(text string) (string, error) {
+	if dirty, err := scan(text, true); err != nil || !dirty {
+		return text, err
+	}
 	var b strings.Builder
 	b.Grow(len(text))
 	for text != "" {
@@ -134,25 +139,45 @@ func cleanText(text string) (string, error) {
 // U+FFFD. Most lines hold none: a scan of the bytes finds that without
 // decoding a rune or copying the line.
 func clean(line string) (string, error) {
-	dirty := false
-	for i := 0; i < len(line); i++ {
-		switch b := line[i]; {
+	if dirty, err := scan(line, false); err != nil || !dirty {
+		return line, err
+	}
+	return strings.Map(dropControl, line), nil
+}
+
+// scan reports whether s holds a rune that clean drops (but line feeds,
+// if lf), or returns ErrReplacement if it holds U+FFFD.
+func scan(s string, lf bool) (dirty bool, err error) {
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !lead[b] { // most bytes: one table lookup
+			continue
+		}
+		switch {
+		case b == '\n' && lf:
 		case b < 0x20 && b != '\t', b == 0x7f:
 			dirty = true
-		case b == 0xc2 && i+1 < len(line) && line[i+1] <= 0x9f: // U+0080–U+009F
+		case b == 0xc2 && i+1 < len(s) && s[i+1] <= 0x9f: // U+0080–U+009F
 			dirty = true
-		case b == 0xef && i+2 < len(line) && line[i+1] == 0xbf && line[i+2] >= 0xbd: // U+FFFD–U+FFFF
-			if line[i+2] == 0xbd {
-				return "", ErrReplacement
+		case b == 0xef && i+2 < len(s) && s[i+1] == 0xbf && s[i+2] >= 0xbd: // U+FFFD–U+FFFF
+			if s[i+2] == 0xbd {
+				return false, ErrReplacement
 			}
 			dirty = true
 		}
 	}
-	if !dirty {
-		return line, nil
-	}
-	return strings.Map(dropControl, line), nil
+	return dirty, nil
 }
+
+// lead marks the bytes that may start a rune clean drops: C0 controls,
+// DEL, and the first bytes of C1 controls and of U+FFFD to U+FFFF.
+var lead = func() (t [256]bool) {
+	for b := range 0x20 {
+		t[b] = b != '\t'
+	}
+	t[0x7f], t[0xc2], t[0xef] = true, true, true
+	return t
+}()
 
 // dropControl maps the runes that clean drops to -1, which strings.Map
 // drops, and keeps every other rune.
