@@ -283,3 +283,24 @@ func TestPlainTextFrontMatter(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainTextFramedByDashes: a .txt whose first lines are framed by ---
+// but name no front-matter key reads as it did before front matter.
+func TestPlainTextFramedByDashes(t *testing.T) {
+	for _, text := range []string{
+		"---\nتنبيه: خبر عاجل\n---\nفقرة أولى.\n",
+		"---\nعنوان\n---\nفقرة.\n",
+		"---\n---\nنص\n",
+	} {
+		got, err := Parse("a.txt", []byte(text), Options{})
+		want, werr := parseText([]byte(text))
+		if err != nil || werr != nil || got.Title != want.Title || strings.Join(got.Paragraphs, "|") != strings.Join(want.Paragraphs, "|") || len(got.Unknown) != 0 {
+			t.Errorf("%q: got %q %q (%v), want %q %q as plain text", text, got.Title, got.Paragraphs, err, want.Title, want.Paragraphs)
+		}
+	}
+	// One known key makes it front matter, with its other keys unknown.
+	got, err := Parse("a.txt", []byte("---\ntitle: عنوان\nتنبيه: خبر\n---\nفقرة\n"), Options{})
+	if err != nil || got.Title != "عنوان" || len(got.Unknown) != 1 {
+		t.Errorf("front matter with a known key: %+v, %v", got, err)
+	}
+}

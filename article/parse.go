@@ -32,11 +32,15 @@ func Parse(name string, data []byte, opts Options) (Article, error) {
 
 // parsePlain reads a plain-text article: optional front matter, then the
 // text as parseText reads it. A first line --- that no later line closes
-// is text, as it was before front matter. With a title in the front
-// matter, every line of the text is a paragraph.
+// is text, as it was before front matter; so is a block between two ---
+// lines in which no line starts with a key Parse knows ("title:",
+// "date:"…): plain text that opens with a rule, a heading between rules
+// or "تنبيه: خبر عاجل" framed by dashes, reads as it did before front
+// matter. With a title in the front matter, every line of the text is a
+// paragraph.
 func parsePlain(name string, data []byte, opts Options) (Article, error) {
 	fm, body, found, closed := splitFrontMatter(strings.TrimLeft(string(data), "\uFEFF"))
-	if !found || !closed {
+	if !found || !closed || !namesKnownKey(fm) {
 		return parseText(data)
 	}
 	var a Article
@@ -189,4 +193,17 @@ func dropControl(r rune) rune {
 		return -1
 	}
 	return r
+}
+
+// namesKnownKey reports whether a line of fm starts with a front-matter
+// key Parse knows, followed by a colon.
+func namesKnownKey(fm string) bool {
+	for line := range strings.Lines(fm) {
+		if k, _, ok := strings.Cut(line, ":"); ok {
+			if _, known := keys[strings.TrimSpace(k)]; known && k == strings.TrimLeft(k, " \t") {
+				return true
+			}
+		}
+	}
+	return false
 }
