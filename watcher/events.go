@@ -53,9 +53,9 @@ func (w *Watcher) event(ev fsnotify.Event) {
 		}
 	case ev.Has(fsnotify.Chmod):
 		// Backup and antivirus tools change modes all day: only a file
-		// refused before (unreadable, say) is worth another look.
+		// refused before (unreadable, say) is worth another look. Still
+		// refused as it was, it is not logged again (see refuse).
 		if _, ok := w.refused[rel]; ok {
-			delete(w.refused, rel)
 			w.schedule(rel, w.opts.Settle)
 		}
 	}

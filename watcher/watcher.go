@@ -139,7 +139,7 @@ type Watcher struct {
 	deb  *debouncer
 
 	obs       Observer
-	refused   map[string]storage.File // refused files, by path, as they were then
+	refused   map[string]refusal      // refused files, by path, as they were then
 	drafts    map[string]storage.File // drafts, by path, as they were when logged
 	bigImage  map[string]string       // files refused for their image's size, to that image
 	noted     map[note]string         // what was logged of each file, to the version it was logged for
@@ -193,7 +193,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		dirs:      make(map[string]bool),
 		deb:       newDebouncer(),
 		obs:       opts.Observer,
-		refused:   make(map[string]storage.File),
+		refused:   make(map[string]refusal),
 		drafts:    make(map[string]storage.File),
 		bigImage:  make(map[string]string),
 		noted:     make(map[note]string),
