@@ -78,6 +78,7 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	case r.err == nil:
 		delete(w.refused, rel)
 		delete(w.bigImage, rel)
+		w.retryWhen(rel, nil)
 		if !r.it.Draft {
 			delete(w.drafts, rel) // a draft again is news again
 		}

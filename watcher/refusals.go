@@ -1,6 +1,13 @@
 package watcher
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -26,7 +33,8 @@ func (r refusal) same(o refusal) bool {
 }
 
 // refuse does accept's bookkeeping for a refused file: logged and
-// counted once per version (see refusal.same).
+// counted once per version (see refusal.same), and read again without an
+// event when what refused it may change (see retryWhen).
 func (w *Watcher) refuse(rel string, r loaded) {
 	delete(w.firstSeen, rel)
 	w.succeeded(rel) // no store write to retry for a refused file
@@ -37,4 +45,80 @@ func (w *Watcher) refuse(rel string, r loaded) {
 		w.countRefused(now.reason)
 	}
 	w.refused[rel] = now
+	w.retryWhen(rel, r.err)
+}
+
+// takenError refuses a file whose URL another file holds: two names that
+// differ only in their suffix (x.txt and x.md, x.txt and x.TXT).
+type takenError struct {
+	slug, holder string
+}
+
+func (e *takenError) Error() string {
+	return fmt.Sprintf("%v: its URL, ending /%s, is taken by %s", errBadName, e.slug, e.holder)
+}
+
+func (e *takenError) Unwrap() error { return errBadName }
+
+// retryWhen notes when rel, refused for err, is worth reading again
+// though the file itself did not change: once the file that holds its URL
+// holds it no more (see release). A nil err forgets it.
+func (w *Watcher) retryWhen(rel string, err error) {
+	delete(w.twins, rel)
+	var taken *takenError
+	switch {
+	case errors.As(err, &taken):
+		w.twins[rel] = taken.holder
+	}
+}
+
+// release has the files refused for the URL that one of paths held read
+// again at once, now that it holds it no more (its file deleted, moved,
+// or a draft now): the first of them, by path, takes the URL. One whose
+// writer is at work is left to its events.
+func (w *Watcher) release(paths ...string) {
+	if len(w.twins) == 0 {
+		return
+	}
+	gone := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		gone[p] = true
+	}
+	var rels []string
+	for rel, holder := range w.twins {
+		if gone[holder] && !w.deb.has(rel) {
+			rels = append(rels, rel)
+		}
+	}
+	slices.Sort(rels)
+	for _, rel := range rels {
+		w.schedule(rel, 0)
+	}
+}
+
+// freed reports whether rel was refused for a URL whose holder's file is
+// gone: a scan reads it again, for the holder's removal may be what the
+// scan finds.
+func (w *Watcher) freed(rel string) bool {
+	holder, ok := w.twins[rel]
+	if !ok {
+		return false
+	}
+	_, err := os.Lstat(w.abs(holder))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// refusedUnder schedules, after Settle, the files under the folder prefix
+// (ending in a slash) that wait for a URL: moved or deleted with
+// the folder, they are gone from there, and are forgotten once read.
+func (w *Watcher) refusedUnder(prefix string) {
+	var rels []string
+	for rel := range w.twins {
+		rels = append(rels, rel)
+	}
+	for _, rel := range rels {
+		if strings.HasPrefix(rel, prefix) {
+			w.schedule(rel, w.opts.Settle)
+		}
+	}
 }

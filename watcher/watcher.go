@@ -140,6 +140,7 @@ type Watcher struct {
 
 	obs       Observer
 	refused   map[string]refusal      // refused files, by path, as they were then
+	twins     map[string]string       // files refused for a URL another file holds, to that file
 	drafts    map[string]storage.File // drafts, by path, as they were when logged
 	bigImage  map[string]string       // files refused for their image's size, to that image
 	noted     map[note]string         // what was logged of each file, to the version it was logged for
@@ -194,6 +195,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		deb:       newDebouncer(),
 		obs:       opts.Observer,
 		refused:   make(map[string]refusal),
+		twins:     make(map[string]string),
 		drafts:    make(map[string]storage.File),
 		bigImage:  make(map[string]string),
 		noted:     make(map[note]string),
