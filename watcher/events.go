@@ -185,6 +185,7 @@ func (w *Watcher) schedule(rel string, delay time.Duration) {
 	now := w.opts.Now()
 	w.seen(rel, now)
 	delete(w.tentative, rel)
+	w.future.cancel(rel) // read again now: refused again, it waits anew
 	w.deb.touch(rel, now.Add(delay))
 }
 
@@ -198,6 +199,7 @@ func (w *Watcher) fallback(rel string, delay time.Duration) {
 	now := w.opts.Now()
 	w.seen(rel, now)
 	w.tentative[rel] = true
+	w.future.cancel(rel)
 	w.deb.touch(rel, now.Add(delay))
 }
 

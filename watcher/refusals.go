@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -62,13 +63,18 @@ func (e *takenError) Unwrap() error { return errBadName }
 
 // retryWhen notes when rel, refused for err, is worth reading again
 // though the file itself did not change: once the file that holds its URL
-// holds it no more (see release). A nil err forgets it.
+// holds it no more (see release), or once its date comes (see wake). A
+// nil err forgets both, as any event for rel does (see schedule).
 func (w *Watcher) retryWhen(rel string, err error) {
 	delete(w.twins, rel)
+	w.future.cancel(rel)
 	var taken *takenError
+	var ahead *article.FutureDateError
 	switch {
 	case errors.As(err, &taken):
 		w.twins[rel] = taken.holder
+	case errors.As(err, &ahead):
+		w.future.touch(rel, ahead.Due())
 	}
 }
 
@@ -108,12 +114,25 @@ func (w *Watcher) freed(rel string) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
 
+// wake schedules, at once, the files refused for a date in the future
+// whose date has come; one whose writer is at work is left to its events.
+func (w *Watcher) wake() {
+	for _, rel := range w.future.settled(w.opts.Now()) {
+		if !w.deb.has(rel) {
+			w.schedule(rel, 0)
+		}
+	}
+}
+
 // refusedUnder schedules, after Settle, the files under the folder prefix
-// (ending in a slash) that wait for a URL: moved or deleted with
+// (ending in a slash) that wait for a URL or a date: moved or deleted with
 // the folder, they are gone from there, and are forgotten once read.
 func (w *Watcher) refusedUnder(prefix string) {
 	var rels []string
 	for rel := range w.twins {
+		rels = append(rels, rel)
+	}
+	for rel := range w.future.due {
 		rels = append(rels, rel)
 	}
 	for _, rel := range rels {

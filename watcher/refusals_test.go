@@ -7,7 +7,35 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
 )
+
+// TestFutureDateRetried: a file dated a little ahead of the clock (a desk's
+// clock ahead of the server's, a "publish at 10:00" saved early) is
+// refused, then read again once its date comes, with no event and no
+// rescan, and published at its date.
+func TestFutureDateRetried(t *testing.T) {
+	h := newHarness(t, "") // no periodic rescan
+	// Dates up to a minute ahead pass for clock skew (see
+	// article.FutureDateError.Due): this one is due two seconds from now.
+	date := time.Now().Add(time.Minute + 2*time.Second).UTC().Truncate(time.Millisecond)
+	h.write(t, "soon.md", md("قريبًا", "date: "+date.Format(time.RFC3339Nano)))
+	h.waitLog(t, `path=soon.md reason="front matter date is in the future`)
+	if _, ok := h.titles(t)["soon.md"]; ok {
+		t.Fatalf("soon.md was published before its date:\n%s", h.log)
+	}
+	it := h.waitItem(t, "soon", "published once its date came", func(storage.Item) bool { return true })
+	if !it.Published.Equal(date) {
+		t.Errorf("published %v, want its date %v", it.Published, date)
+	}
+	if n := h.log.Count(`msg="file refused"`); n != 1 {
+		t.Errorf("%d refusals logged, want 1:\n%s", n, h.log)
+	}
+	if n := h.log.Count("rescan"); n != 0 {
+		t.Errorf("a rescan ran:\n%s", h.log)
+	}
+}
 
 // TestRefusedOncePerVersion: a file is refused, logged and counted once
 // per version of its content. A copy that sets the file's time after
