@@ -72,8 +72,12 @@
 // A removed article leaves a tombstone: when a file with the same content
 // appears again (renamed, moved back, restored from a backup, or renamed
 // while the daemon was down), it takes the old key, published and updated
-// dates back, so no reader sees it as new or changed. Move keeps both for a rename seen
-// live. Replace is the one write that leaves no trace of what it takes
+// dates back, so no reader sees it as new or changed. Move keeps both for
+// a rename seen live. A rename to the other format (.txt to .md, or the
+// reverse, in any case) changes what the same bytes say: Move, or the
+// restore, stores the new parse as an edit, its updated date forward. A
+// record always holds its file parsed in the format its current path
+// names. Replace is the one write that leaves no trace of what it takes
 // out: an article stored a moment before under a temporary name, renamed
 // into place, takes the key of its new path as though it had been first
 // stored there (or is an edit of the article stored there).

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 )
 
 // Move records that the file at from is now at it.Path: the article keeps
 // its key and published date, takes its fingerprint and, if the content
-// differs, its text as an edit, which moves Updated forward as in Put; the
-// result is Moved. Over a stored article (a rename onto a published
+// differs or the new name is of the other format (see sameFormat), its
+// text as an edit, which moves Updated forward as in Put; the result is
+// Moved. Over a stored article (a rename onto a published
 // name), it is that article that stays, with it as an edit as Put makes
 // one: the result is what Put would say (Updated, or Unchanged for the
 // same content), and the article at from is removed, leaving its
@@ -59,7 +61,7 @@ func (b buckets) move(from string, it Item, img *media) (Change, error) {
 		return Unchanged, err
 	}
 	a.Path = it.Path
-	if f.Hash != it.File.Hash || !sameMedia(f.Image, img) {
+	if f.Hash != it.File.Hash || !sameMedia(f.Image, img) || !sameFormat(from, it.Path) {
 		if err := b.edit(f.Key, &a, it); err != nil {
 			return Unchanged, err
 		}
@@ -72,6 +74,15 @@ func (b buckets) move(from string, it Item, img *media) (Change, error) {
 	}
 	return Moved, b.setFile(it.Path, file{Key: f.Key}, it.File, img)
 }
+
+// sameFormat reports whether the article files a and b are of one format,
+// plain text or Markdown, as their suffixes say in any case (see
+// article.Parse). A stored article is always its file parsed under the
+// path it is stored at, so the path says which format its record holds:
+// a rename to the other format is an edit (Move), and so is the same
+// content back in the other format after its removal (add). Records from
+// before Markdown are all plain text at .txt paths.
+func sameFormat(a, b string) bool { return strings.EqualFold(path.Ext(a), path.Ext(b)) }
 
 // MoveFolder records that the folder from (a path under the seeds
 // folder) is now at to: every article stored under it moves with its

@@ -83,8 +83,10 @@ func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
 // Item.MissingImage), its text and metadata are replaced and its Updated
 // moves forward: to it.Updated (the file's date) when that is later, else
 // to now. A new path takes the key and published date of the last removed
-// article with the same content hash, if there is one, or gets a new key
-// and keeps the Published date it comes with.
+// article with the same content hash, if there is one, and its updated
+// date too, unless it comes back in the other format (.md for .txt, or
+// the reverse: see sameFormat), an edit; or it gets a new key and keeps
+// the Published date it comes with.
 //
 // An article with a Date is published at that date, new, restored or
 // edited: an edit of the date moves Published (and Updated, never before
@@ -195,8 +197,13 @@ func (b buckets) add(it Item) (Change, error) {
 	if err := getJSON(b.tombstones, []byte(it.File.Hash), &t); err == nil {
 		change, key, published = Restored, b.freeKey(t.Key), t.Published
 		updated = later(it.Updated, published)
-		if !t.Updated.IsZero() {
+		switch {
+		case t.Updated.IsZero():
+		case sameFormat(t.Path, it.Path):
 			updated = t.Updated
+		default:
+			// Back in the other format: parsed anew, an edit.
+			updated = edited(later(t.Updated, published), it.Updated)
 		}
 		if err := b.tombstones.Delete([]byte(it.File.Hash)); err != nil {
 			return Unchanged, err

@@ -21,6 +21,20 @@ func newDebouncer() *debouncer {
 func (d *debouncer) touch(path string, t time.Time) {
 	d.due[path] = t
 	heap.Push(&d.queue, deadline{t, path})
+	// Stale entries leave the queue only once they reach its head: for
+	// deadlines far off (a date in the future) they could pile up.
+	if len(d.queue) > 2*len(d.due)+64 {
+		d.compact()
+	}
+}
+
+// compact rebuilds the queue from due, without stale entries.
+func (d *debouncer) compact() {
+	d.queue = d.queue[:0]
+	for path, t := range d.due {
+		d.queue = append(d.queue, deadline{t, path})
+	}
+	heap.Init(&d.queue)
 }
 
 // has reports whether path is waiting.

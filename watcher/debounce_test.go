@@ -62,4 +62,19 @@ func TestDebounce(t *testing.T) {
 	if got := d.settled(at(5000)); !slices.Equal(got, []string{"x"}) {
 		t.Errorf("settled after 1000 touches = %v, want [x]", got)
 	}
+
+	// Touched and cancelled over and over with a deadline far off (a file
+	// refused for a date a year ahead, edited again and again), a path
+	// holds a bounded queue, and its deadline still comes.
+	far := at(365 * 24 * 3600 * 1000)
+	for range 10000 {
+		d.cancel("z")
+		d.touch("z", far)
+	}
+	if n := len(d.queue); n > 100 {
+		t.Errorf("the queue holds %d entries for one path, want a few", n)
+	}
+	if got := d.settled(far); !slices.Equal(got, []string{"z"}) {
+		t.Errorf("settled(far) = %v, want [z]", got)
+	}
 }

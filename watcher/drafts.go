@@ -35,6 +35,7 @@ func (w *Watcher) forget(rel string) {
 	delete(w.noted, note{noteImage, rel})
 	delete(w.drafts, rel)
 	delete(w.bigImage, rel)
+	w.retryWhen(rel, nil)
 }
 
 // notice logs, once per version of the file, what of the article r holds
@@ -68,6 +69,7 @@ func (w *Watcher) withdraw(rs []loaded) {
 	if !ok {
 		return
 	}
+	w.release(rels...) // a draft holds no URL
 	for _, r := range rs {
 		rel := r.it.Path
 		switch prev, seen := w.drafts[rel]; {

@@ -53,9 +53,9 @@ func (w *Watcher) event(ev fsnotify.Event) {
 		}
 	case ev.Has(fsnotify.Chmod):
 		// Backup and antivirus tools change modes all day: only a file
-		// refused before (unreadable, say) is worth another look.
+		// refused before (unreadable, say) is worth another look. Still
+		// refused as it was, it is not logged again (see refuse).
 		if _, ok := w.refused[rel]; ok {
-			delete(w.refused, rel)
 			w.schedule(rel, w.opts.Settle)
 		}
 	}
@@ -185,6 +185,7 @@ func (w *Watcher) schedule(rel string, delay time.Duration) {
 	now := w.opts.Now()
 	w.seen(rel, now)
 	delete(w.tentative, rel)
+	w.future.cancel(rel) // read again now: refused again, it waits anew
 	w.deb.touch(rel, now.Add(delay))
 }
 
@@ -198,6 +199,7 @@ func (w *Watcher) fallback(rel string, delay time.Duration) {
 	now := w.opts.Now()
 	w.seen(rel, now)
 	w.tentative[rel] = true
+	w.future.cancel(rel)
 	w.deb.touch(rel, now.Add(delay))
 }
 

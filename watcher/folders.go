@@ -131,6 +131,7 @@ func (w *Watcher) unwatch(rel string) {
 			w.schedule(p, w.opts.Settle)
 		}
 	}
+	w.refusedUnder(prefix)
 	w.scheduleImagesUnder(rel)
 }
 

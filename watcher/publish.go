@@ -127,7 +127,7 @@ func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string
 			holder, ok = p, true
 		}
 		if ok {
-			results[i].err = fmt.Errorf("%w: its URL, ending /%s, is taken by %s", errBadName, slug, holder)
+			results[i].err = &takenError{slug: slug, holder: holder}
 			continue
 		}
 		taken[slug] = rel
@@ -203,6 +203,7 @@ func (w *Watcher) moved(from string, it storage.Item, present bool) {
 		return
 	}
 	delete(w.fresh, from)
+	w.release(from)
 	switch {
 	case present && !w.deb.has(from):
 		// A new article now, read when its writer is done (a
@@ -317,6 +318,7 @@ func (w *Watcher) unpublish(rels ...string) {
 	for _, rel := range rels {
 		delete(w.firstSeen, rel) // the ones not stored either
 	}
+	w.release(rels...)
 }
 
 // removeAll takes rels out of the store with remove (Remove or

@@ -78,6 +78,7 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 	case r.err == nil:
 		delete(w.refused, rel)
 		delete(w.bigImage, rel)
+		w.retryWhen(rel, nil)
 		if !r.it.Draft {
 			delete(w.drafts, rel) // a draft again is news again
 		}
@@ -95,19 +96,6 @@ func (w *Watcher) accept(rel string, r loaded) bool {
 		w.refuse(rel, r)
 	}
 	return false
-}
-
-// refuse does accept's bookkeeping for a refused file: logged and
-// counted once per version.
-func (w *Watcher) refuse(rel string, r loaded) {
-	delete(w.firstSeen, rel)
-	w.succeeded(rel) // no store write to retry for a refused file
-	if prev, ok := w.refused[rel]; !ok || prev != r.fp {
-		w.log.Warn("file refused", "path", rel, "reason", r.err)
-		w.obs.Refused(Reason(r.err))
-		w.countRefused(Reason(r.err))
-	}
-	w.refused[rel] = r.fp
 }
 
 // reader reads the article files under one folder and parses them. Its
@@ -148,13 +136,14 @@ func (r reader) load(rel string) loaded {
 	if err != nil {
 		return loaded{fp: fp, err: err}
 	}
+	// Before Parse: a file refused is known by its bytes too (see refusal).
+	sum := sha256.Sum256(data)
+	fp.Hash = hex.EncodeToString(sum[:])
 	a, err := article.Parse(rel, data, r.parse)
 	if err != nil {
 		return loaded{fp: fp, err: err}
 	}
 	it := storage.Item{Article: a}
-	sum := sha256.Sum256(data)
-	fp.Hash = hex.EncodeToString(sum[:])
 	it.Path, it.File = rel, fp
 	// A file dated in the future (a wrong clock) is dated now, so that no
 	// reader sees an implausible date. One dated before 1990 (tools that

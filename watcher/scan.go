@@ -200,8 +200,8 @@ func (w *Watcher) toRead(rel string, d fs.DirEntry, f storage.Fingerprint, known
 	if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
 		return false
 	}
-	if f, ok := w.refused[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) && w.bigImage[rel] == "" {
-		return false // refused as it is; logged then (its image may change)
+	if f, ok := w.refused[rel]; ok && f.fp.Size == fi.Size() && f.fp.ModTime.Equal(fi.ModTime()) && w.bigImage[rel] == "" && !w.freed(rel) {
+		return false // refused as it is; logged then (its image may change, its URL be freed)
 	}
 	if f, ok := w.drafts[rel]; ok && f.Size == fi.Size() && f.ModTime.Equal(fi.ModTime()) {
 		return false // a draft as it is; logged then

@@ -103,7 +103,8 @@ type Options struct {
 	// store writes, for metrics.
 	Observer Observer
 	// Now is the clock; tests may set it. article.Parse refuses dates
-	// after it.
+	// after it; Run reads a file so refused again when its date comes
+	// (see article.FutureDateError.Due), with no event nor rescan.
 	Now func() time.Time
 	// Progress is the period of the progress reports of the start-up
 	// scan (DefaultProgress when zero): a line at info, and OnProgress.
@@ -139,7 +140,9 @@ type Watcher struct {
 	deb  *debouncer
 
 	obs       Observer
-	refused   map[string]storage.File // refused files, by path, as they were then
+	refused   map[string]refusal      // refused files, by path, as they were then
+	twins     map[string]string       // files refused for a URL another file holds, to that file
+	future    *debouncer              // files refused for a date in the future, due when it comes
 	drafts    map[string]storage.File // drafts, by path, as they were when logged
 	bigImage  map[string]string       // files refused for their image's size, to that image
 	noted     map[note]string         // what was logged of each file, to the version it was logged for
@@ -193,7 +196,9 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		dirs:      make(map[string]bool),
 		deb:       newDebouncer(),
 		obs:       opts.Observer,
-		refused:   make(map[string]storage.File),
+		refused:   make(map[string]refusal),
+		twins:     make(map[string]string),
+		future:    newDebouncer(),
 		drafts:    make(map[string]storage.File),
 		bigImage:  make(map[string]string),
 		noted:     make(map[note]string),
@@ -346,6 +351,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 		}
 		w.drain() // a burst of events is handled, and stored, in batches
+		w.wake()
 		due := w.due()
 		w.process(ctx, w.articlesOf(due), liveMoves)
 		for _, rel := range due {
@@ -355,8 +361,18 @@ func (w *Watcher) Run(ctx context.Context) error {
 			delete(w.closed, rel)
 		}
 		w.fresh.prune(w.opts.Now(), w.opts.Settle)
-		if t, ok := w.deb.next(); ok {
+		if t, ok := w.next(); ok {
 			timer.Reset(t.Sub(w.opts.Now()))
 		}
 	}
+}
+
+// next returns the earliest moment Run has work without an event: a file
+// due, or a date that comes (see wake).
+func (w *Watcher) next() (time.Time, bool) {
+	t, ok := w.deb.next()
+	if f, due := w.future.next(); due && (!ok || f.Before(t)) {
+		return f, true
+	}
+	return t, ok
 }
