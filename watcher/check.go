@@ -49,7 +49,7 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 		if l.err == nil && !l.it.Draft {
 			slug := l.it.Slug()
 			if holder, taken := holders[slug]; taken {
-				l.err = urlTaken(slug, holder)
+				l.err = &takenError{slug: slug, holder: holder}
 			} else {
 				holders[slug] = r
 			}
@@ -64,9 +64,4 @@ func Check(dir string, opts Options, report func(rel string, it storage.Item, er
 		}
 		return nil
 	})
-}
-
-// urlTaken refuses a file whose URL, ending with slug, holder holds.
-func urlTaken(slug, holder string) error {
-	return fmt.Errorf("%w: its URL, ending /%s, is taken by %s", errBadName, slug, holder)
 }
