@@ -187,27 +187,27 @@ func (r *blockReader) inline(n ast.Node) (string, string) {
 
 // container visits the blocks under n and returns n's direction.
 func (r *blockReader) container(n ast.Node) string {
-	var all, own []string // of every child block, of those that are text
+	var all, own agreement // of every child block, of those that are text
 	r.cells = r.cells[:0]
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != ast.TypeBlock {
 			continue
 		}
 		d := r.visit(c)
-		all = append(all, d)
+		all.add(d)
 		if isTextBlock(c) {
-			own = append(own, d)
+			own.add(d)
 		}
 	}
 	switch n.(type) {
 	case *ast.ListItem:
-		if len(own) > 0 {
+		if own.blocks > 0 {
 			all = own
 		}
 	case *east.TableRow, *east.TableHeader:
 		r.add(strings.Join(r.cells, " | "))
 	}
-	return agreed(all)
+	return all.dir()
 }
 
 // add adds the text t, trimmed, to the paragraphs, unless it is blank.
@@ -217,20 +217,31 @@ func (r *blockReader) add(t string) {
 	}
 }
 
-// agreed is the one direction among dirs, leaving out "", or "" if they
-// do not agree.
-func agreed(dirs []string) string {
-	d := ""
-	for _, x := range dirs {
-		switch {
-		case x == "":
-		case d == "":
-			d = x
-		case x != d:
-			return ""
-		}
+// agreement is what the directions of some blocks agree on.
+type agreement struct {
+	blocks int
+	first  string // the first direction that is not ""
+	differ bool   // another is not "" and differs from first
+}
+
+func (a *agreement) add(dir string) {
+	a.blocks++
+	switch {
+	case dir == "":
+	case a.first == "":
+		a.first = dir
+	case dir != a.first:
+		a.differ = true
 	}
-	return d
+}
+
+// dir is the one direction among the blocks', leaving out "", or "" if
+// they do not agree.
+func (a *agreement) dir() string {
+	if a.differ {
+		return ""
+	}
+	return a.first
 }
 
 // markBlock gives each block under n, which sits in direction dir, whose
