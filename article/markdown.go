@@ -38,7 +38,8 @@ var markdown = goldmark.New(
 // the body (see the package comment).
 func parseMarkdown(name, data string, opts Options) (Article, error) {
 	var a Article
-	fm, body, found, closed := splitFrontMatter(strings.TrimLeft(data, "\uFEFF"))
+	data = strings.TrimLeft(data, "\uFEFF")
+	fm, body, found, closed := splitFrontMatter(data)
 	if found && !closed {
 		return Article{}, ErrUnclosed
 	}
@@ -47,8 +48,12 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 			return Article{}, err
 		}
 	}
+	first := 1 + lineEnds(data[:len(data)-len(body)]) // the line the body starts on
 	body, err := cleanText(body)
 	if err != nil {
+		return Article{}, err
+	}
+	if err := checkWork(body, first); err != nil {
 		return Article{}, err
 	}
 	src := []byte(body)
