@@ -12,20 +12,24 @@ import (
 // a line takes it over a second, 1 MiB minutes, and it cannot be
 // stopped. Parse estimates that work before goldmark starts, in one pass
 // over the text, and refuses Markdown whose work exceeds by far what real
-// articles need: a long article of ordinary paragraphs spends a
-// thousandth of these limits. The times below are the largest accepted
-// input of each pattern, on the project's shared 2-core machine.
+// articles need: 500 KB of ordinary paragraphs, with links and emphasis,
+// spend under 2% of these limits (TestLongArticle). The times below are those of the largest
+// accepted input of each pattern on the project's shared 2-core machine
+// (BenchmarkAtLimit); a file over a limit is refused in a few
+// milliseconds a MiB.
 const (
 	// maxLinkWork bounds the sum, over the lines, of a line's length in
 	// bytes times the number of links and images it opens ("]("): 2^27,
-	// a line of 1,000 links 128 KiB long, or 22 KiB of "[a](" (0.17 s).
+	// a line of 1,000 links 128 KiB long, or 22 KiB of "[a](" (0.1 to
+	// 0.17 s).
 	maxLinkWork = 1 << 27
 	// maxEmphasisWork bounds the sum, over the paragraphs (runs of lines
-	// that are not blank), of a paragraph's length in bytes (its line
-	// ends too) times its
-	// number of emphasis marks (* _ ~): 2^29, a paragraph of 1,000 marks
-	// 512 KiB long, or 28 KiB of "*_* _ " (0.06 s), 30 KiB of the mixed
-	// emphasis of goldmark's issue 555 (0.03 s).
+	// that are not blank), of a paragraph's number of emphasis marks
+	// (* _ ~) times that number plus a 64th of its length in bytes
+	// (goldmark's work grows with the square of the marks, and with the
+	// length some): 2^29, a paragraph of 1,000 marks 32 MiB long, or 34
+	// KiB of "*_* _ " (0.1 s), 38 KiB of the mixed emphasis of goldmark's
+	// issue 555 (0.03 s).
 	maxEmphasisWork = 1 << 29
 	// maxNesting bounds the quotes and list items one line opens at its
 	// start ("> > 1. - text" opens four); real articles nest two or three.
@@ -47,7 +51,8 @@ func checkWork(text string, first int) error {
 			w.endParagraph()
 			continue
 		}
-		w.links.add(line, strings.Count(l, "]("), len(l))
+		links := strings.Count(l, "](")
+		w.links.add(piece{line, links, len(l)}, int64(links)*int64(len(l)))
 		if w.para.size == 0 {
 			w.para.line = line
 		}
@@ -77,8 +82,8 @@ type work struct {
 
 // endParagraph counts the paragraph read so far, if any.
 func (w *work) endParagraph() {
-	if w.para.size > 0 {
-		w.emphasis.add(w.para.line, w.para.marks, w.para.size)
+	if p := w.para; p.size > 0 {
+		w.emphasis.add(p, int64(p.marks)*int64(p.marks+p.size/64))
 	}
 	w.para = piece{}
 }
@@ -86,19 +91,18 @@ func (w *work) endParagraph() {
 // A tally is the sum of the work of pieces of a text, and the piece that
 // costs most.
 type tally struct {
-	total int64
-	worst piece
+	total, most int64
+	worst       piece
 }
 
 // A piece is a line or a paragraph: where it starts, its marks, its size.
 type piece struct{ line, marks, size int }
 
-// add counts a piece of size bytes at line with marks marks.
-func (t *tally) add(line, marks, size int) {
-	cost := int64(marks) * int64(size)
+// add counts the piece p, whose work is cost.
+func (t *tally) add(p piece, cost int64) {
 	t.total += cost
-	if cost > int64(t.worst.marks)*int64(t.worst.size) {
-		t.worst = piece{line, marks, size}
+	if cost > t.most {
+		t.most, t.worst = cost, p
 	}
 }
 

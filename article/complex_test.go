@@ -12,23 +12,52 @@ import (
 // takes time quadratic in the length of a paragraph of it over.
 const e555 = "*a_b*c_d**e_f*g**h*i_j**"
 
+// atLimit are the slowest inputs checkWork accepts of each pattern
+// goldmark is quadratic on: the largest line of "[a](" (n links in 4n
+// bytes) and the largest paragraph of e555 (14n marks in 24n bytes).
+func atLimit() map[string]string {
+	marks := strings.Count(e555, "*") + strings.Count(e555, "_")
+	n := 1
+	for emphasisWork(marks*(n+1), len(e555)*(n+1)) <= maxEmphasisWork {
+		n++
+	}
+	return map[string]string{
+		"links":    strings.Repeat("[a](", int(math.Sqrt(maxLinkWork/4))),
+		"emphasis": strings.Repeat(e555, n),
+	}
+}
+
+// emphasisWork is the work of a paragraph as maxEmphasisWork counts it.
+func emphasisWork(marks, size int) int64 { return int64(marks) * int64(marks+size/64) }
+
+// BenchmarkAtLimit times the slowest inputs accepted (see atLimit).
+func BenchmarkAtLimit(b *testing.B) {
+	for name, in := range atLimit() {
+		b.Run(name, func(b *testing.B) {
+			data := []byte("# t\n\n" + in)
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Parse("a.md", data, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // TestTooComplex checks the limits of checkWork on the inputs goldmark
 // is slowest on: at the limit they parse, just over it they are refused.
 func TestTooComplex(t *testing.T) {
-	// n "[a](" on one line: n links in 4n bytes.
-	links := int(math.Sqrt(maxLinkWork / 4))
-	// n e555 in one paragraph: 14n marks in 24n bytes.
-	marks := strings.Count(e555, "*") + strings.Count(e555, "_")
-	emphasis := int(math.Sqrt(float64(maxEmphasisWork) / float64(marks*len(e555))))
+	limit := atLimit()
+	links, emphasis := len(limit["links"])/4, len(limit["emphasis"])/len(e555)
 	for _, tc := range []struct {
 		name      string
 		at, over  string
 		errDetail string
 	}{
-		{"links", strings.Repeat("[a](", links), strings.Repeat("[a](", links+1), "line 3 opens"},
-		{"emphasis", strings.Repeat(e555, emphasis), strings.Repeat(e555, emphasis+1), "paragraph at line 3"},
-		{"emphasis on many lines", strings.Repeat(e555, emphasis-1) + "*a_b*\n" + "c_d**e_f*g**h*i_j**",
-			strings.Repeat(e555+"\n", emphasis+1), "paragraph at line 3"},
+		{"links", limit["links"], strings.Repeat("[a](", links+1), "line 3 opens"},
+		{"emphasis", limit["emphasis"], strings.Repeat(e555, emphasis+1), "paragraph at line 3"},
+		{"emphasis on many lines", strings.Repeat(e555+"\n", emphasis-2), strings.Repeat(e555+"\n", emphasis+1), "paragraph at line 3"},
 		{"nesting", strings.Repeat("> ", maxNesting) + "نص", strings.Repeat("> ", maxNesting+1) + "نص", "line 3 opens 17 nested"},
 		{"nested lists", strings.Repeat("1. ", maxNesting) + "نص", "نص\n\n" + strings.Repeat("1) - ", maxNesting/2+1) + "نص", "line 5 opens 18 nested"},
 	} {
