@@ -167,6 +167,11 @@ var (
 	// ErrBadImage refuses an image that is neither a path under the seeds
 	// folder nor an http URL, or is not of a type feeds carry.
 	ErrBadImage = errors.New("bad front matter image")
+	// ErrComplex refuses Markdown that the parser would take seconds
+	// over: a line of unclosed links, a paragraph of mixed emphasis
+	// marks, a line of nested quotes or lists (see checkWork); its error
+	// names the line.
+	ErrComplex = errors.New("too complex for the Markdown parser to read quickly")
 )
 
 // Refusal names one reason for refusing a file: its error, and the short
@@ -216,6 +221,7 @@ var refusals = Refusals{
 	{ErrBadDate, "bad_date"},
 	{ErrFutureDate, "future_date"},
 	{ErrBadImage, "bad_image"},
+	{ErrComplex, "markdown_too_complex"},
 }
 
 // Reasons lists every name Reason returns, in a fixed order.

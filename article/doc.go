@@ -30,7 +30,11 @@
 // scheme (javascript:, data:), is dropped and its text kept. A block
 // written in the other direction than the article's language (or the
 // site's, Options.Lang) gets a dir attribute of its own (see Dir).
-// Article.Paragraphs holds the plain text of each block.
+// Article.Paragraphs holds the plain text of each block. Markdown that
+// the parser would take seconds over (long lines of unclosed links, long
+// paragraphs dense with emphasis marks, a line opening more than 16
+// nested quotes or lists) is refused with ErrComplex, after a linear scan
+// that sets far higher limits than real articles reach.
 //
 // # Front matter
 //

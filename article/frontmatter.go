@@ -68,26 +68,9 @@ func readFrontMatter(src, name string, opts Options, a *Article) error {
 	if err != nil {
 		return err
 	}
-	// Into a yaml.Node, not a map: a date stays the text it was written
-	// as (yaml would make an unquoted one a time in UTC, losing whether it
-	// named a zone), every value keeps its line, and aliases stay
-	// pointers (see aliasBound).
-	// yaml reads the opening --- as a comment line, so that its lines are
-	// the file's: its errors leave out a line 1 (a 0 inside), and there
-	// is none.
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("#\n"+src), &doc); err != nil {
-		return yamlError(err)
-	}
-	if len(doc.Content) == 0 { // empty, or comments only
-		return nil
-	}
-	if err := aliasBound(doc.Content[0]); err != nil {
+	root, err := yamlRoot(src)
+	if err != nil || root == nil {
 		return err
-	}
-	root := deref(doc.Content[0])
-	if isNull(root) {
-		return nil
 	}
 	if root.Kind != yaml.MappingNode {
 		return fmt.Errorf("%w: it is %s (line %d)", ErrNotMapping, kindName(root), root.Line)
@@ -102,6 +85,37 @@ func readFrontMatter(src, name string, opts Options, a *Article) error {
 	slices.Sort(a.Unknown)
 	a.Unknown = slices.Compact(a.Unknown)
 	return nil
+}
+
+// yamlRoot is the root node of the front matter src, or nil if it is
+// empty or null. Most front matter is simple enough for simpleYAML, much
+// faster than yaml; yaml reads the rest.
+func yamlRoot(src string) (*yaml.Node, error) {
+	if root, ok := simpleYAML(src); ok {
+		return root, nil
+	}
+	// Into a yaml.Node, not a map: a date stays the text it was written
+	// as (yaml would make an unquoted one a time in UTC, losing whether it
+	// named a zone), every value keeps its line, and aliases stay
+	// pointers (see aliasBound).
+	// yaml reads the opening --- as a comment line, so that its lines are
+	// the file's: its errors leave out a line 1 (a 0 inside), and there
+	// is none.
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("#\n"+src), &doc); err != nil {
+		return nil, yamlError(err)
+	}
+	if len(doc.Content) == 0 { // empty, or comments only
+		return nil, nil
+	}
+	if err := aliasBound(doc.Content[0]); err != nil {
+		return nil, err
+	}
+	root := deref(doc.Content[0])
+	if isNull(root) {
+		return nil, nil
+	}
+	return root, nil
 }
 
 // read reads each key of the mapping m.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -37,7 +38,8 @@ var markdown = goldmark.New(
 // the body (see the package comment).
 func parseMarkdown(name, data string, opts Options) (Article, error) {
 	var a Article
-	fm, body, found, closed := splitFrontMatter(strings.TrimLeft(data, "\uFEFF"))
+	data = strings.TrimLeft(data, "\uFEFF")
+	fm, body, found, closed := splitFrontMatter(data)
 	if found && !closed {
 		return Article{}, ErrUnclosed
 	}
@@ -46,8 +48,12 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 			return Article{}, err
 		}
 	}
+	first := 1 + lineEnds(data[:len(data)-len(body)]) // the line the body starts on
 	body, err := cleanText(body)
 	if err != nil {
+		return Article{}, err
+	}
+	if err := checkWork(body, first); err != nil {
 		return Article{}, err
 	}
 	src := []byte(body)
@@ -63,13 +69,43 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 	}
 	rewrite(doc, src, path.Dir(name))
 	a.Paragraphs = readBlocks(doc, src, direction(a.Lang, opts.Lang))
-	var out bytes.Buffer
-	if err := markdown.Renderer().Render(&out, src, doc); err != nil {
-		return Article{}, fmt.Errorf("render markdown: %w", err) // a bytes.Buffer does not fail
+	body, err = renderBody(doc, src)
+	if err != nil {
+		return Article{}, err
 	}
-	a.Body = strings.TrimSpace(string(policy.SanitizeBytes(out.Bytes())))
+	a.Body = strings.TrimSpace(body)
 	return a, nil
 }
+
+// renderBody renders doc as HTML and sanitizes it (see policy).
+func renderBody(doc ast.Node, src []byte) (string, error) {
+	out := htmlBuffers.Get().(*htmlBuffer)
+	defer htmlBuffers.Put(out)
+	out.Reset()
+	// Neither fails: they write to memory, and bluemonday fails only
+	// when its reader does.
+	if err := markdown.Renderer().Render(out, src, doc); err != nil {
+		return "", fmt.Errorf("render markdown: %w", err)
+	}
+	var body strings.Builder
+	body.Grow(out.Len())
+	if err := policy.SanitizeReaderToWriter(bytes.NewReader(out.Bytes()), &body); err != nil {
+		return "", fmt.Errorf("sanitize markdown: %w", err)
+	}
+	return body.String(), nil
+}
+
+// htmlBuffer is a bytes.Buffer that goldmark's renderer writes to as it
+// is, a util.BufWriter, rather than through a bufio.Writer of its own.
+type htmlBuffer struct{ bytes.Buffer }
+
+func (*htmlBuffer) Available() int { return 1 << 16 }
+func (*htmlBuffer) Buffered() int  { return 0 }
+func (*htmlBuffer) Flush() error   { return nil }
+
+// htmlBuffers keeps the buffers renderBody renders into, which it needs
+// only until they are sanitized.
+var htmlBuffers = sync.Pool{New: func() any { return new(htmlBuffer) }}
 
 // direction is the article's direction: its own language's, or else the
 // site's.

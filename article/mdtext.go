@@ -1,6 +1,7 @@
 package article
 
 import (
+	"bytes"
 	stdhtml "html"
 	"strings"
 
@@ -30,6 +31,21 @@ func (*textWriter) Flush() error   { return nil }
 // text is what was written, as plain text.
 func (w *textWriter) text() string { return stdhtml.UnescapeString(w.String()) }
 
+// write writes v as goldmark writes text: raw, escaped; else with its
+// entities and backslash escapes resolved too. Text with neither (nor a
+// NUL, which goldmark replaces) is written as it is: unescaped, it reads
+// the same, and it is not escaped byte by byte.
+func (w *textWriter) write(v []byte, raw bool) {
+	switch {
+	case bytes.IndexByte(v, '&') < 0 && bytes.IndexByte(v, 0) < 0 && (raw || bytes.IndexByte(v, '\\') < 0):
+		w.Write(v)
+	case raw:
+		html.DefaultWriter.RawWrite(w, v)
+	default:
+		html.DefaultWriter.Write(w, v)
+	}
+}
+
 // inlineText writes the text of the inline nodes under n, with soft line
 // breaks written as soft and hard ones as a newline. Raw HTML (which the
 // body leaves out) and images (which show no text) write nothing.
@@ -37,11 +53,7 @@ func inlineText(w *textWriter, n ast.Node, src []byte, soft string) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		switch c := c.(type) {
 		case *ast.Text:
-			if c.IsRaw() {
-				html.DefaultWriter.RawWrite(w, c.Value(src))
-			} else {
-				html.DefaultWriter.Write(w, c.Value(src))
-			}
+			w.write(c.Value(src), c.IsRaw())
 			switch {
 			case c.HardLineBreak():
 				w.WriteByte('\n')
@@ -49,23 +61,19 @@ func inlineText(w *textWriter, n ast.Node, src []byte, soft string) {
 				w.WriteString(soft)
 			}
 		case *ast.String:
-			if c.IsRaw() || c.IsCode() {
-				html.DefaultWriter.RawWrite(w, c.Value)
-			} else {
-				html.DefaultWriter.Write(w, c.Value)
-			}
+			w.write(c.Value, c.IsRaw() || c.IsCode())
 		case *ast.CodeSpan:
 			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
 				if t, ok := t.(*ast.Text); ok {
 					v := t.Value(src)
 					w.aside = w.aside.add(countLetters(string(v)))
-					html.DefaultWriter.RawWrite(w, []byte(strings.ReplaceAll(string(v), "\n", " ")))
+					w.write(bytes.ReplaceAll(v, []byte("\n"), []byte(" ")), true)
 				}
 			}
 		case *ast.AutoLink:
 			label := c.Label(src)
 			w.aside = w.aside.add(countLetters(string(label)))
-			html.DefaultWriter.RawWrite(w, label)
+			w.write(label, true)
 		case *ast.RawHTML, *ast.Image:
 		default:
 			inlineText(w, c, src, soft)
@@ -179,27 +187,27 @@ func (r *blockReader) inline(n ast.Node) (string, string) {
 
 // container visits the blocks under n and returns n's direction.
 func (r *blockReader) container(n ast.Node) string {
-	var all, own []string // of every child block, of those that are text
+	var all, own agreement // of every child block, of those that are text
 	r.cells = r.cells[:0]
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
 		if c.Type() != ast.TypeBlock {
 			continue
 		}
 		d := r.visit(c)
-		all = append(all, d)
+		all.add(d)
 		if isTextBlock(c) {
-			own = append(own, d)
+			own.add(d)
 		}
 	}
 	switch n.(type) {
 	case *ast.ListItem:
-		if len(own) > 0 {
+		if own.blocks > 0 {
 			all = own
 		}
 	case *east.TableRow, *east.TableHeader:
 		r.add(strings.Join(r.cells, " | "))
 	}
-	return agreed(all)
+	return all.dir()
 }
 
 // add adds the text t, trimmed, to the paragraphs, unless it is blank.
@@ -209,20 +217,31 @@ func (r *blockReader) add(t string) {
 	}
 }
 
-// agreed is the one direction among dirs, leaving out "", or "" if they
-// do not agree.
-func agreed(dirs []string) string {
-	d := ""
-	for _, x := range dirs {
-		switch {
-		case x == "":
-		case d == "":
-			d = x
-		case x != d:
-			return ""
-		}
+// agreement is what the directions of some blocks agree on.
+type agreement struct {
+	blocks int
+	first  string // the first direction that is not ""
+	differ bool   // another is not "" and differs from first
+}
+
+func (a *agreement) add(dir string) {
+	a.blocks++
+	switch {
+	case dir == "":
+	case a.first == "":
+		a.first = dir
+	case dir != a.first:
+		a.differ = true
 	}
-	return d
+}
+
+// dir is the one direction among the blocks', leaving out "", or "" if
+// they do not agree.
+func (a *agreement) dir() string {
+	if a.differ {
+		return ""
+	}
+	return a.first
 }
 
 // markBlock gives each block under n, which sits in direction dir, whose

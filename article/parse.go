@@ -100,6 +100,11 @@ func parseText(data []byte) (Article, error) {
 	return a, nil
 }
 
+// lineEnds counts the line ends (LF, CRLF or a lone CR) in s.
+func lineEnds(s string) int {
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n")
+}
+
 // cutLine cuts s at its first line end (LF, CRLF or a lone CR), which
 // neither part keeps; ended reports whether there was one.
 func cutLine(s string) (line, rest string, ended bool) {
