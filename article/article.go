@@ -105,24 +105,48 @@ const (
 )
 
 // Is reports whether name, a file name or a slash-separated path, names an
-// article file by its suffix: .txt or .md, in any case. It looks at the
-// name only. Hidden and temporary files are the finder's business, not
-// this package's.
+// article file by its suffix: .txt or .md, in any case. A folder's
+// _index.md (or _index.txt) is not one: it describes the folder, as in
+// Hugo. It looks at the name only. Hidden and temporary files are the
+// finder's business, not this package's.
 func Is(name string) bool {
 	ext := path.Ext(name)
-	return strings.EqualFold(ext, extText) || strings.EqualFold(ext, extMarkdown)
+	if !strings.EqualFold(ext, extText) && !strings.EqualFold(ext, extMarkdown) {
+		return false
+	}
+	return path.Base(name) != sectionName+ext
 }
 
 // isMarkdown reports whether name names a Markdown article.
 func isMarkdown(name string) bool { return strings.EqualFold(path.Ext(name), extMarkdown) }
 
+// The names, before the suffix, of a page bundle's article and of a
+// folder's description. Like Hugo's, they are lower case.
+const (
+	bundleName  = "index"
+	sectionName = "_index"
+)
+
 // Slug is the name of the article at p in URLs and keys: the path without
-// its article suffix (.txt or .md).
+// its article suffix (.txt or .md); for a page bundle, a folder's
+// index.md or index.txt, the folder's path, since the folder and the files
+// beside its index are the article.
 func Slug(p string) string {
-	if Is(p) {
-		return p[:len(p)-len(path.Ext(p))]
+	if !Is(p) {
+		return p
 	}
-	return p
+	s := p[:len(p)-len(path.Ext(p))]
+	if dir, ok := strings.CutSuffix(s, "/"+bundleName); ok {
+		return dir
+	}
+	return s
+}
+
+// SlugPrefixes returns the prefixes that the path of every article file
+// whose slug is slug starts with: slug then a suffix, and the bundle
+// slug/index then a suffix.
+func SlugPrefixes(slug string) [2]string {
+	return [2]string{slug + ".", slug + "/" + bundleName + "."}
 }
 
 // Reasons Parse gives for refusing a file.

@@ -39,6 +39,17 @@ func TestIsAndSlugMarkdown(t *testing.T) {
 		{".md", true, ""},
 		{"dir.md/e", false, "dir.md/e"},
 		{"x.txt.md", true, "x.txt"},
+		// Page bundles: the folder is the article.
+		{"2024/05/summit/index.md", true, "2024/05/summit"},
+		{"قمة/index.txt", true, "قمة"},
+		{"desk/index.MD", true, "desk"},
+		{"index.md", true, "index"}, // the root is no bundle
+		{"desk/Index.md", true, "desk/Index"},
+		{"desk/myindex.md", true, "desk/myindex"},
+		// A folder's description is not an article.
+		{"desk/_index.md", false, "desk/_index.md"},
+		{"_index.txt", false, "_index.txt"},
+		{"desk/_index.md.txt", true, "desk/_index.md"},
 	} {
 		if is, slug := Is(tc.name), Slug(tc.name); is != tc.is || slug != tc.slug {
 			t.Errorf("Is, Slug(%q) = %v, %q; want %v, %q", tc.name, is, slug, tc.is, tc.slug)

@@ -139,11 +139,13 @@ func fileOfSlug(files *bolt.Bucket, slug string) (file, error) {
 // pathOfSlug returns the first stored path other than except whose slug
 // is slug, or nil. The bytes are valid only in the transaction.
 func pathOfSlug(files *bolt.Bucket, slug, except string) []byte {
-	prefix := []byte(slug + ".")
 	c := files.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if p := string(k); p != except && article.Is(p) && article.Slug(p) == slug {
-			return k
+	for _, pre := range article.SlugPrefixes(slug) {
+		prefix := []byte(pre)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if p := string(k); p != except && article.Is(p) && article.Slug(p) == slug {
+				return k
+			}
 		}
 	}
 	return nil

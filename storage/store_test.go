@@ -740,3 +740,18 @@ func TestSlugHolders(t *testing.T) {
 		t.Errorf("SlugHolders = %q, %v; want %q", got, err, want)
 	}
 }
+
+// A page bundle's index and a file named as its folder share a URL.
+func TestSlugHoldersBundle(t *testing.T) {
+	s, _ := openTest(t)
+	mustPut(t, s, testItem("قمة/index.md", "a", "h1", t0), testItem("desk.txt", "b", "h2", t0))
+	got, err := s.SlugHolders("قمة.txt", "قمة/index.txt", "desk/index.md", "desk/other.md", "قمة/index/x.md")
+	want := map[string]string{"قمة.txt": "قمة/index.md", "قمة/index.txt": "قمة/index.md", "desk/index.md": "desk.txt"}
+	if err != nil || !maps.Equal(got, want) {
+		t.Errorf("SlugHolders = %q, %v; want %q", got, err, want)
+	}
+	it, err := s.Article("قمة")
+	if err != nil || it.Path != "قمة/index.md" {
+		t.Errorf("Article(قمة) = %q, %v; want the bundle's index", it.Path, err)
+	}
+}
