@@ -6,11 +6,13 @@
 // Markdown pages of a Hugo site, for the comparison with Hugo. With
 // -format md the corpus itself is Markdown (see markdown.go): the same
 // titles and paragraphs, with front matter, and an image beside every
-// tenth article.
+// tenth article. With -bundles every article is a page bundle, a folder
+// of its own holding index.txt or index.md (and its image), 1,000 such
+// folders to a folder: an archive of N articles in N folders.
 //
 // Usage:
 //
-//	go run ./bench/gen -n 10000 -out /tmp/corpus [-format md] [-hugo /tmp/site]
+//	go run ./bench/gen -n 10000 -out /tmp/corpus [-format md] [-bundles] [-hugo /tmp/site]
 package main
 
 import (
@@ -33,6 +35,7 @@ func main() {
 	hugo := flag.String("hugo", "", "folder to write a Hugo site with the same articles to (created)")
 	seed := flag.String("seed", "seeds/000_a9589b6d9dbb613e.txt", "the article whose sentences are recombined")
 	format := flag.String("format", "txt", "format of the corpus: txt (seedfeed's plain text) or md (Markdown with front matter)")
+	bundles := flag.Bool("bundles", false, "write each article as a page bundle: its own folder, holding index.txt or index.md")
 	flag.Parse()
 	if *out == "" {
 		log.Fatal("gen: -out is required")
@@ -51,12 +54,15 @@ func main() {
 	}
 	for i := range *n {
 		title, paragraphs := article(i, sentences)
-		dir := fmt.Sprintf("%03d", i/1000)
+		dir, name := fmt.Sprintf("%03d", i/1000), fmt.Sprintf("%06d", i)
+		if *bundles {
+			dir, name = filepath.Join(dir, name), "index"
+		}
 		at := base.Add(time.Duration(i) * time.Minute)
-		p := filepath.Join(*out, dir, fmt.Sprintf("%06d.txt", i))
+		p := filepath.Join(*out, dir, name+".txt")
 		content := title + "\n" + strings.Join(paragraphs, "\n") + "\n"
 		if *format == "md" {
-			p, content, err = markdown(*out, dir, i, title, paragraphs, at)
+			p, content, err = markdown(*out, dir, name, i, title, paragraphs, at)
 		}
 		if err != nil {
 			log.Fatal(err)

@@ -40,7 +40,7 @@ var leadImage = func() []byte {
 // same paragraphs, the second starting with an emphasised word. Its
 // front-matter choices come from a generator of their own, so that the
 // titles and paragraphs are those of the plain-text corpus.
-func markdown(out, dir string, i int, title string, paragraphs []string, at time.Time) (string, string, error) {
+func markdown(out, dir, name string, i int, title string, paragraphs []string, at time.Time) (string, string, error) {
 	r := rand.New(rand.NewPCG(uint64(i), 0x6d61726b))
 	var b strings.Builder
 	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nauthors:\n", title, at.Format(time.RFC3339))
@@ -67,5 +67,5 @@ func markdown(out, dir string, i int, title string, paragraphs []string, at time
 		}
 		b.WriteString(p + "\n\n")
 	}
-	return filepath.Join(out, dir, fmt.Sprintf("%06d.md", i)), b.String(), nil
+	return filepath.Join(out, dir, name+".md"), b.String(), nil
 }

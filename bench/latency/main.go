@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/latency -seeds DIR -url http://127.0.0.1:8080/feed.atom -n 50 [-format md]
+//	go run ./bench/latency -seeds DIR -url http://127.0.0.1:8080/feed.atom -n 50 [-format md] [-bundles]
 package main
 
 import (
@@ -29,6 +29,7 @@ func main() {
 	gap := flag.Duration("gap", 200*time.Millisecond, "pause between drops")
 	limit := flag.Duration("timeout", 10*time.Second, "longest wait for one drop")
 	format := flag.String("format", "txt", "format of the dropped files: txt or md (Markdown with front matter)")
+	bundles := flag.Bool("bundles", false, "drop each file as a page bundle: a new folder holding index.txt or index.md")
 	flag.Parse()
 	dir := filepath.Join(*seeds, "latency")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -45,7 +46,16 @@ func main() {
 			body = fmt.Sprintf("---\ntitle: %q\nauthor: قسم القياس\ntags: [قياس]\nsummary: فقرة أولى.\nlang: ar\n---\n\n"+
 				"فقرة **أولى** كُتبت وأُغلقت دفعة واحدة.\n\nفقرة ثانية.\n", title)
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.%s", i, *format)), []byte(body), 0o644); err != nil {
+		name := filepath.Join(dir, fmt.Sprintf("%03d.%s", i, *format))
+		if *bundles {
+			// The folder is new: the daemon has to watch it, or find
+			// the file in it, before the file counts.
+			name = filepath.Join(dir, fmt.Sprintf("%03d", i), "index."+*format)
+			if err := os.Mkdir(filepath.Dir(name), 0o755); err != nil {
+				log.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
 			log.Fatal(err)
 		}
 		closed := time.Now()
