@@ -171,7 +171,7 @@ var (
 	// closing --- line.
 	ErrUnclosed = errors.New("front matter never closes: no line --- after the opening one")
 	// ErrYAML refuses front matter that is not YAML; its error gives the
-	// line in the file.
+	// line and column in the file.
 	ErrYAML = errors.New("front matter is not valid YAML")
 	// ErrAliasBomb refuses front matter whose YAML aliases would expand
 	// into far more than the file holds (a "billion laughs").

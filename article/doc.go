@@ -67,7 +67,9 @@
 // Article.Unknown and otherwise ignored; a key given twice, a value of
 // the wrong type (draft: maybe, categories: {a: b}) and YAML merge keys
 // are refused, naming the key, its line and column. Invalid YAML is
-// refused with the line yaml gives (it gives no column); front matter
+// refused naming the line and column in the file where yaml stumbled
+// (found by reading the front matter again up to each line, since yaml
+// does not say it); front matter
 // whose aliases expand into more than ten thousand nodes (a "billion
 // laughs") is refused before anything follows them.
 //
