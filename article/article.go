@@ -76,7 +76,8 @@ type Image struct {
 	URL string
 	// Alt is its text alternative (the front matter's image_alt).
 	Alt string
-	// Type is its media type ("image/jpeg"), from its name.
+	// Type is its media type ("image/jpeg"), from its name; "" for a
+	// remote image whose name has no image suffix (photo?id=1).
 	Type string
 	// Size is its length in bytes: set by whoever reads the file (the
 	// watcher) for a local image; 0 when unknown.
@@ -189,7 +190,8 @@ var (
 	// skew): the error names the date and now.
 	ErrFutureDate = errors.New("front matter date is in the future")
 	// ErrBadImage refuses an image that is neither a path under the seeds
-	// folder nor an http URL, or is not of a type feeds carry.
+	// folder nor an http URL, or a local one that is not of a type feeds
+	// carry.
 	ErrBadImage = errors.New("bad front matter image")
 	// ErrComplex refuses Markdown that the parser would take seconds
 	// over: a line of unclosed links, a paragraph of mixed emphasis

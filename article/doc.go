@@ -55,8 +55,9 @@
 //	categories  a name or a list of names; trimmed, empty ones and
 //	tags        repeats dropped
 //	image       the lead image: a path relative to the article's folder
-//	            that stays under the seeds folder, or an http or https
-//	            URL; jpg, jpeg, png, webp, gif, avif or svg
+//	            that stays under the seeds folder, of a jpg, jpeg, png,
+//	            webp, gif, avif or svg file; or any absolute http or https
+//	            URL (its type is its suffix's, or unknown: photo?id=1)
 //	image_alt   the image's text alternative (ignored without image)
 //	lang        the article's language, BCP 47 (ar, en, ar-EG), made
 //	            canonical

@@ -192,7 +192,10 @@ var imageTypes = map[string]string{
 func MediaType(name string) string { return imageTypes[strings.ToLower(path.Ext(name))] }
 
 // image reads the lead image: an absolute http or https URL, or a path
-// relative to the article's folder that stays under the seeds folder.
+// relative to the article's folder that stays under the seeds folder. A
+// local image must be of a type the media files are served as; a remote
+// one is taken as it is (CDN URLs often have no suffix: photo?id=1), with
+// the type of its suffix if it is an image's, else an unknown type.
 func (r *fmReader) image(key string, v *yaml.Node) error {
 	s, err := scalar(key, v)
 	if err != nil {
@@ -202,18 +205,19 @@ func (r *fmReader) image(key string, v *yaml.Node) error {
 		return err
 	}
 	var img Image
-	name := s
 	if u, ok := httpURL(s); ok {
-		img.URL, name = u.String(), u.Path
-	} else if local, ok := localPath(s); ok {
-		if img.Path, ok = under(r.dir, local); !ok {
-			return badValue(ErrBadImage, key, v, "%q is outside the seeds folder", s)
-		}
-		name = img.Path
-	} else {
+		img.URL, img.Type = u.String(), MediaType(u.Path)
+		r.a.Image = &img
+		return nil
+	}
+	local, ok := localPath(s)
+	if !ok {
 		return badValue(ErrBadImage, key, v, "%q is neither a path relative to the article nor an http or https URL", s)
 	}
-	if img.Type = MediaType(name); img.Type == "" {
+	if img.Path, ok = under(r.dir, local); !ok {
+		return badValue(ErrBadImage, key, v, "%q is outside the seeds folder", s)
+	}
+	if img.Type = MediaType(img.Path); img.Type == "" {
 		return badValue(ErrBadImage, key, v, "%q is not a jpg, jpeg, png, webp, gif, avif or svg image", s)
 	}
 	r.a.Image = &img
