@@ -184,8 +184,9 @@ var (
 	// or an invalid value (draft: maybe, lang: not a language, a link
 	// that is not an http URL); its error names the key and where it is.
 	ErrBadKey = errors.New("bad front matter value")
-	// ErrBadDate refuses a date that does not parse.
-	ErrBadDate = errors.New("front matter date does not parse")
+	// ErrBadDate refuses a date that does not parse, or whose year is
+	// before 1800 (0026 for 2026: a typo).
+	ErrBadDate = errors.New("bad front matter date")
 	// ErrFutureDate refuses a date later than now (plus a minute of clock
 	// skew): the error names the date and now.
 	ErrFutureDate = errors.New("front matter date is in the future")

@@ -48,7 +48,7 @@
 //	            keeps its zone), 2026-12-03, or 2026-12-03 10:00[:00]
 //	            read in Options.Location; Jekyll's 2026-12-03 10:00:00
 //	            +0300 too. A date over a minute after Options.Now is
-//	            refused.
+//	            refused, and so is one before 1800 (0026-12-01: a typo).
 //	author      a name, a mapping of name, url and email, or a list of
 //	authors     them; both keys add to Article.Authors
 //	summary     plain text

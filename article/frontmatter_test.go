@@ -138,6 +138,7 @@ func TestFrontMatterDates(t *testing.T) {
 		{"2026-12-03T10:00:00.5+01:00", "2026-12-03T10:00:00.5+01:00"},
 		{"2026-12-03 10:00:00 +0100", "2026-12-03T10:00:00+01:00"},
 		{"2026-12-03 12:00:59Z", "2026-12-03T12:00:59Z"}, // within the minute of skew
+		{"1800-01-01T00:00:00Z", "1800-01-01T00:00:00Z"}, // old, but not a typo
 	} {
 		in := "---\ntitle: t\ndate: " + tc.in + "\n---\n"
 		a, err := Parse("a.md", []byte(in), Options{Location: loc, Now: fixedNow})
@@ -200,6 +201,9 @@ func TestRefusals(t *testing.T) {
 		{"link relative", "a.md", "---\ntitle: t\nlink: /a/b\n---\n", ErrBadKey, "bad_key", []string{"link"}},
 		{"link javascript", "a.md", "---\ntitle: t\nlink: javascript:alert(1)\n---\n", ErrBadKey, "bad_key", []string{"link"}},
 		{"date garbage", "a.md", "---\ntitle: t\ndate: yesterday\n---\n", ErrBadDate, "bad_date", []string{`"yesterday"`, "line 3"}},
+		{"date year typo", "a.md", "---\ntitle: t\ndate: 0026-12-01\n---\n", ErrBadDate, "bad_date", []string{"date (line 3, column 7)", "year 0026", "typo"}},
+		{"date year one", "a.txt", "---\ntitle: t\ndate: 0001-01-01T00:00:00Z\n---\n", ErrBadDate, "bad_date", []string{"date (line 3, column 7)", "year 0001", "typo"}},
+		{"date year 1799", "a.md", "---\ntitle: t\ndate: 1799-12-31 23:00\n---\n", ErrBadDate, "bad_date", []string{"year 1799"}},
 		{"date impossible", "a.md", "---\ntitle: t\ndate: 2026-02-30\n---\n", ErrBadDate, "bad_date", nil},
 		{"date list", "a.md", "---\ntitle: t\ndate: [2026-01-01]\n---\n", ErrBadDate, "bad_date", nil},
 		{"date Arabic digits", "a.md", "---\ntitle: t\ndate: ٢٠٢٦-١٢-٠٣\n---\n", ErrBadDate, "bad_date", nil},

@@ -95,6 +95,9 @@ func (r *fmReader) date(key string, v *yaml.Node) error {
 	if !ok {
 		return badValue(ErrBadDate, key, v, "%q is not 2006-01-02, 2006-01-02 15:04[:05] or RFC 3339 (2006-01-02T15:04:05+03:00)", v.Value)
 	}
+	if d.Year() < minYear {
+		return badValue(ErrBadDate, key, v, "year %04d looks like a typo: a date before %d is refused", d.Year(), minYear)
+	}
 	if err := notFuture(d, r.opts.Now); err != nil {
 		return err
 	}
