@@ -48,6 +48,14 @@ type Article struct {
 	// Unknown lists the front-matter keys Parse does not know, sorted:
 	// they are kept out of the feeds, and named in the log and by check.
 	Unknown []string
+	// DroppedLinks lists the destinations, as written and without
+	// repeats, of the links and images in the Markdown that Body leaves
+	// out, keeping their text: relative ones that lead out of the seeds
+	// folder or to neither an article nor a media file (report.pdf, a
+	// folder), and ones with a scheme other than http, https or mailto.
+	// The log and the check command name them; the store does not keep
+	// them.
+	DroppedLinks []string
 	// Charset is the WHATWG name of the encoding the file was decoded
 	// from ("windows-1256", "utf-16le"), or "" for UTF-8: the log and the
 	// check command say it.

@@ -25,11 +25,18 @@
 // first line of the first block's text, which leaves the body when it is
 // a paragraph's first line, as in a plain-text file. A relative link or
 // image (no scheme, not starting with /, # or //) is resolved against the
-// article's folder and written as LocalScheme and its path under the
-// seeds folder; one that leads outside the seeds folder, or has another
-// scheme (javascript:, data:), is dropped and its text kept. A block
-// written in the other direction than the article's language (or the
-// site's, Options.Lang) gets a dir attribute of its own (see Dir).
+// article's folder and written as LocalScheme, its path under the seeds
+// folder, and its query and fragment if it has them ([ج](other.md#sec)).
+// In a destination, as in any URL, # starts the fragment and ? the query:
+// a file whose name holds them is written with %23 and %3F
+// (![ص](<صورة (1)%23.png>)), while the front matter's image is a path
+// taken as written. A link that leads to neither an article file nor a
+// media file (report.pdf, a folder), an image that is no media file, one
+// that leads outside the seeds folder, and one with another scheme
+// (javascript:, data:) are dropped, their text kept, and listed in
+// Article.DroppedLinks. A block written in the other direction than the
+// article's language (or the site's, Options.Lang) gets a dir attribute
+// of its own (see Dir).
 // Article.Paragraphs holds the plain text of each block. Markdown that
 // the parser would take seconds over (long lines of unclosed links, long
 // paragraphs dense with emphasis marks, a line opening more than 16

@@ -67,7 +67,7 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 	case a.Title == "":
 		return Article{}, ErrNoTitle
 	}
-	rewrite(doc, src, path.Dir(name))
+	a.DroppedLinks = rewrite(doc, src, path.Dir(name))
 	a.Paragraphs = readBlocks(doc, src, direction(a.Lang, opts.Lang))
 	body, err = renderBody(doc, src)
 	if err != nil {
