@@ -68,7 +68,8 @@
 //	image_alt   the image's text alternative (ignored without image)
 //	lang        the article's language, BCP 47 (ar, en, ar-EG), made
 //	            canonical
-//	draft       true or false (yes and no too, as Jekyll reads them)
+//	draft       true or false (yes and no too, as Jekyll reads them),
+//	            without quotes: "true" is a string, and refused
 //	link        the original or canonical URL, http or https
 //
 // A key with no value is as if absent. Any other key is listed in

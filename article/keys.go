@@ -67,12 +67,23 @@ func (r *fmReader) lang(key string, v *yaml.Node) error {
 
 func (r *fmReader) draft(key string, v *yaml.Node) error {
 	// Decoding into a bool takes YAML's true and false, and the yes, no,
-	// on and off of YAML 1.1, which Jekyll reads.
-	if v.Kind != yaml.ScalarNode || v.Decode(&r.a.Draft) != nil {
-		return badValue(ErrBadKey, key, v, "want true or false, not %s", kindName(v))
+	// on and off of YAML 1.1, which Jekyll reads; even quoted, for those.
+	// A quoted value is text, refused alike: draft: "no" must not read
+	// one way here and another in a reader of YAML 1.2.
+	if v.Kind == yaml.ScalarNode && v.Style&stringStyles != 0 {
+		var b bool
+		if (&yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}).Decode(&b) == nil {
+			return badValue(ErrBadKey, key, v, "the quoted %q is a string, not a boolean: write %s without quotes", v.Value, v.Value)
+		}
+	} else if v.Kind == yaml.ScalarNode && v.Decode(&r.a.Draft) == nil {
+		return nil
 	}
-	return nil
+	return badValue(ErrBadKey, key, v, "want true or false, not %s", kindName(v))
 }
+
+// stringStyles are the styles of a scalar that YAML reads as a string
+// whatever its text.
+const stringStyles = yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
 
 func (r *fmReader) link(key string, v *yaml.Node) error {
 	s, err := scalar(key, v)
