@@ -18,9 +18,11 @@
 //
 // CommonMark with GitHub's tables and strikethrough (no linkify: a bare
 // URL stays text; write <https://…> for a link). Raw HTML is left out,
-// and the rendered body is sanitized (Article.Body): no script, no event
-// attribute, no link or image but relative, http, https, mailto and
-// LocalScheme ones. The title is the front matter's; else the first block
+// and so is the text between the tags of a script, style, template,
+// iframe, noscript or textarea element written inline (in one paragraph
+// or emphasis). The rendered body is sanitized (Article.Body): no
+// script, no event attribute, no link or image but relative, http,
+// https, mailto and LocalScheme ones. The title is the front matter's; else the first block
 // with text, if it is a heading, which then leaves the body; else the
 // first line of the first block's text, which leaves the body when it is
 // a paragraph's first line, as in a plain-text file. A relative link or

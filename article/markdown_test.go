@@ -89,7 +89,15 @@ func TestMarkdownTextExact(t *testing.T) {
 func TestSanitize(t *testing.T) {
 	for _, tc := range []struct{ in, body string }{
 		{"<script>alert(1)</script>\n\nنص", "<p>نص</p>"},
-		{"نص عربي طويل <script>alert(1)</script>", "<p>نص عربي طويل alert(1)</p>"},
+		{"نص عربي طويل <script>alert(1)</script>", "<p>نص عربي طويل </p>"},
+		{"قبل <style>p{color:red}</style> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <SCRIPT type=\"x\">a *b* [c](d.md)</SCRIPT > بعد", "<p>قبل  بعد</p>"},
+		{"قبل <script\ntype=\"x\">alert(1)</script> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <textarea>أ</textarea><noscript>ب</noscript><template>ج</template><iframe src=x>د</iframe> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <script>أ <style>ب</script> ج</style> بعد", "<p>قبل  ج بعد</p>"},
+		{"<b>غامق</b> و<scripts>نص</scripts>", "<p>غامق ونص</p>"},
+		{"قبل <script> بعد", "<p>قبل  بعد</p>"},
+		{"*قبل <script>* بعد</script>", "<p><em>قبل </em> بعد</p>"},
 		{`<img src=x onerror=alert(1)>`, ""},
 		{`نص <img src=x onerror="alert(1)"> بعد`, "<p>نص  بعد</p>"},
 		{"[x](javascript:alert(1))", "<p dir=\"ltr\">x</p>"},
@@ -164,6 +172,7 @@ func TestLocalRefs(t *testing.T) {
 		{"[أ](https://example.com/report.pdf)", `<p><a href="https://example.com/report.pdf">أ</a></p>`, nil},
 		{"[أ](mailto:a@example.com)", `<p><a href="mailto:a@example.com">أ</a></p>`, nil},
 		{"[أ](javascript:alert(1))", `<p>أ</p>`, []string{"javascript:alert(1)"}},
+		{"أ <script>[و](other)</script>", `<p>أ </p>`, nil},
 		{"[أ](seedfeed:2024/b.md)", `<p><a href="seedfeed:2024/b.md">أ</a></p>`, nil},
 		{"[أ](seedfeed:2024/b.md#x)", `<p><a href="seedfeed:2024/b.md#x">أ</a></p>`, nil},
 		{"[أ](seedfeed:../b.md)", `<p>أ</p>`, []string{"seedfeed:../b.md"}},
@@ -254,6 +263,7 @@ func TestMarkdownTitle(t *testing.T) {
 		{"empty heading skipped", "#\n\n# عنوان\n\nنص", "عنوان", "<h1></h1>\n<p>نص</p>"},
 		{"a later heading is not the title", "مقدمة\n\n# قسم", "مقدمة", "<h1>قسم</h1>"},
 		{"raw HTML first", "<div>\n</div>\n\n# عنوان", "عنوان", ""},
+		{"raw elements in the first lines", "عنوان <style>y</style>\nسطر <script>z</script> ثان", "عنوان", "<p>سطر  ثان</p>"},
 		{"BOM and CRLF", "\uFEFF# عنوان\r\n\r\nنص\r\n", "عنوان", "<p>نص</p>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package article
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -19,7 +20,8 @@ import (
 // file (an image, to no media file), or has a scheme other than http,
 // https, mailto or seedfeed, is dropped and its text kept. An autolink
 // with such a scheme becomes its text. Raw HTML goes (the renderer would
-// leave a comment in its place).
+// leave a comment in its place), and so does what lies between the tags
+// of a raw element (see dropRawElements).
 func rewrite(doc ast.Node, src []byte, dir string) (dropped []string) {
 	var refs []ast.Node
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -31,6 +33,7 @@ func rewrite(doc ast.Node, src []byte, dir string) (dropped []string) {
 		}
 		return ast.WalkContinue, nil
 	})
+	removed := dropRawElements(refs, src)
 	var seen map[string]bool
 	drop := func(dest string) {
 		if !seen[dest] {
@@ -42,6 +45,9 @@ func rewrite(doc ast.Node, src []byte, dir string) (dropped []string) {
 		}
 	}
 	for _, n := range refs {
+		if removed[n] {
+			continue
+		}
 		var dest *[]byte
 		switch n := n.(type) {
 		case *ast.Link:
@@ -135,6 +141,87 @@ func noReferences(s string) string {
 		return s
 	}
 	return reference.ReplaceAllStringFunc(s, func(m string) string { return "%26" + m[1:] })
+}
+
+// rawElements are the HTML elements whose content is no text to show.
+var rawElements = []string{"script", "style", "template", "iframe", "noscript", "textarea"}
+
+// dropRawElements removes, among the nodes refs (in document order), the
+// inline raw HTML that opens a raw element (<script>), what follows it,
+// and the tag that closes it: inline raw HTML is left out, and the text
+// between such tags would show as text ("alert(1)"). A raw element that
+// does not close among the opening tag's siblings (in the same paragraph,
+// emphasis or link) is left as it is. It returns the nodes removed, with
+// what they hold. It reads each parent's children once.
+func dropRawElements(refs []ast.Node, src []byte) (removed map[ast.Node]bool) {
+	var done map[ast.Node]bool
+	for _, r := range refs {
+		p := r.Parent()
+		if _, ok := r.(*ast.RawHTML); !ok || p == nil || done[p] || removed[r] {
+			continue
+		}
+		if done == nil {
+			done = map[ast.Node]bool{}
+		}
+		done[p] = true
+		var open ast.Node
+		var name string
+		for c := p.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			if h, ok := c.(*ast.RawHTML); ok {
+				switch n, closing := rawTag(h, src); {
+				case open == nil && n != "" && !closing:
+					open, name = c, n
+				case open != nil && n == name && closing:
+					removed = removeSiblings(open, c, removed)
+					open = nil
+				}
+			}
+			c = next
+		}
+	}
+	return removed
+}
+
+// rawTag returns the name of the raw element (see rawElements) whose tag
+// n is, and whether it closes it; "" if n is no such tag.
+func rawTag(n *ast.RawHTML, src []byte) (name string, closing bool) {
+	if n.Segments.Len() == 0 {
+		return "", false
+	}
+	seg := n.Segments.At(0)
+	t := seg.Value(src) // "<script", "</style>"
+	t, closing = bytes.CutPrefix(t[1:], []byte("/"))
+	for _, e := range rawElements {
+		if len(t) >= len(e) && bytes.EqualFold(t[:len(e)], []byte(e)) &&
+			(len(t) == len(e) || strings.IndexByte(" \t\r\n/>", t[len(e)]) >= 0) {
+			return e, closing
+		}
+	}
+	return "", false
+}
+
+// removeSiblings removes the nodes from from to to, its later sibling,
+// and adds them and what they hold to removed.
+func removeSiblings(from, to ast.Node, removed map[ast.Node]bool) map[ast.Node]bool {
+	if removed == nil {
+		removed = map[ast.Node]bool{}
+	}
+	p := from.Parent()
+	for c := from; ; {
+		next := c.NextSibling()
+		_ = ast.Walk(c, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if entering {
+				removed[n] = true
+			}
+			return ast.WalkContinue, nil
+		})
+		p.RemoveChild(p, c)
+		if c == to {
+			return removed
+		}
+		c = next
+	}
 }
 
 // unwrap replaces n, a link or image, with its children: its text.
