@@ -119,14 +119,16 @@ func local(dir, p string, u *url.URL, image bool) ([]byte, bool) {
 		// a destination as an entity.
 		segs[i] = strings.ReplaceAll(url.PathEscape(s), "&", "%26")
 	}
-	r := LocalScheme + strings.Join(segs, "/")
-	if u.RawQuery != "" {
-		r += "?" + noReferences(u.RawQuery)
+	p, query, frag := strings.Join(segs, "/"), noReferences(u.RawQuery), noReferences(u.EscapedFragment())
+	r := make([]byte, 0, len(LocalScheme)+len(p)+1+len(query)+1+len(frag))
+	r = append(append(r, LocalScheme...), p...)
+	if query != "" {
+		r = append(append(r, '?'), query...)
 	}
-	if f := u.EscapedFragment(); f != "" {
-		r += "#" + noReferences(f)
+	if frag != "" {
+		r = append(append(r, '#'), frag...)
 	}
-	return []byte(r), true
+	return r, true
 }
 
 // reference matches what goldmark reads as an entity or a character
