@@ -119,9 +119,9 @@ func local(dir, p string, u *url.URL, image bool) ([]byte, bool) {
 		// a destination as an entity.
 		segs[i] = strings.ReplaceAll(url.PathEscape(s), "&", "%26")
 	}
-	p, query, frag := strings.Join(segs, "/"), noReferences(u.RawQuery), noReferences(u.EscapedFragment())
-	r := make([]byte, 0, len(LocalScheme)+len(p)+1+len(query)+1+len(frag))
-	r = append(append(r, LocalScheme...), p...)
+	at, query, frag := strings.Join(segs, "/"), noReferences(u.RawQuery), noReferences(u.EscapedFragment())
+	r := make([]byte, 0, len(LocalScheme)+len(at)+1+len(query)+1+len(frag))
+	r = append(append(r, LocalScheme...), at...)
 	if query != "" {
 		r = append(append(r, '?'), query...)
 	}
@@ -193,6 +193,9 @@ func rawTag(n *ast.RawHTML, src []byte) (name string, closing bool) {
 	}
 	seg := n.Segments.At(0)
 	t := seg.Value(src) // "<script", "</style>"
+	if len(t) < 2 {
+		return "", false
+	}
 	t, closing = bytes.CutPrefix(t[1:], []byte("/"))
 	for _, e := range rawElements {
 		if len(t) >= len(e) && bytes.EqualFold(t[:len(e)], []byte(e)) &&
