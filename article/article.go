@@ -48,6 +48,14 @@ type Article struct {
 	// Unknown lists the front-matter keys Parse does not know, sorted:
 	// they are kept out of the feeds, and named in the log and by check.
 	Unknown []string
+	// DroppedLinks lists the destinations, as written and without
+	// repeats, of the links and images in the Markdown that Body leaves
+	// out, keeping their text: relative ones that lead out of the seeds
+	// folder or to neither an article nor a media file (report.pdf, a
+	// folder), and ones with a scheme other than http, https or mailto.
+	// The log and the check command name them; the store does not keep
+	// them.
+	DroppedLinks []string
 	// Charset is the WHATWG name of the encoding the file was decoded
 	// from ("windows-1256", "utf-16le"), or "" for UTF-8: the log and the
 	// check command say it.
@@ -76,7 +84,8 @@ type Image struct {
 	URL string
 	// Alt is its text alternative (the front matter's image_alt).
 	Alt string
-	// Type is its media type ("image/jpeg"), from its name.
+	// Type is its media type ("image/jpeg"), from its name; "" for a
+	// remote image whose name has no image suffix (photo?id=1).
 	Type string
 	// Size is its length in bytes: set by whoever reads the file (the
 	// watcher) for a local image; 0 when unknown.
@@ -171,7 +180,7 @@ var (
 	// closing --- line.
 	ErrUnclosed = errors.New("front matter never closes: no line --- after the opening one")
 	// ErrYAML refuses front matter that is not YAML; its error gives the
-	// line in the file.
+	// line and column in the file.
 	ErrYAML = errors.New("front matter is not valid YAML")
 	// ErrAliasBomb refuses front matter whose YAML aliases would expand
 	// into far more than the file holds (a "billion laughs").
@@ -183,13 +192,15 @@ var (
 	// or an invalid value (draft: maybe, lang: not a language, a link
 	// that is not an http URL); its error names the key and where it is.
 	ErrBadKey = errors.New("bad front matter value")
-	// ErrBadDate refuses a date that does not parse.
-	ErrBadDate = errors.New("front matter date does not parse")
+	// ErrBadDate refuses a date that does not parse, or whose year is
+	// before 1800 (0026 for 2026: a typo).
+	ErrBadDate = errors.New("bad front matter date")
 	// ErrFutureDate refuses a date later than now (plus a minute of clock
 	// skew): the error names the date and now.
 	ErrFutureDate = errors.New("front matter date is in the future")
 	// ErrBadImage refuses an image that is neither a path under the seeds
-	// folder nor an http URL, or is not of a type feeds carry.
+	// folder nor an http URL, or a local one that is not of a type feeds
+	// carry.
 	ErrBadImage = errors.New("bad front matter image")
 	// ErrComplex refuses Markdown that the parser would take seconds
 	// over: a line of unclosed links, a paragraph of mixed emphasis

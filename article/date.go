@@ -43,6 +43,11 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// minYear is the first year a front-matter date may have. Earlier ones
+// are typos (0026 for 2026) rather than articles from before 1800; feeds
+// and readers would show them as such.
+const minYear = 1800
+
 // skew is how far ahead of now a date may lie, for clocks that disagree
 // between the desk's machine and the server.
 const skew = time.Minute

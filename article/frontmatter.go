@@ -99,11 +99,10 @@ func yamlRoot(src string) (*yaml.Node, error) {
 	// named a zone), every value keeps its line, and aliases stay
 	// pointers (see aliasBound).
 	// yaml reads the opening --- as a comment line, so that its lines are
-	// the file's: its errors leave out a line 1 (a 0 inside), and there
-	// is none.
+	// the file's.
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte("#\n"+src), &doc); err != nil {
-		return nil, yamlError(err)
+	if err := unmarshalYAML(src, &doc); err != nil {
+		return nil, yamlError(src, err)
 	}
 	if len(doc.Content) == 0 { // empty, or comments only
 		return nil, nil
@@ -146,16 +145,6 @@ func (r *fmReader) read(m *yaml.Node) error {
 		}
 	}
 	return nil
-}
-
-// yamlError is the refusal for a yaml syntax error. yaml v3 gives a
-// line, no column, and gives it only in its message: the line where the
-// scanner stopped, or for an error of structure (did not find expected
-// key) the line before it or the one the enclosing list or mapping
-// starts on.
-func yamlError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	return fmt.Errorf("%w: %s", ErrYAML, msg)
 }
 
 // maxAliasNodes bounds how many nodes aliases may add to a front matter

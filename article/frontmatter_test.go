@@ -84,6 +84,9 @@ func TestFrontMatterKeys(t *testing.T) {
 		{"image alt first", "image_alt: صورة\nimage: ./a.webp", Article{Image: &Image{Path: "desk/a.webp", Alt: "صورة", Type: "image/webp"}}},
 		{"image up a folder", "image: ../a.png", Article{Image: &Image{Path: "a.png", Type: "image/png"}}},
 		{"image remote", "image: https://cdn.example.com/a/b.avif?w=1", Article{Image: &Image{URL: "https://cdn.example.com/a/b.avif?w=1", Type: "image/avif"}}},
+		{"image remote, no suffix", `image: "https://example.org/photo?id=1"`, Article{Image: &Image{URL: "https://example.org/photo?id=1"}}},
+		{"image remote, a CDN's", "image: https://cdn.example.com/i/abc123", Article{Image: &Image{URL: "https://cdn.example.com/i/abc123"}}},
+		{"image remote, another suffix", "image: http://example.org/a.php?id=1", Article{Image: &Image{URL: "http://example.org/a.php?id=1"}}},
 		{"image svg", "image: a.svg", Article{Image: &Image{Path: "desk/a.svg", Type: "image/svg+xml"}}},
 		{"image empty", `image: ""`, Article{}},
 		{"lang canonical", "lang: EN-us", Article{Lang: "en-US"}},
@@ -135,6 +138,7 @@ func TestFrontMatterDates(t *testing.T) {
 		{"2026-12-03T10:00:00.5+01:00", "2026-12-03T10:00:00.5+01:00"},
 		{"2026-12-03 10:00:00 +0100", "2026-12-03T10:00:00+01:00"},
 		{"2026-12-03 12:00:59Z", "2026-12-03T12:00:59Z"}, // within the minute of skew
+		{"1800-01-01T00:00:00Z", "1800-01-01T00:00:00Z"}, // old, but not a typo
 	} {
 		in := "---\ntitle: t\ndate: " + tc.in + "\n---\n"
 		a, err := Parse("a.md", []byte(in), Options{Location: loc, Now: fixedNow})
@@ -182,6 +186,11 @@ func TestRefusals(t *testing.T) {
 		{"not a mapping", "a.md", "---\n- a\n- b\n---\n", ErrNotMapping, "front_matter_not_mapping", []string{"a list"}},
 		{"not a mapping, a string", "a.md", "---\nعنوان\n---\n", ErrNotMapping, "front_matter_not_mapping", nil},
 		{"draft maybe", "a.md", "---\ntitle: t\ndraft: maybe\n---\n", ErrBadKey, "bad_key", []string{"draft", "line 3, column 8", `"maybe"`}},
+		{"draft quoted", "a.md", "---\ntitle: t\ndraft: \"true\"\n---\n", ErrBadKey, "bad_key",
+			[]string{"draft (line 3, column 8)", `the quoted "true" is a string, not a boolean`, "write true without quotes"}},
+		{"draft single-quoted no", "a.txt", "---\ntitle: t\ndraft: 'no'\n---\n", ErrBadKey, "bad_key",
+			[]string{"draft (line 3, column 8)", `the quoted "no" is a string, not a boolean`, "write no without quotes"}},
+		{"draft quoted text", "a.md", "---\ntitle: t\ndraft: \"maybe\"\n---\n", ErrBadKey, "bad_key", []string{`want true or false, not the value "maybe"`}},
 		{"draft list", "a.md", "---\ntitle: t\ndraft: [true]\n---\n", ErrBadKey, "bad_key", []string{"draft"}},
 		{"categories mapping", "a.md", "---\ntitle: t\ncategories: {a: b}\n---\n", ErrBadKey, "bad_key", []string{"categories", "line 3"}},
 		{"tags nested list", "a.md", "---\ntitle: t\ntags: [a, [b]]\n---\n", ErrBadKey, "bad_key", []string{"tags", "a list"}},
@@ -197,6 +206,9 @@ func TestRefusals(t *testing.T) {
 		{"link relative", "a.md", "---\ntitle: t\nlink: /a/b\n---\n", ErrBadKey, "bad_key", []string{"link"}},
 		{"link javascript", "a.md", "---\ntitle: t\nlink: javascript:alert(1)\n---\n", ErrBadKey, "bad_key", []string{"link"}},
 		{"date garbage", "a.md", "---\ntitle: t\ndate: yesterday\n---\n", ErrBadDate, "bad_date", []string{`"yesterday"`, "line 3"}},
+		{"date year typo", "a.md", "---\ntitle: t\ndate: 0026-12-01\n---\n", ErrBadDate, "bad_date", []string{"date (line 3, column 7)", "year 0026", "typo"}},
+		{"date year one", "a.txt", "---\ntitle: t\ndate: 0001-01-01T00:00:00Z\n---\n", ErrBadDate, "bad_date", []string{"date (line 3, column 7)", "year 0001", "typo"}},
+		{"date year 1799", "a.md", "---\ntitle: t\ndate: 1799-12-31 23:00\n---\n", ErrBadDate, "bad_date", []string{"year 1799"}},
 		{"date impossible", "a.md", "---\ntitle: t\ndate: 2026-02-30\n---\n", ErrBadDate, "bad_date", nil},
 		{"date list", "a.md", "---\ntitle: t\ndate: [2026-01-01]\n---\n", ErrBadDate, "bad_date", nil},
 		{"date Arabic digits", "a.md", "---\ntitle: t\ndate: ٢٠٢٦-١٢-٠٣\n---\n", ErrBadDate, "bad_date", nil},
@@ -208,7 +220,7 @@ func TestRefusals(t *testing.T) {
 		{"image other scheme", "a.md", "---\ntitle: t\nimage: data:image/png;base64,AAAA\n---\n", ErrBadImage, "bad_image", nil},
 		{"image protocol-relative", "a.md", "---\ntitle: t\nimage: //cdn.example.com/a.jpg\n---\n", ErrBadImage, "bad_image", nil},
 		{"image wrong type", "a.md", "---\ntitle: t\nimage: a.pdf\n---\n", ErrBadImage, "bad_image", []string{"jpg"}},
-		{"image remote, no type", "a.md", "---\ntitle: t\nimage: https://example.com/image?id=3\n---\n", ErrBadImage, "bad_image", nil},
+		{"image remote, no host", "a.md", "---\ntitle: t\nimage: https:///a.jpg\n---\n", ErrBadImage, "bad_image", nil},
 		{"image mapping", "a.md", "---\ntitle: t\nimage: {src: a.jpg}\n---\n", ErrBadKey, "bad_key", []string{"image"}},
 		{"replacement character in front matter", "a.md", "---\ntitle: a\uFFFDb\n---\n", ErrReplacement, "replacement_char", nil},
 	} {

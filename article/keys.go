@@ -67,12 +67,23 @@ func (r *fmReader) lang(key string, v *yaml.Node) error {
 
 func (r *fmReader) draft(key string, v *yaml.Node) error {
 	// Decoding into a bool takes YAML's true and false, and the yes, no,
-	// on and off of YAML 1.1, which Jekyll reads.
-	if v.Kind != yaml.ScalarNode || v.Decode(&r.a.Draft) != nil {
-		return badValue(ErrBadKey, key, v, "want true or false, not %s", kindName(v))
+	// on and off of YAML 1.1, which Jekyll reads; even quoted, for those.
+	// A quoted value is text, refused alike: draft: "no" must not read
+	// one way here and another in a reader of YAML 1.2.
+	if v.Kind == yaml.ScalarNode && v.Style&stringStyles != 0 {
+		var b bool
+		if (&yaml.Node{Kind: yaml.ScalarNode, Value: v.Value}).Decode(&b) == nil {
+			return badValue(ErrBadKey, key, v, "the quoted %q is a string, not a boolean: write %s without quotes", v.Value, v.Value)
+		}
+	} else if v.Kind == yaml.ScalarNode && v.Decode(&r.a.Draft) == nil {
+		return nil
 	}
-	return nil
+	return badValue(ErrBadKey, key, v, "want true or false, not %s", kindName(v))
 }
+
+// stringStyles are the styles of a scalar that YAML reads as a string
+// whatever its text.
+const stringStyles = yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
 
 func (r *fmReader) link(key string, v *yaml.Node) error {
 	s, err := scalar(key, v)
@@ -94,6 +105,9 @@ func (r *fmReader) date(key string, v *yaml.Node) error {
 	d, ok := parseDate(strings.TrimSpace(v.Value), r.opts.Location)
 	if !ok {
 		return badValue(ErrBadDate, key, v, "%q is not 2006-01-02, 2006-01-02 15:04[:05] or RFC 3339 (2006-01-02T15:04:05+03:00)", v.Value)
+	}
+	if d.Year() < minYear {
+		return badValue(ErrBadDate, key, v, "year %04d looks like a typo: a date before %d is refused", d.Year(), minYear)
 	}
 	if err := notFuture(d, r.opts.Now); err != nil {
 		return err
@@ -192,7 +206,10 @@ var imageTypes = map[string]string{
 func MediaType(name string) string { return imageTypes[strings.ToLower(path.Ext(name))] }
 
 // image reads the lead image: an absolute http or https URL, or a path
-// relative to the article's folder that stays under the seeds folder.
+// relative to the article's folder that stays under the seeds folder. A
+// local image must be of a type the media files are served as; a remote
+// one is taken as it is (CDN URLs often have no suffix: photo?id=1), with
+// the type of its suffix if it is an image's, else an unknown type.
 func (r *fmReader) image(key string, v *yaml.Node) error {
 	s, err := scalar(key, v)
 	if err != nil {
@@ -202,18 +219,19 @@ func (r *fmReader) image(key string, v *yaml.Node) error {
 		return err
 	}
 	var img Image
-	name := s
 	if u, ok := httpURL(s); ok {
-		img.URL, name = u.String(), u.Path
-	} else if local, ok := localPath(s); ok {
-		if img.Path, ok = under(r.dir, local); !ok {
-			return badValue(ErrBadImage, key, v, "%q is outside the seeds folder", s)
-		}
-		name = img.Path
-	} else {
+		img.URL, img.Type = u.String(), MediaType(u.Path)
+		r.a.Image = &img
+		return nil
+	}
+	local, ok := localPath(s)
+	if !ok {
 		return badValue(ErrBadImage, key, v, "%q is neither a path relative to the article nor an http or https URL", s)
 	}
-	if img.Type = MediaType(name); img.Type == "" {
+	if img.Path, ok = under(r.dir, local); !ok {
+		return badValue(ErrBadImage, key, v, "%q is outside the seeds folder", s)
+	}
+	if img.Type = MediaType(img.Path); img.Type == "" {
 		return badValue(ErrBadImage, key, v, "%q is not a jpg, jpeg, png, webp, gif, avif or svg image", s)
 	}
 	r.a.Image = &img

@@ -58,6 +58,8 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 	}
 	src := []byte(body)
 	doc := markdown.Parser().Parse(text.NewReader(src))
+	// Before the title is taken: it is text, without what raw HTML holds.
+	a.DroppedLinks = rewrite(doc, src, path.Dir(name))
 	if a.Title == "" {
 		a.Title = takeTitle(doc, src)
 	}
@@ -67,7 +69,6 @@ func parseMarkdown(name, data string, opts Options) (Article, error) {
 	case a.Title == "":
 		return Article{}, ErrNoTitle
 	}
-	rewrite(doc, src, path.Dir(name))
 	a.Paragraphs = readBlocks(doc, src, direction(a.Lang, opts.Lang))
 	body, err = renderBody(doc, src)
 	if err != nil {

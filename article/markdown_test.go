@@ -89,7 +89,15 @@ func TestMarkdownTextExact(t *testing.T) {
 func TestSanitize(t *testing.T) {
 	for _, tc := range []struct{ in, body string }{
 		{"<script>alert(1)</script>\n\nنص", "<p>نص</p>"},
-		{"نص عربي طويل <script>alert(1)</script>", "<p>نص عربي طويل alert(1)</p>"},
+		{"نص عربي طويل <script>alert(1)</script>", "<p>نص عربي طويل </p>"},
+		{"قبل <style>p{color:red}</style> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <SCRIPT type=\"x\">a *b* [c](d.md)</SCRIPT > بعد", "<p>قبل  بعد</p>"},
+		{"قبل <script\ntype=\"x\">alert(1)</script> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <textarea>أ</textarea><noscript>ب</noscript><template>ج</template><iframe src=x>د</iframe> بعد", "<p>قبل  بعد</p>"},
+		{"قبل <script>أ <style>ب</script> ج</style> بعد", "<p>قبل  ج بعد</p>"},
+		{"<b>غامق</b> و<scripts>نص</scripts>", "<p>غامق ونص</p>"},
+		{"قبل <script> بعد", "<p>قبل  بعد</p>"},
+		{"*قبل <script>* بعد</script>", "<p><em>قبل </em> بعد</p>"},
 		{`<img src=x onerror=alert(1)>`, ""},
 		{`نص <img src=x onerror="alert(1)"> بعد`, "<p>نص  بعد</p>"},
 		{"[x](javascript:alert(1))", "<p dir=\"ltr\">x</p>"},
@@ -121,30 +129,60 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+// TestLocalRefs checks relative links and images: resolved under the
+// seeds folder with their query and fragment, or, when they lead to
+// neither an article nor a media file, or out of the seeds folder, left
+// out (their text kept) and listed in DroppedLinks.
 func TestLocalRefs(t *testing.T) {
-	for _, tc := range []struct{ in, body string }{
-		{"[أ](b.md)", `<p><a href="seedfeed:desk/b.md">أ</a></p>`},
-		{"[أ](./sub/b.md#part)", `<p><a href="seedfeed:desk/sub/b.md">أ</a></p>`},
-		{"[أ](../other/b.md?x=1)", `<p><a href="seedfeed:other/b.md">أ</a></p>`},
-		{"![صورة](صورة.jpg)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9.jpg" alt="صورة"></p>`},
-		{"![صورة](%D8%B5%D9%88%D8%B1%D8%A9.jpg)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9.jpg" alt="صورة"></p>`},
-		{"![أ](<a b.png>)", `<p><img src="seedfeed:desk/a%20b.png" alt="أ"></p>`},
-		{"[أ](a&amp;b%3Fc.md)", `<p><a href="seedfeed:desk/a%26b%3Fc.md">أ</a></p>`},
-		{"[أ](../../etc/passwd)", `<p>أ</p>`},
-		{"![أ](../../x.jpg) بعد", `<p>أ بعد</p>`},
-		{"[أ](..)", `<p>أ</p>`},
-		{"[أ](#part)", `<p><a href="#part">أ</a></p>`},
-		{"[أ](/about)", `<p><a href="/about">أ</a></p>`},
-		{"[أ](//cdn.example.com/x)", `<p><a href="//cdn.example.com/x">أ</a></p>`},
-		{"[أ](seedfeed:2024/b.md)", `<p><a href="seedfeed:2024/b.md">أ</a></p>`},
-		{"[أ](seedfeed:../b.md)", `<p>أ</p>`},
-		{"[أ](seedfeed:/etc/passwd)", `<p>أ</p>`},
-		{"[أ][ref]\n\n[ref]: b.md", `<p><a href="seedfeed:desk/b.md">أ</a></p>`},
-		{"[![أ](a.png)](b.md)", `<p><a href="seedfeed:desk/b.md"><img src="seedfeed:desk/a.png" alt="أ"></a></p>`},
+	for _, tc := range []struct {
+		in, body string
+		dropped  []string
+	}{
+		{"[أ](b.md)", `<p><a href="seedfeed:desk/b.md">أ</a></p>`, nil},
+		{"[أ](./sub/b.md#part)", `<p><a href="seedfeed:desk/sub/b.md#part">أ</a></p>`, nil},
+		{"[ج](other.md#sec)", `<p><a href="seedfeed:desk/other.md#sec">ج</a></p>`, nil},
+		{"[أ](../other/b.md?x=1)", `<p><a href="seedfeed:other/b.md?x=1">أ</a></p>`, nil},
+		{"[أ](b.md?x=1&y=2#مقدمة)", `<p><a href="seedfeed:desk/b.md?x=1&amp;y=2#%D9%85%D9%82%D8%AF%D9%85%D8%A9">أ</a></p>`, nil},
+		{"[أ](b.md?x=&amp;amp;#a&amp;amp;b)", `<p><a href="seedfeed:desk/b.md?x=%26amp;#a%26amp;b">أ</a></p>`, nil},
+		{"[أ](b.md#)", `<p><a href="seedfeed:desk/b.md">أ</a></p>`, nil},
+		{"[أ](b.TXT#p2)", `<p><a href="seedfeed:desk/b.TXT#p2">أ</a></p>`, nil},
+		{"![صورة](صورة.jpg)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9.jpg" alt="صورة"></p>`, nil},
+		{"![صورة](%D8%B5%D9%88%D8%B1%D8%A9.jpg)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9.jpg" alt="صورة"></p>`, nil},
+		{"![أ](<a b.png>)", `<p><img src="seedfeed:desk/a%20b.png" alt="أ"></p>`, nil},
+		{"[ص](صورة.png)", `<p><a href="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9.png">ص</a></p>`, nil},
+		// A name with # or ?: in a destination they start the fragment
+		// and the query, as in any URL; %23 and %3F are the characters.
+		{"![ص](<صورة (1)%23.png>)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9%20%281%29%23.png" alt="ص"></p>`, nil},
+		{"![ص](صورة%20(1)%3F.png)", `<p><img src="seedfeed:desk/%D8%B5%D9%88%D8%B1%D8%A9%20%281%29%3F.png" alt="ص"></p>`, nil},
+		{"![ص](<صورة (1)#.png>)", `<p>ص</p>`, []string{"صورة (1)#.png"}},
+		{"[أ](a&amp;b%3Fc.md)", `<p><a href="seedfeed:desk/a%26b%3Fc.md">أ</a></p>`, nil},
+		{"[أ](../../etc/passwd)", `<p>أ</p>`, []string{"../../etc/passwd"}},
+		{"![أ](../../x.jpg) بعد", `<p>أ بعد</p>`, []string{"../../x.jpg"}},
+		{"[أ](..)", `<p>أ</p>`, []string{".."}},
+		// Neither an article nor a media file: /media/ would answer 404.
+		{"[و](other)", `<p>و</p>`, []string{"other"}},
+		{"[تقرير](report.pdf) و[دليل](../desk/)", `<p>تقرير ودليل</p>`, []string{"report.pdf", "../desk/"}},
+		{"![ص](b.md)", `<p>ص</p>`, []string{"b.md"}},
+		{"[أ](_index.md)", `<p>أ</p>`, []string{"_index.md"}},
+		{"[أ](#part)", `<p><a href="#part">أ</a></p>`, nil},
+		{"[أ](#قسم)", `<p><a href="#%D9%82%D8%B3%D9%85">أ</a></p>`, nil},
+		{"[أ](?page=2)", `<p><a href="?page=2">أ</a></p>`, nil},
+		{"[أ](/about)", `<p><a href="/about">أ</a></p>`, nil},
+		{"[أ](//cdn.example.com/x)", `<p><a href="//cdn.example.com/x">أ</a></p>`, nil},
+		{"[أ](https://example.com/report.pdf)", `<p><a href="https://example.com/report.pdf">أ</a></p>`, nil},
+		{"[أ](mailto:a@example.com)", `<p><a href="mailto:a@example.com">أ</a></p>`, nil},
+		{"[أ](javascript:alert(1))", `<p>أ</p>`, []string{"javascript:alert(1)"}},
+		{"أ <script>[و](other)</script>", `<p>أ </p>`, nil},
+		{"[أ](seedfeed:2024/b.md)", `<p><a href="seedfeed:2024/b.md">أ</a></p>`, nil},
+		{"[أ](seedfeed:2024/b.md#x)", `<p><a href="seedfeed:2024/b.md#x">أ</a></p>`, nil},
+		{"[أ](seedfeed:../b.md)", `<p>أ</p>`, []string{"seedfeed:../b.md"}},
+		{"[أ](seedfeed:/etc/passwd)", `<p>أ</p>`, []string{"seedfeed:/etc/passwd"}},
+		{"[أ][ref]\n\n[ref]: b.md", `<p><a href="seedfeed:desk/b.md">أ</a></p>`, nil},
+		{"[![أ](a.png)](b.md)", `<p><a href="seedfeed:desk/b.md"><img src="seedfeed:desk/a.png" alt="أ"></a></p>`, nil},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
-			if a := md(t, tc.in); a.Body != tc.body {
-				t.Errorf("Parse(%q).Body = %q, want %q", tc.in, a.Body, tc.body)
+			if a := md(t, tc.in); a.Body != tc.body || !slices.Equal(a.DroppedLinks, tc.dropped) {
+				t.Errorf("Parse(%q) = body %q, dropped %q; want %q, %q", tc.in, a.Body, a.DroppedLinks, tc.body, tc.dropped)
 			}
 		})
 	}
@@ -225,6 +263,7 @@ func TestMarkdownTitle(t *testing.T) {
 		{"empty heading skipped", "#\n\n# عنوان\n\nنص", "عنوان", "<h1></h1>\n<p>نص</p>"},
 		{"a later heading is not the title", "مقدمة\n\n# قسم", "مقدمة", "<h1>قسم</h1>"},
 		{"raw HTML first", "<div>\n</div>\n\n# عنوان", "عنوان", ""},
+		{"raw elements in the first lines", "عنوان <style>y</style>\nسطر <script>z</script> ثان", "عنوان", "<p>سطر  ثان</p>"},
 		{"BOM and CRLF", "\uFEFF# عنوان\r\n\r\nنص\r\n", "عنوان", "<p>نص</p>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package article
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -125,6 +126,7 @@ func checkMarkdown(t *testing.T, data []byte) {
 		if Reason(err) == "" || !reflect.DeepEqual(a, Article{}) {
 			t.Fatalf("Parse(%q as .md) returned %+v with error %v (reason %q)", data, a, err, Reason(err))
 		}
+		checkYAMLPlace(t, data, err)
 		return
 	}
 	if a.Title == "" || strings.ContainsAny(a.Title, "\r\n") {
@@ -139,6 +141,23 @@ func checkMarkdown(t *testing.T, data []byte) {
 	}
 	if p := htmlProblem(a.Body); p != "" {
 		t.Fatalf("Parse(%q as .md).Body = %q: %s", data, a.Body, p)
+	}
+}
+
+// checkYAMLPlace checks that an ErrYAML refusal names a line of the front
+// matter (not its --- line) and a column within that line.
+func checkYAMLPlace(t *testing.T, data []byte, err error) {
+	if !errors.Is(err, ErrYAML) {
+		return
+	}
+	var line, col int
+	if _, e := fmt.Sscanf(strings.TrimPrefix(err.Error(), ErrYAML.Error()+": "), "line %d, column %d:", &line, &col); e != nil {
+		t.Fatalf("Parse(%q as .md) error %q names no line and column: %v", data, err, e)
+	}
+	text, _, _ := Decode(data, nil)
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(text)), "\n")
+	if line < 2 || line > len(lines) || col < 1 || col > utf8.RuneCountInString(lines[line-1])+1 {
+		t.Fatalf("Parse(%q as .md) error %q: no such place in the file", data, err)
 	}
 }
 
