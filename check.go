@@ -180,6 +180,9 @@ func metadata(a article.Article) [][2]string {
 	if len(a.Unknown) > 0 {
 		add("warning", "unknown keys: "+strings.Join(a.Unknown, ", "))
 	}
+	if len(a.DroppedLinks) > 0 {
+		add("warning", "links dropped, text kept: "+strings.Join(a.DroppedLinks, ", "))
+	}
 	return kv
 }
 

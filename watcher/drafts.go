@@ -8,14 +8,29 @@ import (
 
 // note names a line that is logged once per version of a file.
 type note struct {
-	kind string // noteUnknown or noteImage
+	kind string // noteUnknown, noteLinks or noteImage
 	rel  string
 }
 
 const (
 	noteUnknown = "unknown"
+	noteLinks   = "links"
 	noteImage   = "image"
 )
+
+// maxNamed bounds the keys or links one log line names: a front matter of
+// 20,000 unknown keys would otherwise log a line of 190 KB. check names
+// them all.
+const maxNamed = 20
+
+// named is the attributes of a log line naming names under key: at most
+// maxNamed of them, and how many more there are, if any.
+func named(key string, names []string) []any {
+	if len(names) <= maxNamed {
+		return []any{key, names}
+	}
+	return []any{key, names[:maxNamed], "more", len(names) - maxNamed}
+}
 
 // once reports whether the line kind about rel is to be logged for
 // version (a content hash, and what the line says): it was not logged for
@@ -32,6 +47,7 @@ func (w *Watcher) once(kind, rel, version string) bool {
 // forget drops what was noted of the file rel, gone.
 func (w *Watcher) forget(rel string) {
 	delete(w.noted, note{noteUnknown, rel})
+	delete(w.noted, note{noteLinks, rel})
 	delete(w.noted, note{noteImage, rel})
 	delete(w.drafts, rel)
 	delete(w.bigImage, rel)
@@ -39,11 +55,15 @@ func (w *Watcher) forget(rel string) {
 }
 
 // notice logs, once per version of the file, what of the article r holds
-// is left out of the feeds: front-matter keys it does not know, and a
-// local image that is missing.
+// is left out of the feeds: front-matter keys it does not know, links
+// to nothing seedfeed serves (their text is kept), and a local image that
+// is missing.
 func (w *Watcher) notice(rel string, r loaded) {
 	if len(r.it.Unknown) > 0 && w.once(noteUnknown, rel, r.fp.Hash) {
-		w.log.Warn("unknown front-matter keys", "path", rel, "keys", r.it.Unknown)
+		w.log.Warn("unknown front-matter keys", append([]any{"path", rel}, named("keys", r.it.Unknown)...)...)
+	}
+	if len(r.it.DroppedLinks) > 0 && w.once(noteLinks, rel, r.fp.Hash) {
+		w.log.Warn("links to nothing seedfeed serves; their text is kept", append([]any{"path", rel}, named("links", r.it.DroppedLinks)...)...)
 	}
 	if r.noImage == nil {
 		delete(w.noted, note{noteImage, rel}) // a later loss is news again

@@ -248,6 +248,33 @@ func TestUnknownKeysOnce(t *testing.T) {
 	}
 }
 
+// TestDroppedLinksOnce: links to nothing seedfeed serves are named once
+// per version, and a front matter of many unknown keys logs a short line.
+func TestDroppedLinksOnce(t *testing.T) {
+	h := newHarness(t, "")
+	keys := make([]string, 500)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%03d: %d", i, i)
+	}
+	h.write(t, "a.md", md("روابط", keys...)+"\n[تقرير](report.pdf) و[قسم](../desk/) و[خبر](b.md)\n")
+	h.waitTitle(t, "a.md", "روابط")
+	h.waitLog(t, `msg="links to nothing seedfeed serves; their text is kept" path=a.md links="[report.pdf ../desk/]"`)
+	h.waitLog(t, `msg="unknown front-matter keys" path=a.md`)
+	var line string
+	for l := range strings.Lines(h.log.String()) {
+		if strings.Contains(l, "unknown front-matter keys") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "k019]") || strings.Contains(line, "k020") || !strings.Contains(line, "more=480") {
+		t.Errorf("unknown keys line names 20 keys and 480 more? %s", line)
+	}
+	h.rescan(t)
+	if n := h.log.Count("links to nothing seedfeed serves"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, h.log)
+	}
+}
+
 // TestMarkdownTextSameSlug: a.md and a.txt would share a URL: the second
 // is refused as bad_name, live or in a scan.
 func TestMarkdownTextSameSlug(t *testing.T) {
