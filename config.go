@@ -30,6 +30,7 @@ const maxLimit = 1000
 type config struct {
 	seeds, db, addr string
 	settle, rescan  time.Duration
+	poll            time.Duration // watcher.Options.Poll
 	shutdownTimeout time.Duration
 	maxConns        int
 	maxSize         sizeFlag
@@ -82,6 +83,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.Var((*secondsFlag)(&cfg.feed.MaxAge), "max-age", "let clients and caches reuse a response for `SECONDS` (or a duration such as 5m)")
 	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "wait `DURATION` before a deletion or a move away is unpublished (a save through a backup name stays an edit); a new file renamed within it takes its final name's id; where close notifications are missing, read a file once it has been quiet for it")
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
+	fs.DurationVar(&cfg.poll, "poll", watcher.DefaultPoll, "look every `DURATION` at the folders the kernel refuses to watch (past fs.inotify.max_user_watches): a change there is published within it and -settle")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
 	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
@@ -134,6 +136,9 @@ func (cfg *config) validateService() error {
 	var errs []error
 	if cfg.settle <= 0 {
 		errs = append(errs, fmt.Errorf("-settle %v: must be positive", cfg.settle))
+	}
+	if cfg.poll <= 0 {
+		errs = append(errs, fmt.Errorf("-poll %v: must be positive", cfg.poll))
 	}
 	if cfg.rescan != 0 && cfg.rescan < minRescan {
 		errs = append(errs, fmt.Errorf("-rescan %v: must be 0 (never) or at least %v: a rescan reads every folder", cfg.rescan, minRescan))

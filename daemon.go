@@ -95,11 +95,12 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 		logger.Warn("no watchdog: cannot read its setting", "err", err)
 	}
 	opts := cfg.readOptions()
-	opts.Settle, opts.Rescan, opts.Logger, opts.Observer = cfg.settle, cfg.rescan, logger, d.metrics
+	opts.Settle, opts.Rescan, opts.Poll, opts.Logger, opts.Observer = cfg.settle, cfg.rescan, cfg.poll, logger, d.metrics
 	opts.LastRun, opts.Progress, opts.OnProgress = d.lastRun, progressPeriod(d.watchdog), d.importing
 	if d.watcher, err = watcher.New(cfg.seeds, d.store, opts); err != nil {
 		return nil, err
 	}
+	d.metrics.folders(d.watcher.Coverage, cfg.poll)
 	if d.media, err = media.NewHandler(cfg.seeds, media.Options{
 		MaxSize: int64(cfg.maxMediaSize), MaxAge: cfg.feed.MaxAge, Logger: logger,
 	}); err != nil {

@@ -101,6 +101,25 @@ func newMetrics(articles, lastPublication func() float64) *metrics {
 	return m
 }
 
+// folders registers the gauges of how the watcher follows the folders:
+// coverage is read when scraped; poll is the period of the polls.
+func (m *metrics) folders(coverage func() watcher.Coverage, poll time.Duration) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "seedfeed_watched_folders",
+			Help: "Folders under the seeds folder watched through inotify: changes there are seen at once.",
+		}, func() float64 { return float64(coverage().Watched) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "seedfeed_polled_folders",
+			Help: "Folders the kernel refused to watch (fs.inotify.max_user_watches), looked at every poll period instead.",
+		}, func() float64 { return float64(coverage().Polled) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "seedfeed_poll_period_seconds",
+			Help: "How often the polled folders are looked at (-poll).",
+		}, func() float64 { return poll.Seconds() }),
+	)
+}
+
 func (m *metrics) Event(op string)          { m.events.WithLabelValues(op).Inc() }
 func (m *metrics) Rescan(reason string)     { m.rescans.WithLabelValues(reason).Inc() }
 func (m *metrics) Refused(reason string)    { m.refused.WithLabelValues(reason).Inc() }

@@ -178,7 +178,9 @@ func shutdown(servers []server, timeout time.Duration, logger *slog.Logger) {
 
 // health answers 200 when the database answers and the watcher runs, and
 // 503 with the reason otherwise; while the start-up scan runs (ready says
-// when it is over), 503 with its progress.
+// when it is over), 503 with its progress. A watcher that polls folders
+// the kernel refused to watch still serves: 200, status "degraded", with
+// the reason (the limit, and how to raise it).
 func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		type status struct {
@@ -196,6 +198,8 @@ func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.Ha
 			s, code = status{Status: "starting", Articles: s.Articles, FilesDone: &p.Done, FilesFound: &p.Found}, http.StatusServiceUnavailable
 		} else if err := w.Err(); err != nil {
 			s, code = status{Status: "unavailable", Articles: s.Articles, Reason: err.Error()}, http.StatusServiceUnavailable
+		} else if why := w.Coverage().Degraded; why != "" {
+			s.Status, s.Reason = "degraded", why
 		}
 		rw.Header().Set("Content-Type", "application/json")
 		rw.Header().Set("Cache-Control", "no-store")

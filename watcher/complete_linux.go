@@ -13,12 +13,14 @@ import (
 
 // inotifyCompletions reports, from an inotify instance of its own, the
 // history of the files in watched folders, in the kernel's order: each
-// creation and write, and the two moments when a file is complete, its
-// writer closed it (IN_CLOSE_WRITE) or it was moved in whole
+// creation, write and mode change, and the two moments when a file is
+// complete, its writer closed it (IN_CLOSE_WRITE) or it was moved in whole
 // (IN_MOVED_TO), and when one is deleted or moved away, with the cookie
-// that links the two halves of a rename, of a file or of a folder. fsnotify v1.10
-// keeps IN_CLOSE_WRITE unexported, so this reads it with
-// golang.org/x/sys/unix; fsnotify still reports folders.
+// that links the two halves of a rename, of a file or of a folder; and
+// the folders made and deleted, and a watched folder itself gone. fsnotify
+// v1.10 keeps IN_CLOSE_WRITE unexported, so this reads it with
+// golang.org/x/sys/unix; it is the only watch each folder takes (the
+// kernel counts watches against fs.inotify.max_user_watches).
 type inotifyCompletions struct {
 	fd     int      // for inotify_add_watch; os.File.Fd would make f blocking
 	f      *os.File // for reading, through the runtime's poller
@@ -30,8 +32,13 @@ type inotifyCompletions struct {
 	wds  map[string]int
 }
 
-// fileEvents are the inotify events that make a file's history.
-const fileEvents = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_MOVED_TO | unix.IN_DELETE | unix.IN_MOVED_FROM
+// fileEvents are the inotify events that make a file's history, or tell
+// of a folder made, deleted or moved; selfEvents those of a watched folder
+// itself.
+const (
+	fileEvents = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_MOVED_TO | unix.IN_DELETE | unix.IN_MOVED_FROM | unix.IN_ATTRIB
+	selfEvents = unix.IN_DELETE_SELF | unix.IN_MOVE_SELF
+)
 
 func opOf(mask uint32) fileOp {
 	switch {
@@ -45,6 +52,8 @@ func opOf(mask uint32) fileOp {
 		return opVacated
 	case mask&unix.IN_CREATE != 0:
 		return opCreated
+	case mask&unix.IN_ATTRIB != 0:
+		return opAttrib
 	}
 	return opWritten
 }
@@ -71,7 +80,7 @@ func newCompletions() (completions, error) {
 func (c *inotifyCompletions) Events() <-chan completion { return c.events }
 
 func (c *inotifyCompletions) Add(dir string) error {
-	wd, err := unix.InotifyAddWatch(c.fd, dir, fileEvents|unix.IN_ONLYDIR)
+	wd, err := unix.InotifyAddWatch(c.fd, dir, fileEvents|selfEvents|unix.IN_ONLYDIR)
 	if err != nil {
 		return fmt.Errorf("inotify watch %s: %w", dir, err)
 	}
@@ -143,20 +152,32 @@ func (c *inotifyCompletions) read() {
 					delete(c.wds, dir)
 				}
 				c.mu.Unlock()
-			case ev.Mask&fileEvents != 0 && ev.Len > 0 && (ev.Mask&unix.IN_ISDIR == 0 || ev.Mask&unix.IN_MOVE != 0):
-				c.mu.Lock()
-				dir, ok := c.dirs[int(ev.Wd)]
-				c.mu.Unlock()
-				ok = !ok || c.send(completion{
-					path:   filepath.Join(dir, unix.ByteSliceToString(name)),
-					op:     opOf(ev.Mask),
-					cookie: ev.Cookie,
-					dir:    ev.Mask&unix.IN_ISDIR != 0,
-				})
-				if !ok {
+			case ev.Mask&selfEvents != 0, ev.Mask&fileEvents != 0 && ev.Len > 0:
+				if !c.sendEvent(ev, name) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// sendEvent hands the watcher the completion an inotify record with the
+// given name tells, if its watch is still known; it reports false once
+// the notifier is closed.
+func (c *inotifyCompletions) sendEvent(ev *unix.InotifyEvent, name []byte) bool {
+	c.mu.Lock()
+	dir, ok := c.dirs[int(ev.Wd)]
+	c.mu.Unlock()
+	if !ok {
+		return true // a watch removed meanwhile (see Remove)
+	}
+	if ev.Mask&selfEvents != 0 {
+		return c.send(completion{path: dir, op: opGone, dir: true})
+	}
+	return c.send(completion{
+		path:   filepath.Join(dir, unix.ByteSliceToString(name)),
+		op:     opOf(ev.Mask),
+		cookie: ev.Cookie,
+		dir:    ev.Mask&unix.IN_ISDIR != 0,
+	})
 }

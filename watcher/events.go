@@ -13,11 +13,8 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// event turns one fsnotify event into scheduled work. Where close
-// notifications exist, fsnotify's events for files are left to them (see
-// complete): they come from another queue, in no order with the closes,
-// and a file's history must be read in order. fsnotify still tells of
-// folders, of the seeds folder itself, and of mode changes.
+// event turns one fsnotify event into scheduled work, where fsnotify is
+// the notifier: where inotify's own instance is missing (see notify.go).
 func (w *Watcher) event(ev fsnotify.Event) {
 	w.log.Debug("fs event", "op", ev.Op.String(), "path", ev.Name)
 	rel, ok := w.rel(ev.Name)
@@ -46,18 +43,23 @@ func (w *Watcher) event(ev fsnotify.Event) {
 		switch {
 		case rel == ".":
 			w.lostRoot()
-		case w.dirs[rel]:
+		case w.tracked(rel):
 			w.unwatch(rel)
 		case watched(rel) && w.done == nil:
 			w.schedule(rel, w.opts.Settle)
 		}
 	case ev.Has(fsnotify.Chmod):
-		// Backup and antivirus tools change modes all day: only a file
-		// refused before (unreadable, say) is worth another look. Still
-		// refused as it was, it is not logged again (see refuse).
-		if _, ok := w.refused[rel]; ok {
-			w.schedule(rel, w.opts.Settle)
-		}
+		w.modeChanged(rel)
+	}
+}
+
+// modeChanged handles a change of rel's mode, owner or times. Backup and
+// antivirus tools change modes all day: only a file refused before
+// (unreadable, say) is worth another look. Still refused as it was, it is
+// not logged again (see refuse).
+func (w *Watcher) modeChanged(rel string) {
+	if _, ok := w.refused[rel]; ok {
+		w.schedule(rel, w.opts.Settle)
 	}
 }
 
@@ -73,18 +75,18 @@ func (w *Watcher) event(ev fsnotify.Event) {
 func (w *Watcher) complete(ctx context.Context, c completion) {
 	switch {
 	case c.err != nil:
-		w.log.Error("close-after-write notifications stopped; files are read once they settle", "err", c.err)
-		w.done.Close()
-		w.done = nil
+		w.notifierFailed(ctx, c.err)
 		return
 	case c.overflow:
 		w.rescanLogged(ctx, RescanOverflow)
 		return
 	}
 	rel, ok := w.rel(c.path)
-	if !ok {
+	if !ok || (rel != "." && ignored(path.Base(rel))) {
 		return
 	}
+	w.log.Debug("fs event", "op", c.op.event(), "path", c.path, "dir", c.dir)
+	w.obs.Event(c.op.event())
 	var from string
 	switch c.op {
 	case opMovedOut:
@@ -93,10 +95,8 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		from = w.renames.in(c.cookie)
 	}
 	if c.dir {
-		if c.op == opMovedIn {
-			w.folderMovedIn(from, rel)
-		}
-		return // fsnotify's events move the watches (see event)
+		w.folder(c.op, from, rel)
+		return
 	}
 	// A media file goes through the same steps; when it is due, the
 	// articles that show it are read again (see articlesOf).
@@ -119,14 +119,15 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 	case opWritten:
 		w.written(rel)
 		return
+	case opAttrib:
+		w.modeChanged(rel)
+		return
 	case opMovedIn:
-		w.obs.Event(eventMovedTo)
 		delete(w.closed, rel)
 		if from != "" && candidate(from) {
 			w.origin[rel] = from
 		}
 	default:
-		w.obs.Event(eventCloseWrite)
 		w.closed[rel] = true
 		if temporary(path.Base(rel)) {
 			// Most likely renamed into place a moment from now: published
@@ -136,6 +137,32 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		}
 	}
 	w.schedule(rel, 0)
+}
+
+// folder handles what a completion tells of the folder rel: made (it is
+// watched, with what it holds), deleted or moved away (forgotten, its
+// articles unpublished after Settle unless they turn up elsewhere), moved
+// in (from, if it was renamed within the folders: see folderMovedIn), or,
+// for the seeds folder itself, gone.
+func (w *Watcher) folder(op fileOp, from, rel string) {
+	switch op {
+	case opGone:
+		if rel == "." {
+			w.lostRoot()
+		}
+		// Another folder's parent tells of it.
+	case opVacated, opMovedOut:
+		if w.tracked(rel) {
+			w.unwatch(rel)
+		}
+	case opMovedIn:
+		w.folderMovedIn(from, rel)
+		fallthrough
+	case opCreated:
+		if err := w.watch(rel); err != nil {
+			w.log.Error("cannot watch folder", "path", rel, "err", err)
+		}
+	}
 }
 
 // temporary reports whether name is what a tool that writes a file then
@@ -254,19 +281,17 @@ const maxDrain = 4096
 // files are being written, and Run handles a burst in batches.
 func (w *Watcher) drain() {
 	for range maxDrain {
-		var doneCh <-chan completion
-		if w.done != nil {
-			doneCh = w.done.Events()
-		}
 		select {
-		case ev, ok := <-w.fs.Events:
+		case ev, ok := <-w.fsEvents():
 			if !ok {
 				return
 			}
 			w.event(ev)
-		case c, ok := <-doneCh:
+		case c, ok := <-w.doneEvents():
 			if !ok || c.err != nil || c.overflow {
-				return // Run handles these
+				// Run handles these: they need its context.
+				w.held = append(w.held, c)
+				return
 			}
 			w.complete(context.Background(), c)
 		default:

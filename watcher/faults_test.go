@@ -164,10 +164,10 @@ func TestImplausibleDates(t *testing.T) {
 // and edits and deletions follow.
 func TestSettleFallback(t *testing.T) {
 	h := prepare(t, "")
-	w := h.watcher(t, Options{Settle: 300 * time.Millisecond})
-	if w.done != nil {
-		w.done.Close()
-		w.done = nil // as where the system has no close notifications
+	// As where the system has no close notifications: fsnotify alone.
+	w := h.watcher(t, Options{Settle: 300 * time.Millisecond, noCompletions: true})
+	if w.done != nil || w.fs == nil {
+		t.Fatal("noCompletions: want fsnotify alone")
 	}
 	h.run(t, w)
 	// Chunks 100 ms apart, closer than the settle delay: one publication.
@@ -342,12 +342,7 @@ func TestPeriodicRescan(t *testing.T) {
 	w := h.watcher(t, Options{Rescan: 200 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	sub := filepath.Join(h.dir, "nfs")
-	if err := w.fs.Remove(sub); err != nil {
-		t.Fatal(err)
-	}
-	if w.done != nil {
-		w.done.Remove(sub)
-	}
+	w.removeWatch(sub)
 	h.run(t, w)
 	// w.dirs still lists the folder, so no scan adds the watch back.
 	h.write(t, "nfs/silent.txt", "بلا أحداث")

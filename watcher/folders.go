@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -40,9 +41,13 @@ func (w *Watcher) watch(rel string) error {
 		if found {
 			w.holdVacated()
 		}
+		w.noteFolders()
 	}()
 	return filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			if p == top && rel != "." && errors.Is(err, fs.ErrNotExist) {
+				return nil // gone already: its deletion or move away is told
+			}
 			if p == top {
 				return err
 			}
@@ -88,22 +93,30 @@ func (w *Watcher) holdVacated() {
 	}
 }
 
-// addDir watches one folder with fsnotify and the completion notifier.
+// addDir watches one folder, or polls it if the kernel refuses (see
+// poll.go). A polled folder is watched again by retryWatches only, once
+// the kernel allows it, not by each walk.
 func (w *Watcher) addDir(rel string) error {
-	if w.dirs[rel] {
+	if w.tracked(rel) {
 		return nil
 	}
 	abs := w.abs(rel)
-	if err := w.fs.Add(abs); err != nil {
+	switch err := w.addWatch(abs); {
+	case err == nil:
+		w.dirs[rel] = true
+	case refusedWatch(err):
+		w.degrade(err, errors.Is(err, errNoNotifier))
+		w.pollDir(rel)
+	default:
 		return fmt.Errorf("watch %s: %w", abs, err)
 	}
-	if w.done != nil {
-		if err := w.done.Add(abs); err != nil {
-			w.log.Warn("no close-after-write notifications for folder", "path", rel, "err", err)
-		}
-	}
-	w.dirs[rel] = true
 	return nil
+}
+
+// tracked reports whether the folder rel is watched or polled.
+func (w *Watcher) tracked(rel string) bool {
+	_, polled := w.poll.dirs[rel]
+	return w.dirs[rel] || polled
 }
 
 // unwatch forgets the folder rel, deleted or moved away, and schedules
@@ -113,14 +126,15 @@ func (w *Watcher) unwatch(rel string) {
 	for d := range w.dirs {
 		if d == rel || strings.HasPrefix(d, prefix) {
 			delete(w.dirs, d)
-			// A folder moved within the tree keeps its inotify watch
-			// under the old name; drop it. A deleted one is gone already.
-			_ = w.fs.Remove(w.abs(d))
-			if w.done != nil {
-				w.done.Remove(w.abs(d))
-			}
+			w.removeWatch(w.abs(d))
 		}
 	}
+	for d := range w.poll.dirs {
+		if d == rel || strings.HasPrefix(d, prefix) {
+			delete(w.poll.dirs, d)
+		}
+	}
+	w.noteFolders()
 	files, err := w.store.Fingerprints()
 	if err != nil {
 		w.log.Error("cannot list stored files", "err", err)
@@ -145,10 +159,11 @@ func (w *Watcher) lostRoot() {
 	w.rootGone.Store(true)
 	for d := range w.dirs {
 		delete(w.dirs, d)
-		if w.done != nil {
-			w.done.Remove(w.abs(d))
-		}
+		w.removeWatch(w.abs(d))
 	}
+	clear(w.poll.dirs)
+	w.poll.queue = w.poll.queue[:0]
+	w.noteFolders()
 	w.log.Error("seeds folder is gone; its articles stay published until it is back", "dir", w.root)
 }
 
@@ -162,6 +177,7 @@ func (w *Watcher) findRoot(ctx context.Context) {
 		return
 	}
 	w.rootGone.Store(false)
+	w.noteFolders()
 	w.log.Info("seeds folder is back; rescanning", "dir", w.root)
 	w.rescanLogged(ctx, RescanFolderBack)
 }

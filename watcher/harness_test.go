@@ -74,6 +74,9 @@ func (h *harness) watcher(tb testing.TB, opts Options) *Watcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(h.log, nil))
 	}
+	if os.Getenv(fsnotifyEnv) == "1" {
+		opts.noCompletions = true // see TestFsnotifyAlone
+	}
 	w, err := New(h.dir, h.store, opts)
 	if err != nil {
 		tb.Fatal(err)
@@ -220,3 +223,7 @@ func (h *harness) published(tb testing.TB, slug string) time.Time {
 	}
 	return it.Published
 }
+
+// fsnotifyEnv, set to 1, has every harness watch through fsnotify alone,
+// as where inotify's own instance is missing (see TestFsnotifyAlone).
+const fsnotifyEnv = "SEEDFEED_WATCHER_FSNOTIFY"

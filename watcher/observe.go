@@ -13,15 +13,17 @@ const (
 	RescanOverflow   = "overflow"    // the kernel's event queue overflowed
 	RescanRequested  = "requested"   // Rescan was called (SIGHUP)
 	RescanFolderBack = "folder_back" // the seeds folder came back
+	RescanNotifier   = "notifier"    // inotify's own instance failed; fsnotify replaced it
 )
 
 // RescanReasons lists every reason Observer.Rescan is given.
 func RescanReasons() []string {
-	return []string{RescanStartup, RescanPeriodic, RescanOverflow, RescanRequested, RescanFolderBack}
+	return []string{RescanStartup, RescanPeriodic, RescanOverflow, RescanRequested, RescanFolderBack, RescanNotifier}
 }
 
 // Events lists every operation Observer.Event is given: fsnotify's, in
-// lower case, then inotify's close-after-write and move into a folder.
+// lower case (inotify's own events are counted under the same names),
+// then inotify's close-after-write and move into a folder.
 func Events() []string {
 	return []string{"create", "write", "remove", "rename", "chmod", eventCloseWrite, eventMovedTo}
 }

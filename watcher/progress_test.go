@@ -81,24 +81,14 @@ func TestRescanLog(t *testing.T) {
 	}
 	// No events, as on a network file system: the rescans alone see what
 	// changes (each watches the folder again, once it has drained).
-	if err := w.fs.Remove(w.root); err != nil {
-		t.Fatal(err)
-	}
-	if w.done != nil {
-		w.done.Remove(w.root)
-	}
+	w.removeWatch(w.root)
 	if err := w.rescan(ctx, RescanPeriodic); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(h.log.String(), "rescan done") {
 		t.Errorf("a rescan that found nothing logged at info:\n%s", h.log)
 	}
-	if err := w.fs.Remove(w.root); err != nil {
-		t.Fatal(err)
-	}
-	if w.done != nil {
-		w.done.Remove(w.root)
-	}
+	w.removeWatch(w.root)
 	h.write(t, "a.txt", "أ معدل\nفقرة")
 	h.write(t, "b.txt", "ب\nفقرة")
 	h.write(t, "c.txt", "")

@@ -81,10 +81,10 @@ func (f fresh) prune(now time.Time, settle time.Duration) {
 // move with it at once, in one store write, keeping their ids and dates:
 // no removal, no restore. Moved in from outside, its files are read at
 // once. A folder moved out stays a deletion of its articles, after Settle
-// (see unwatch). fsnotify's events for the two folders move the watches,
-// in their order (see event); the files under rel are then read again
-// after Settle, in case a write came before the watch, which costs no
-// store write for a file as it was.
+// (see unwatch). The watches move with the two halves, in their order
+// (see folder); the files under rel are then read again after Settle, in
+// case a write came before the watch, which costs no store write for a
+// file as it was.
 func (w *Watcher) folderMovedIn(from, rel string) {
 	if ignored(path.Base(rel)) {
 		return

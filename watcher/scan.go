@@ -66,6 +66,7 @@ func (w *Watcher) scan(ctx context.Context) error {
 		return fmt.Errorf("scan: %w", err)
 	}
 	found, err := w.walk(ctx, stored)
+	w.noteFolders()
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", w.root, err)
 	}

@@ -3,11 +3,13 @@
 // new and changed files once they are complete and unpublish deleted ones.
 //
 // A file is complete when its writer closes it (on Linux, inotify's
-// IN_CLOSE_WRITE, read alongside fsnotify) or when it is moved into the
-// folder whole. Where the system has no such notification, a file is read
-// once it has had no events for Options.Settle. Processing is idempotent
-// (the store compares content hashes), so duplicate events, rescans and
-// retries do no harm.
+// IN_CLOSE_WRITE) or when it is moved into the folder whole. Where the
+// system has no such notification, a file is read once it has had no
+// events for Options.Settle. Each folder takes one watch; folders the
+// kernel refuses to watch (past fs.inotify.max_user_watches) are polled
+// every Options.Poll instead, and Coverage says so. Processing is
+// idempotent (the store compares content hashes), so duplicate events,
+// rescans, polls and retries do no harm.
 package watcher
 
 import (
@@ -95,6 +97,10 @@ type Options struct {
 	// Rescan, when positive, is the period of a full rescan that catches
 	// what events miss (network file systems, for one).
 	Rescan time.Duration
+	// Poll is the period at which the folders the kernel refuses to watch
+	// are looked at (DefaultPoll when zero): a change there is published
+	// within Poll and Settle.
+	Poll time.Duration
 	// Logger receives one line per publication, update, move, removal and
 	// refusal, each naming the file (at debug during the start-up scan,
 	// which logs its progress and a summary at info instead).
@@ -123,7 +129,8 @@ type Options struct {
 	// live is dated by the moment it is read.
 	LastRun time.Time
 
-	openTimeout time.Duration // defaultOpenTimeout; tests shorten it
+	openTimeout   time.Duration // defaultOpenTimeout; tests shorten it
+	noCompletions bool          // fsnotify alone, as where inotify's own instance is missing; tests set it
 }
 
 // Watcher publishes the article files under one folder into a Store.
@@ -134,9 +141,11 @@ type Watcher struct {
 	log    *slog.Logger
 	reader reader
 
-	fs   *fsnotify.Watcher
-	done completions // nil where there are no close notifications
-	dirs map[string]bool
+	fs   *fsnotify.Watcher // the notifier where done is nil, or nil (see notify.go)
+	done completions       // nil where there are no close notifications
+	held []completion      // failures and overflows drain took, for Run
+	dirs map[string]bool   // watched folders
+	poll polling           // folders polled instead
 	deb  *debouncer
 
 	obs       Observer
@@ -157,7 +166,11 @@ type Watcher struct {
 	firstSeen map[string]time.Time    // first event of work waiting, by path
 	rootGone  atomic.Bool
 	running   atomic.Bool
-	started   chan struct{}         // closed when Run starts
+	started   chan struct{} // closed when Run starts
+	ready     chan struct{} // closed: always ready (see more)
+	watchedN  atomic.Int64  // see Coverage
+	polledN   atomic.Int64
+	degraded  atomic.Pointer[degradation]
 	retryErr  atomic.Pointer[error] // the last failure that files wait to retry (see failed)
 	rescanCh  chan chan error       // Rescan's requests, each answered with the scan's error
 	ping      chan struct{}         // Alive's requests (see step)
@@ -176,24 +189,14 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	fsw, err := fsnotify.NewBufferedWatcher(4096)
-	if err != nil {
-		return nil, fmt.Errorf("watch %s: %w", dir, err)
-	}
-	done, err := newCompletions()
-	if err != nil {
-		opts.Logger.Warn("no close-after-write notifications; files are read once they settle", "err", err)
-		done = nil
-	}
 	w := &Watcher{
 		root:      root,
 		store:     store,
 		opts:      opts,
 		log:       opts.Logger,
 		reader:    newReader(root, opts),
-		fs:        fsw,
-		done:      done,
 		dirs:      make(map[string]bool),
+		poll:      polling{dirs: make(map[string]*listing)},
 		deb:       newDebouncer(),
 		obs:       opts.Observer,
 		refused:   make(map[string]refusal),
@@ -211,8 +214,13 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		since:     opts.LastRun,
 		firstSeen: make(map[string]time.Time),
 		started:   make(chan struct{}),
+		ready:     make(chan struct{}),
 		rescanCh:  make(chan chan error),
 		ping:      make(chan struct{}),
+	}
+	close(w.ready)
+	if err := w.openNotifier(); err != nil {
+		return nil, err
 	}
 	if err := w.watch("."); err != nil {
 		w.Close()
@@ -243,6 +251,9 @@ func (opts Options) withDefaults() Options {
 	if opts.Progress <= 0 {
 		opts.Progress = DefaultProgress
 	}
+	if opts.Poll <= 0 {
+		opts.Poll = DefaultPoll
+	}
 	if opts.Observer == nil {
 		opts.Observer = nopObserver{}
 	}
@@ -251,12 +262,16 @@ func (opts Options) withDefaults() Options {
 
 // Close stops watching. Run closes the watcher itself when it returns.
 func (w *Watcher) Close() error {
+	var err error
 	if w.done != nil {
-		// The fsnotify error is the one worth reporting.
-		_ = w.done.Close()
+		err = w.done.Close()
 		w.done = nil
 	}
-	return w.fs.Close()
+	if w.fs != nil {
+		err = w.fs.Close()
+		w.fs = nil
+	}
+	return err
 }
 
 // Rescan has Run scan the whole folder and returns once the scan is
@@ -295,84 +310,3 @@ func (w *Watcher) Err() error {
 
 // Started is closed once Run runs: from then on Err says how it does.
 func (w *Watcher) Started() <-chan struct{} { return w.started }
-
-// Run handles file-system events until ctx is done.
-func (w *Watcher) Run(ctx context.Context) error {
-	w.running.Store(true)
-	close(w.started)
-	defer w.running.Store(false)
-	defer w.Close()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	var rescan <-chan time.Time
-	if w.opts.Rescan > 0 {
-		t := time.NewTicker(w.opts.Rescan)
-		defer t.Stop()
-		rescan = t.C
-	}
-	rootPoller := time.NewTicker(rootPoll)
-	defer rootPoller.Stop()
-	for {
-		var doneCh <-chan completion
-		if w.done != nil {
-			doneCh = w.done.Events()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-w.fs.Events:
-			if !ok {
-				return errors.New("watch: event channel closed")
-			}
-			w.event(ev)
-		case err, ok := <-w.fs.Errors:
-			if !ok {
-				return errors.New("watch: error channel closed")
-			}
-			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				w.rescanLogged(ctx, RescanOverflow)
-			} else {
-				w.log.Error("watch error", "dir", w.root, "err", err)
-			}
-		case c, ok := <-doneCh:
-			if !ok {
-				c.err = errors.New("notifier stopped")
-			}
-			w.complete(ctx, c)
-		case <-timer.C:
-		case <-rescan:
-			w.rescanLogged(ctx, RescanPeriodic)
-		case reply := <-w.rescanCh:
-			reply <- w.rescan(ctx, RescanRequested)
-		case <-w.ping: // Alive: the loop turns
-		case <-rootPoller.C:
-			if w.rootGone.Load() {
-				w.findRoot(ctx)
-			}
-		}
-		w.drain() // a burst of events is handled, and stored, in batches
-		w.wake()
-		due := w.due()
-		w.process(ctx, w.articlesOf(due), liveMoves)
-		for _, rel := range due {
-			// After process: move and put read them.
-			delete(w.vacated, rel)
-			delete(w.origin, rel)
-			delete(w.closed, rel)
-		}
-		w.fresh.prune(w.opts.Now(), w.opts.Settle)
-		if t, ok := w.next(); ok {
-			timer.Reset(t.Sub(w.opts.Now()))
-		}
-	}
-}
-
-// next returns the earliest moment Run has work without an event: a file
-// due, or a date that comes (see wake).
-func (w *Watcher) next() (time.Time, bool) {
-	t, ok := w.deb.next()
-	if f, due := w.future.next(); due && (!ok || f.Before(t)) {
-		return f, true
-	}
-	return t, ok
-}
