@@ -6,7 +6,6 @@ package main
 // an article.
 
 import (
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,30 +14,6 @@ import (
 
 	"github.com/seedfeed/seedfeed/seedtest"
 )
-
-// jsonItem is what these tests read of a JSON Feed item.
-type jsonItem struct {
-	ID        string `json:"id"`
-	URL       string `json:"url"`
-	Title     string `json:"title"`
-	Published string `json:"date_published"`
-	Image     string `json:"image"`
-}
-
-// jsonItems returns the daemon's JSON Feed items by title.
-func (in *instance) jsonItems(t *testing.T) map[string]jsonItem {
-	t.Helper()
-	_, body := in.get(t, "/feed.json")
-	var f struct{ Items []jsonItem }
-	if err := json.Unmarshal(body, &f); err != nil {
-		t.Fatalf("feed.json: %v\n%s", err, body)
-	}
-	items := make(map[string]jsonItem, len(f.Items))
-	for _, it := range f.Items {
-		items[it.Title] = it
-	}
-	return items
-}
 
 func writeFile(t *testing.T, name, text string) {
 	t.Helper()
@@ -70,7 +45,7 @@ func TestPageBundle(t *testing.T) {
 
 	var items map[string]jsonItem
 	seedtest.WaitFor(t, eventLimit, "the bundle and the plain article", d.log, func() bool {
-		items = d.jsonItems(t)
+		items = jsonItems(t, d.url)
 		return len(items) >= 2
 	})
 	if len(items) != 2 {
@@ -107,9 +82,9 @@ func TestPageBundle(t *testing.T) {
 	}
 	newPage := "/articles/2024/05/" + escapePath("قمة الرياض")
 	seedtest.WaitFor(t, eventLimit, "the bundle at its new URL", d.log, func() bool {
-		return d.jsonItems(t)[title].URL == d.url+newPage
+		return jsonItems(t, d.url)[title].URL == d.url+newPage
 	})
-	if got := d.jsonItems(t)[title]; got.ID != it.ID || got.Published != it.Published {
+	if got := jsonItems(t, d.url)[title]; got.ID != it.ID || got.Published != it.Published {
 		t.Errorf("after the rename: id %q published %q, want %q %q", got.ID, got.Published, it.ID, it.Published)
 	}
 	// The client follows the old URL's redirect.
@@ -128,10 +103,10 @@ func TestPageBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedtest.WaitFor(t, eventLimit, "the twin published once the bundle is gone", d.log, func() bool {
-		_, ok := d.jsonItems(t)[twin]
+		_, ok := jsonItems(t, d.url)[twin]
 		return ok
 	})
-	if got := d.jsonItems(t); got[twin].URL != d.url+newPage {
+	if got := jsonItems(t, d.url); got[twin].URL != d.url+newPage {
 		t.Errorf("twin at %q, want %s", got[twin].URL, d.url+newPage)
 	}
 }

@@ -50,6 +50,7 @@ type jsonItem struct {
 	URL       string `json:"url"`
 	Title     string `json:"title"`
 	Published string `json:"date_published"`
+	Image     string `json:"image"`
 }
 
 // jsonItems returns the items of the JSON Feed at base, by title.
