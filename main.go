@@ -30,6 +30,7 @@
 //	-timezone NAME            SEEDFEED_TIMEZONE          IANA zone of front-matter dates without one (UTC)
 //	-settle DURATION          SEEDFEED_SETTLE            quiet time, where close notifications are missing (250ms)
 //	-rescan DURATION          SEEDFEED_RESCAN            period of a full rescan, 0 for none (5m)
+//	-poll DURATION            SEEDFEED_POLL              period of the polls of folders the kernel will not watch (5s)
 //	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
 //	-max-conns N              SEEDFEED_MAX_CONNS         connections served at once, 0 for what the file limit allows (0)
 //	-log-format FORMAT        SEEDFEED_LOG_FORMAT        text or json (text)
