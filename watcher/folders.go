@@ -52,6 +52,7 @@ func (w *Watcher) watch(rel string) error {
 				return err
 			}
 			w.log.Warn("cannot read folder", "path", p, "err", err)
+			w.walked(p, d, err)
 			return nil
 		}
 		r, ok := w.rel(p)
@@ -64,6 +65,7 @@ func (w *Watcher) watch(rel string) error {
 			}
 			return w.addDir(r)
 		}
+		w.walked(p, d, nil)
 		if rel != "." && watched(r) {
 			// Maybe still being written: where closes are told, a
 			// write or the close decides (see fallback).
