@@ -28,9 +28,11 @@ const (
 )
 
 // process publishes, updates, moves or unpublishes each of rels. Files
-// are read and parsed in parallel, a window at a time; what they hold is
-// handled in the order of rels, and stored in batches, so that the result
-// does not depend on timing. moves looks for renames seen half (see move).
+// are read and parsed in parallel, a window at a time, the next window
+// while the one before is handled and stored (storing is serial, and
+// would leave a processor idle); what they hold is handled in the order
+// of rels, and stored in batches, so that the result does not depend on
+// timing. moves looks for renames seen half (see move).
 // Once ctx is done it stops after the window at hand: each batch is its
 // own transaction, and the files left are unchanged in the store, so the
 // next scan finds them.
@@ -56,9 +58,16 @@ func (w *Watcher) process(ctx context.Context, rels []string, moves moveCheck) {
 		drafts = nil
 	}
 	taken := make(map[string]string) // slugs of the files stored here, to their paths
+	ahead := w.loadAhead(rels, 0)
+	defer func() {
+		if ahead != nil {
+			<-ahead // stopped early: the reading goroutines end first
+		}
+	}()
 	for start := 0; start < len(rels) && ctx.Err() == nil; start += loadWindow {
 		chunk := rels[start:min(start+loadWindow, len(rels))]
-		results := w.loadAll(chunk)
+		results := <-ahead
+		ahead = w.loadAhead(rels, start+loadWindow)
 		w.claim(chunk, results, taken)
 		for i, r := range results {
 			rel := chunk[i]
@@ -132,6 +141,22 @@ func (w *Watcher) claim(rels []string, results []loaded, taken map[string]string
 		}
 		taken[slug] = rel
 	}
+}
+
+// loadAhead starts loading the window of rels that begins at start, and
+// returns where the results come; nil when there is none.
+func (w *Watcher) loadAhead(rels []string, start int) <-chan []loaded {
+	if start >= len(rels) {
+		return nil
+	}
+	out := make(chan []loaded, 1)
+	chunk := rels[start:min(start+loadWindow, len(rels))]
+	if len(chunk) == 1 {
+		out <- w.loadAll(chunk) // a live event: no goroutine to wait for
+		return out
+	}
+	go func() { out <- w.loadAll(chunk) }()
+	return out
 }
 
 // loadAll loads rels on every processor at once (see reader).
