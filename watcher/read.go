@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -187,12 +188,9 @@ func (r reader) read(rel string) ([]byte, storage.File, error) {
 	case before.Size() > r.maxSize:
 		return nil, fp, fmt.Errorf("%w: %d bytes, the limit is %d (-max-size)", errTooLarge, before.Size(), r.maxSize)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, r.maxSize+1))
+	data, err := readSize(f, before.Size())
 	if err != nil {
 		return nil, fp, err
-	}
-	if int64(len(data)) > r.maxSize {
-		return nil, fp, fmt.Errorf("%w: over %d bytes, the limit (-max-size)", errTooLarge, r.maxSize)
 	}
 	after, err := f.Stat()
 	if err != nil {
@@ -202,6 +200,19 @@ func (r reader) read(rel string) ([]byte, storage.File, error) {
 		return nil, fp, errBusy
 	}
 	return data, fp, nil
+}
+
+// readSize reads the size bytes that f held when it was looked at, in
+// one read as a rule (io.ReadAll would start at 512 bytes and grow, a
+// read each time): a file that grew or shrank meanwhile is told by the
+// look after (see read), which its size or time no longer match.
+func readSize(f *os.File, size int64) ([]byte, error) {
+	data := make([]byte, size)
+	n, err := io.ReadFull(f, data)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = nil // shrank: the look after says so
+	}
+	return data[:n], err
 }
 
 // date gives it, as load read it, the date it arrived: a file seen
