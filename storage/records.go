@@ -144,7 +144,13 @@ func getJSON(b *bolt.Bucket, k []byte, v any) error {
 }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
+	var data []byte
+	var err error
+	if a, ok := v.(record); ok {
+		data, err = marshalRecord(&a)
+	} else {
+		data, err = json.Marshal(v)
+	}
 	if err != nil {
 		return err
 	}
