@@ -114,6 +114,12 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		if _, ok := w.vacated[rel]; ok {
 			w.tentative[rel] = true
 		}
+		if unwritten(w.root, rel) {
+			// No writer has it open: made whole (a hard link), or
+			// closed already, its close queued behind.
+			w.schedule(rel, 0)
+			return
+		}
 		w.fallback(rel, w.opts.Settle)
 		return
 	case opWritten:

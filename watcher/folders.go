@@ -52,7 +52,7 @@ func (w *Watcher) watch(rel string) error {
 				return err
 			}
 			w.log.Warn("cannot read folder", "path", p, "err", err)
-			w.walked(p, d, err)
+			w.walked(p, err)
 			return nil
 		}
 		r, ok := w.rel(p)
@@ -65,14 +65,19 @@ func (w *Watcher) watch(rel string) error {
 			}
 			return w.addDir(r)
 		}
-		w.walked(p, d, nil)
+		w.walked(p, nil)
 		if rel != "." && watched(r) {
-			// Maybe still being written: where closes are told, a
-			// write or the close decides (see fallback).
-			if w.done != nil {
-				w.fallback(r, w.opts.Settle)
-			} else {
+			switch {
+			case w.done == nil:
 				w.schedule(r, w.opts.Settle)
+			case d.Type().IsRegular() && unwritten(w.root, r):
+				// Closed before the folder was watched: no close
+				// will be told.
+				w.schedule(r, 0)
+			default:
+				// Maybe still being written: a write or the close
+				// decides (see fallback).
+				w.fallback(r, w.opts.Settle)
 			}
 			found = true
 		}

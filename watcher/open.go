@@ -36,3 +36,10 @@ func lstatRooted(root, rel string) (os.FileInfo, error) {
 	defer r.Close()
 	return r.Lstat(filepath.FromSlash(rel))
 }
+
+// unwritten reports whether no process holds the file rel, under root,
+// open for writing, as far as the system can tell (see writers).
+func unwritten(root, rel string) bool {
+	granted, _ := writers(root, rel)
+	return granted
+}

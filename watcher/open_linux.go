@@ -62,3 +62,38 @@ func statBeneath(root, rel string) (os.FileInfo, error) {
 	defer f.Close() // a path descriptor: nothing to flush
 	return f.Stat()
 }
+
+// writers tells whether a process holds the regular file rel, under
+// root, open for writing: the kernel grants a read lease (fcntl
+// F_SETLEASE, F_RDLCK) only when none does (granted, and the lease is
+// given back at once), and refuses it with EAGAIN when one does (busy).
+// Neither, where no lease can be had (a file of another user without
+// CAP_LEASE, a file system without leases, not a regular file).
+//
+// A file found in a folder made a moment before, whose writer closed it
+// before the folder was watched, is then read at once instead of after
+// -settle: with a folder per article, that was every new article. So is
+// a file that arrives whole by a hard link, which raises no close. And a
+// scan leaves a file that is busy to its close.
+func writers(root, rel string) (granted, busy bool) {
+	if fi, err := statBeneath(root, rel); err != nil || !fi.Mode().IsRegular() {
+		return false, false // a FIFO or a device is never opened
+	}
+	f, err := openBeneath(root, rel)
+	if err != nil {
+		return false, false
+	}
+	defer f.Close() // read-only; closing gives a lease back too
+	c, err := f.SyscallConn()
+	if err != nil {
+		return false, false
+	}
+	_ = c.Control(func(fd uintptr) {
+		_, err := unix.FcntlInt(fd, unix.F_SETLEASE, unix.F_RDLCK)
+		granted, busy = err == nil, errors.Is(err, unix.EAGAIN)
+		if granted {
+			_, _ = unix.FcntlInt(fd, unix.F_SETLEASE, unix.F_UNLCK)
+		}
+	})
+	return granted, busy
+}

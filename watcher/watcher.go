@@ -164,7 +164,7 @@ type Watcher struct {
 	fresh     fresh                   // articles just published from a close (see move)
 	since     time.Time               // when the folder was last looked at (see date)
 	firstSeen map[string]time.Time    // first event of work waiting, by path
-	firstWalk *[]walked               // what New's walk found, for Scan (see walked)
+	firstWalk *walked                 // what New's walk found, for Scan (see walked)
 	rootGone  atomic.Bool
 	running   atomic.Bool
 	started   chan struct{} // closed when Run starts
@@ -223,7 +223,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 	if err := w.openNotifier(); err != nil {
 		return nil, err
 	}
-	w.firstWalk = &[]walked{}
+	w.firstWalk = &walked{}
 	if err := w.watch("."); err != nil {
 		w.Close()
 		return nil, err
