@@ -108,7 +108,13 @@ func (w *Watcher) addDir(rel string) error {
 		return nil
 	}
 	abs := w.abs(rel)
-	switch err := w.addWatch(abs); {
+	return w.noteWatch(rel, abs, w.addWatch(abs))
+}
+
+// noteWatch notes the outcome err of watching the folder rel (at abs): it
+// is watched, or polled if the kernel refused, or err is returned.
+func (w *Watcher) noteWatch(rel, abs string, err error) error {
+	switch {
 	case err == nil:
 		w.dirs[rel] = true
 	case refusedWatch(err):

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -137,58 +136,6 @@ type survey struct {
 	articles       int      // article files, read or not
 }
 
-// walked is what New's walk found: article files, and folders it could
-// not read. The start-up scan goes through these instead of walking the
-// folder a second time: New watched every folder before listing it, so
-// whatever changed since is told by events. With a folder per article,
-// the second walk was half the time a restart took. The files' paths
-// under the root are kept end to end in one buffer: as strings (or as
-// fs.DirEntry values), 100,000 of them raised the peak memory of a
-// restart by 12 MB.
-type walked struct {
-	names []byte  // the files' paths under the root, end to end
-	ends  []int32 // where each path in names ends
-	errs  []walkErr
-}
-
-type walkErr struct {
-	path string // absolute
-	err  error
-}
-
-// walked notes what New's walk found at p, for the start-up scan.
-func (w *Watcher) walked(p string, err error) {
-	f := w.firstWalk
-	if f == nil {
-		return
-	}
-	if err != nil {
-		f.errs = append(f.errs, walkErr{p, err})
-		return
-	}
-	if r, ok := strings.CutPrefix(p, w.root+string(filepath.Separator)); ok && len(f.names)+len(r) <= math.MaxInt32 && candidate(filepath.ToSlash(r)) {
-		f.names = append(f.names, filepath.ToSlash(r)...)
-		f.ends = append(f.ends, int32(len(f.names)))
-	}
-}
-
-// replay goes through what New's walk found, as walk would.
-func (f *walked) replay(visit func(p string, d fs.DirEntry, err error) error, abs func(string) string) error {
-	for _, e := range f.errs {
-		if err := visit(e.path, nil, e.err); err != nil {
-			return err
-		}
-	}
-	start := int32(0)
-	for _, end := range f.ends {
-		if err := visit(abs(string(f.names[start:end])), nil, nil); err != nil {
-			return err
-		}
-		start = end
-	}
-	return nil
-}
-
 // walk goes through the folder for scan: it watches each folder again,
 // and sorts out the article files to read, taking each file it finds
 // out of stored. The start-up scan takes what New's walk found instead.
@@ -199,7 +146,12 @@ func (w *Watcher) walk(ctx context.Context, stored map[string]storage.Fingerprin
 	}
 	if first := w.firstWalk; first != nil && w.tally != nil && w.tally.first {
 		w.firstWalk = nil
-		return found, first.replay(visit, w.abs)
+		err := first.replay(visit, w.abs)
+		// New's walk went through folders side by side; files are
+		// read in the order a walk meets them, whatever the timing.
+		slices.SortFunc(found.added, walkOrder)
+		slices.SortFunc(found.changed, walkOrder)
+		return found, err
 	}
 	w.firstWalk = nil
 	return found, filepath.WalkDir(w.root, visit)

@@ -224,7 +224,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		return nil, err
 	}
 	w.firstWalk = &walked{}
-	if err := w.watch("."); err != nil {
+	if err := w.watchAll(); err != nil {
 		w.Close()
 		return nil, err
 	}
