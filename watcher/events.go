@@ -117,7 +117,7 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 		if unwritten(w.root, rel) {
 			// No writer has it open: made whole (a hard link), or
 			// closed already, its close queued behind.
-			w.schedule(rel, 0)
+			w.complete1(rel)
 			return
 		}
 		w.fallback(rel, w.opts.Settle)
@@ -134,13 +134,21 @@ func (w *Watcher) complete(ctx context.Context, c completion) {
 			w.origin[rel] = from
 		}
 	default:
-		w.closed[rel] = true
-		if temporary(path.Base(rel)) {
-			// Most likely renamed into place a moment from now: published
-			// under its final name only, or under this one after Settle.
-			w.schedule(rel, w.opts.Settle)
-			return
-		}
+		w.complete1(rel)
+		return
+	}
+	w.schedule(rel, 0)
+}
+
+// complete1 schedules the file rel, complete: its writer closed it, or no
+// writer holds it open (see writers).
+func (w *Watcher) complete1(rel string) {
+	w.closed[rel] = true
+	if temporary(path.Base(rel)) {
+		// Most likely renamed into place a moment from now: published
+		// under its final name only, or under this one after Settle.
+		w.schedule(rel, w.opts.Settle)
+		return
 	}
 	w.schedule(rel, 0)
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -113,8 +114,7 @@ const spread = 8
 func (w *Watcher) watchAll() error {
 	defer w.noteFolders()
 	frontier := []string{"."}
-	var tops []string // subtrees for the workers
-	for depth := 0; len(frontier) > 0 && depth < 3 && len(frontier)+len(tops) < spread*runtime.GOMAXPROCS(0); depth++ {
+	for depth := 0; len(frontier) > 0 && depth < 3 && len(frontier) < spread*runtime.GOMAXPROCS(0); depth++ {
 		var next []string
 		for _, rel := range frontier {
 			subs, err := w.watchList(rel)
@@ -125,7 +125,7 @@ func (w *Watcher) watchAll() error {
 		}
 		frontier = next
 	}
-	tops = frontier
+	tops := frontier // subtrees for the workers
 	results := make([]subtree, len(tops))
 	var wg sync.WaitGroup
 	jobs := make(chan int)
@@ -141,6 +141,23 @@ func (w *Watcher) watchAll() error {
 	}
 	close(jobs)
 	wg.Wait()
+	return w.adopt(tops, results)
+}
+
+// adopt decides, on the watcher's goroutine, what the workers' watches
+// mean (see noteWatch), and keeps what they found for the start-up scan.
+func (w *Watcher) adopt(tops []string, results []subtree) error {
+	refused := false
+	for _, r := range results {
+		refused = refused || slices.ContainsFunc(r.dirs, func(d folderWatch) bool { return refusedWatch(d.err) })
+	}
+	if refused {
+		// A folder the kernel would not watch is polled from when it
+		// is listed for that, after the workers listed it: what changed
+		// between the two listings would be in neither. The scan walks
+		// the folder itself instead, after.
+		w.firstWalk = nil
+	}
 	for i, r := range results {
 		for _, d := range r.dirs {
 			if err := w.noteWatch(d.rel, w.abs(d.rel), d.err); err != nil {
@@ -151,7 +168,9 @@ func (w *Watcher) watchAll() error {
 			w.log.Warn("cannot read folder", "path", w.abs(tops[i]), "err", r.err)
 			w.walked(w.abs(tops[i]), r.err)
 		}
-		w.firstWalk.merge(&r.found)
+		if w.firstWalk != nil {
+			w.firstWalk.merge(&r.found)
+		}
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ func (w *Watcher) watch(rel string) error {
 			case d.Type().IsRegular() && unwritten(w.root, r):
 				// Closed before the folder was watched: no close
 				// will be told.
-				w.schedule(r, 0)
+				w.complete1(r)
 			default:
 				// Maybe still being written: a write or the close
 				// decides (see fallback).
@@ -120,8 +120,12 @@ func (w *Watcher) noteWatch(rel, abs string, err error) error {
 	case refusedWatch(err):
 		w.degrade(err, errors.Is(err, errNoNotifier))
 		w.pollDir(rel)
-	default:
+	case rel == ".":
 		return fmt.Errorf("watch %s: %w", abs, err)
+	default:
+		// Gone since it was listed (its removal is told), or not ours
+		// to read (lost+found): the walk and the scan say so.
+		w.log.Warn("cannot watch folder", "path", rel, "err", err)
 	}
 	return nil
 }

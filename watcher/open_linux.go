@@ -76,7 +76,8 @@ func statBeneath(root, rel string) (os.FileInfo, error) {
 // a file that arrives whole by a hard link, which raises no close. And a
 // scan leaves a file that is busy to its close.
 func writers(root, rel string) (granted, busy bool) {
-	if fi, err := statBeneath(root, rel); err != nil || !fi.Mode().IsRegular() {
+	fi, err := statBeneath(root, rel)
+	if err != nil || !fi.Mode().IsRegular() {
 		return false, false // a FIFO or a device is never opened
 	}
 	f, err := openBeneath(root, rel)
@@ -90,7 +91,10 @@ func writers(root, rel string) (granted, busy bool) {
 	}
 	_ = c.Control(func(fd uintptr) {
 		_, err := unix.FcntlInt(fd, unix.F_SETLEASE, unix.F_RDLCK)
-		granted, busy = err == nil, errors.Is(err, unix.EAGAIN)
+		// An empty file may be one just made, whose writer's open
+		// does not count as a writer yet: the kernel tells of the
+		// creation first. Only its close says it is complete.
+		granted, busy = err == nil && fi.Size() > 0, errors.Is(err, unix.EAGAIN)
 		if granted {
 			_, _ = unix.FcntlInt(fd, unix.F_SETLEASE, unix.F_UNLCK)
 		}

@@ -219,7 +219,8 @@ func (w *Watcher) survey(found *survey, stored map[string]storage.Fingerprint, r
 // busyAge is how recently a file a scan finds must have been modified for
 // the scan to ask whether a writer holds it open (see writers): a file
 // being written was modified a moment ago, and older files, all of them
-// at a first import, cost nothing more.
+// at a first import, cost nothing more. A polled folder tells no close,
+// so a scan reads its files as they are.
 const busyAge = time.Minute
 
 // toRead reports whether the article file rel, which info looks at, must
@@ -236,7 +237,7 @@ func (w *Watcher) toRead(rel string, info func() (fs.FileInfo, error), f storage
 	if known && f.Size == fi.Size() && f.ModTime == fi.ModTime().UnixNano() {
 		return false
 	}
-	if w.done != nil && w.opts.Now().Sub(fi.ModTime()) < busyAge {
+	if _, polled := w.poll.dirs[path.Dir(rel)]; !polled && w.done != nil && w.opts.Now().Sub(fi.ModTime()) < busyAge {
 		if _, busy := writers(w.root, rel); busy {
 			return false // being written: its close brings it
 		}
