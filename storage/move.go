@@ -66,7 +66,7 @@ func (b buckets) move(from string, it Item, img *media) (Change, error) {
 			return Unchanged, err
 		}
 	}
-	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+	if err := b.putArticle(f.Key, &a); err != nil {
 		return Unchanged, err
 	}
 	if err := b.unindex(from, f); err != nil {
