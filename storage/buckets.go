@@ -23,7 +23,7 @@ type buckets struct {
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
-	return buckets{
+	b := buckets{
 		meta:         tx.Bucket(bucketMeta),
 		files:        tx.Bucket(bucketFiles),
 		articles:     tx.Bucket(bucketArticles),
@@ -41,7 +41,18 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		lx:           newListTx(),
 		nextUpdated:  make(map[int64]time.Time),
 	}
+	// Each list's entries mostly arrive at the end of its range (the next
+	// sequence number, the newest date): split pages can be nearly full.
+	for _, x := range []*bolt.Bucket{b.archive, b.members} {
+		if x != nil {
+			x.FillPercent = listFill
+		}
+	}
+	return b
 }
+
+// listFill is the fill percent of the lists' indexes (see bucketsOf).
+const listFill = 0.9
 
 // changed records in the meta bucket that what the feeds show changed
 // now, never moving the moment back (see Store.LastChange), and returns

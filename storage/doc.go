@@ -4,7 +4,7 @@
 //
 // # Layout
 //
-// The database holds nine buckets; every key and value is opaque to
+// The database holds fourteen buckets; every key and value is opaque to
 // bbolt, and values are JSON, so that an operator can read them with any
 // bbolt browser, but for the indexes.
 //
@@ -20,6 +20,10 @@
 //	            "run" → the last moment a daemon noted it ran (NoteRun:
 //	            after its start-up scan and when it stops), RFC 3339,
 //	            absent until then: no layout change.
+//	            "archive" → the archive page size and the moment from
+//	            which pages without a stamp date (JSON: page_size, since).
+//	            "lists" → the "changed" value as a seedfeed that keeps the
+//	            lists last wrote it (see Lists below).
 //	articles    key → article: path, title, paragraphs, published, updated,
 //	            and what a front matter sets (body, summary, authors,
 //	            categories, tags, image, missing_image, lang, date, draft,
@@ -45,6 +49,25 @@
 //	            that name each local image. Open creates it in a database
 //	            that lacks it (one written before it, whose articles name
 //	            no image): no layout change; a seedfeed of before ignores it.
+//	lists       list id → list: next sequence number, count, when it last
+//	            changed, and a category's label (JSON).
+//	members     list id, NUL, published key (as in published) → the
+//	            article's sequence number in the list, 8 bytes
+//	            big-endian: each list by date. The main list has none
+//	            here: the published bucket is its index by date.
+//	archive     list id, NUL, sequence number (8 bytes big-endian) → the
+//	            article key: each list in the order articles entered it.
+//	pages       list id, NUL, archive page number (8 bytes big-endian) →
+//	            when the page last changed, Unix nanoseconds, 8 bytes.
+//	memberships key → the published time (8 bytes, Unix nanoseconds)
+//	            under which the article is filed in members, then for
+//	            each of its lists the sequence number (8 bytes), the id's
+//	            length (uvarint) and the id.
+//
+// A list id is a letter and a name: "m" for the main list, "s:" and a
+// folder path for a section, "c:" and a term (see Term) for a category;
+// neither holds a NUL. The five lists' buckets came without a version
+// (see Lists below).
 //
 // Open migrates older layouts in place: version 1 lacked the updated
 // bucket, version 2 the hashes and tombstones buckets, version 3 the
@@ -95,6 +118,44 @@
 // batch often share a modification time. An edit moves the date forward
 // only: to the file's modification time if later, else to now, since a
 // copy that keeps an older file's time is an edit all the same.
+//
+// # Lists
+//
+// Every article is in the main list, in the section of each folder above
+// it (a page bundle's own folder is the article, not a section of it),
+// and in the category of each of its categories, matched by Term: case
+// folded and NFC, so Arabic names match as written. A list records, for
+// each article, the sequence number it took on entering the list: the
+// list's next one, never given twice, so that numbers only grow. Articles
+// that enter lists in one write take theirs in order of published date,
+// so that a first import, or the backfill, files them oldest first.
+//
+// Archive page n (from 1) of a list holds its articles whose sequence
+// numbers are in [(n-1)×size, n×size), size being the page size fixed in
+// the meta bucket (Options.PageSize). So the article that opens page
+// n+1 makes page n full, and from then on page n changes only when one of
+// its own articles is edited, renamed, re-dated or leaves the list: a
+// removal, a withdrawal or a move out leaves a hole (a page may hold
+// fewer than size, or none); a move to another section, or a new
+// category, enters the new list at its newest page; an article restored
+// from its tombstone enters its lists anew, at their newest pages, as
+// does one withdrawn and published again. An edit, a rename within the
+// same lists or a new date keeps every place. The article at sequence
+// number q is on page q/size+1 (PageOf).
+//
+// Each page records when it last changed (an article entered, left or
+// changed in it, or it became full), and each list likewise, so that
+// ETag and Last-Modified need not read the articles. A write tells which
+// lists and pages it changed through ChangesSince.
+//
+// Open creates the lists' buckets in a database that lacks them and fills
+// them from the stored articles in one transaction, reading each record
+// once; no layout change, and a seedfeed from before them ignores them.
+// Such a seedfeed writing to the database would leave them stale: it
+// moves "changed" but not "lists", and Open, seeing them differ, brings
+// the lists in line with the articles (articles in them keep their
+// places) and dates every page from then. A read-only store of a database
+// without lists has none.
 //
 // # Damage
 //

@@ -203,6 +203,22 @@ func TestMembership(t *testing.T) {
 	if _, err := s.Info(List{Section, "2024/05/قمة"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Info(the bundle's own folder) = %v, want ErrNotFound: a bundle is no section", err)
 	}
+	// Composed and decomposed, one category; another spelling in an
+	// edit keeps the article's place and becomes the label.
+	mustPut(t, s, listItem("مقهى/1.md", "h6", t0.Add(5*time.Hour), "Cafe\u0301"), listItem("مقهى/2.md", "h7", t0.Add(6*time.Hour), "café"))
+	cafe := List{Category, "café"}
+	page, err := s.PageOf(cafe, "مقهى/1")
+	if info, _ := s.Info(cafe); err != nil || info.Count != 2 {
+		t.Errorf("Info(café) = %+v, PageOf = %d, %v; want 2 articles", info, page, err)
+	}
+	mustPut(t, s, listItem("مقهى/1.md", "h6-edited", t0.Add(5*time.Hour), "CAFÉ"))
+	if info, _ := s.Info(cafe); info.Label != "CAFÉ" || info.Count != 2 {
+		t.Errorf("Info(café) after an edit spelling it CAFÉ = %+v; want label CAFÉ, 2 articles", info)
+	}
+	if n, err := s.PageOf(cafe, "مقهى/1"); err != nil || n != page {
+		t.Errorf("PageOf(café) after the edit = %d, %v; want %d", n, err, page)
+	}
+	checkLists(t, s)
 	items, err := s.NewestIn(List{Category, "سياسة"}, 1)
 	if err != nil || len(items) != 1 || items[0].Path != "أخبار/رياضة/مقال.md" {
 		t.Errorf("NewestIn(سياسة, 1) = %v, %v; want the article in أخبار/رياضة", items, err)

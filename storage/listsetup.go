@@ -15,16 +15,6 @@ import (
 // database created while Options.PageSize was zero.
 const DefaultPageSize = 100
 
-var (
-	bucketLists       = []byte("lists")
-	bucketMembers     = []byte("members")
-	bucketArchive     = []byte("archive")
-	bucketPages       = []byte("pages")
-	bucketMemberships = []byte("memberships")
-	keyArchive        = []byte("archive")
-	keyLists          = []byte("lists")
-)
-
 // archiveMeta is the meta bucket's "archive" value: the archive page size,
 // and the moment from which pages without a stamp of their own date.
 type archiveMeta struct {

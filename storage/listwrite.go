@@ -1,12 +1,16 @@
 package storage
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // listTx is what a write transaction does to the lists, kept until it
@@ -205,17 +209,25 @@ func (b buckets) stay(e entry, key string, old, now time.Time, label string) err
 // the records are written. It returns the pages changed, by list.
 func (b buckets) finish(now time.Time) (map[List][]int, error) {
 	size := b.pageSize()
-	pend := make([]pendingEntry, 0, len(b.lx.pending))
-	for p := range b.lx.pending {
-		pend = append(pend, p)
+	type dated struct {
+		pendingEntry
+		published time.Time
 	}
-	slices.SortFunc(pend, func(x, y pendingEntry) int {
-		return cmp.Or(b.lx.pending[x].Compare(b.lx.pending[y]), cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id))
+	pend := make([]dated, 0, len(b.lx.pending))
+	for p, t := range b.lx.pending {
+		pend = append(pend, dated{p, t})
+	}
+	slices.SortFunc(pend, func(x, y dated) int {
+		return cmp.Or(x.published.Compare(y.published), cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id))
 	})
+	var puts indexPuts
 	for _, p := range pend {
-		if err := b.place(p, b.lx.pending[p], size); err != nil {
+		if err := b.place(p.pendingEntry, p.published, size, &puts); err != nil {
 			return nil, err
 		}
+	}
+	if err := puts.write(b); err != nil {
+		return nil, err
 	}
 	changes := make(map[List][]int, len(b.lx.touched))
 	for id, pages := range b.lx.touched {
@@ -238,23 +250,43 @@ func (b buckets) finish(now time.Time) (map[List][]int, error) {
 	return changes, b.flushLists()
 }
 
+// indexPuts are the entries of the archive and members indexes that a
+// transaction adds, put in the order of their keys: bbolt splits pages
+// only as a transaction commits, so a backfill that put 500,000 keys
+// out of order into one growing node would move the node's tail at each.
+type indexPuts struct{ archive, members []keyValue }
+
+type keyValue struct{ k, v []byte }
+
+func (x *indexPuts) write(b buckets) error {
+	for _, kvs := range []struct {
+		b   *bolt.Bucket
+		kvs []keyValue
+	}{{b.archive, x.archive}, {b.members, x.members}} {
+		slices.SortFunc(kvs.kvs, func(p, q keyValue) int { return bytes.Compare(p.k, q.k) })
+		for _, e := range kvs.kvs {
+			if err := kvs.b.Put(e.k, e.v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // place gives the pending entry p, published then, the list's next
-// sequence number. The page it opens makes the one before it full: that
-// page now links to it, and changes once more.
-func (b buckets) place(p pendingEntry, published time.Time, size uint64) error {
+// sequence number, and adds its index entries to puts. The page it opens
+// makes the one before it full: that page now links to it, and changes
+// once more.
+func (b buckets) place(p pendingEntry, published time.Time, size uint64, puts *indexPuts) error {
 	r, err := b.list(p.id)
 	if err != nil {
 		return err
 	}
 	seq := r.Next
 	r.Next++
-	if err := b.archive.Put(seqKey(p.id, seq), []byte(p.key)); err != nil {
-		return err
-	}
+	puts.archive = append(puts.archive, keyValue{seqKey(p.id, seq), []byte(p.key)})
 	if p.id != (List{}).id() {
-		if err := b.members.Put(indexKey(p.id, dateKey(published, p.key)), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
-			return err
-		}
+		puts.members = append(puts.members, keyValue{indexKey(p.id, dateKey(published, p.key)), binary.BigEndian.AppendUint64(nil, seq)})
 	}
 	m := b.lx.members[p.key]
 	for i := range m.entries {
@@ -272,14 +304,15 @@ func (b buckets) place(p pendingEntry, published time.Time, size uint64) error {
 // flushLists writes the list records and memberships the transaction
 // changed.
 func (b buckets) flushLists() error {
-	for id, r := range b.lx.lists {
-		if err := putJSON(b.lists, []byte(id), r); err != nil {
+	// In the order of the keys, for the reason indexPuts gives.
+	for _, id := range slices.Sorted(maps.Keys(b.lx.lists)) {
+		if err := putJSON(b.lists, []byte(id), b.lx.lists[id]); err != nil {
 			return err
 		}
 	}
-	for key, m := range b.lx.members {
+	for _, key := range slices.Sorted(maps.Keys(b.lx.members)) {
 		var err error
-		if m == nil || len(m.entries) == 0 {
+		if m := b.lx.members[key]; m == nil || len(m.entries) == 0 {
 			err = b.memberships.Delete([]byte(key))
 		} else {
 			err = b.memberships.Put([]byte(key), m.encode())
