@@ -38,7 +38,9 @@ func snapshot(tb testing.TB, s *Store) map[List][]string {
 	var lists []List
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketLists).ForEach(func(k, _ []byte) error {
-			lists = append(lists, listOfID(string(k)))
+			if id, err := idOfKey(k); err == nil && k[len(id)+1] == tagInfo {
+				lists = append(lists, listOfID(string(id)))
+			}
 			return nil
 		})
 	})

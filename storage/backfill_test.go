@@ -15,10 +15,8 @@ import (
 func forgetLists(tb testing.TB, path string) {
 	tb.Helper()
 	rawUpdate(tb, path, func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketLists, bucketMembers, bucketArchive, bucketPages, bucketMemberships} {
-			if err := tx.DeleteBucket(name); err != nil {
-				return err
-			}
+		if err := tx.DeleteBucket(bucketLists); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bucketMeta)
 		if err := meta.Delete(keyLists); err != nil {
@@ -123,8 +121,8 @@ func TestListsRepair(t *testing.T) {
 		mustPut(t, s, listItem(fmt.Sprintf("d/%d.md", i), fmt.Sprint("h", i), t0.Add(time.Duration(i)*time.Hour), "x"))
 	}
 	s.Close()
-	// What an older seedfeed does: remove 1 and recategorize 3, moving
-	// the "changed" stamp but not the lists'.
+	// What an older seedfeed does: remove 1, recategorize 3 and re-date
+	// 2, moving the "changed" stamp but not the lists'.
 	rawUpdate(t, path, func(tx *bolt.Tx) error {
 		b := bucketsOf(tx)
 		if err := b.articles.Delete([]byte("d/1")); err != nil {
@@ -139,6 +137,19 @@ func TestListsRepair(t *testing.T) {
 		}
 		a.Categories = []string{"y"}
 		if err := putJSON(b.articles, []byte("d/3"), a); err != nil {
+			return err
+		}
+		if err := getJSON(b.articles, []byte("d/2"), &a); err != nil {
+			return err
+		}
+		if err := b.published.Delete(dateKey(a.Published, "d/2")); err != nil {
+			return err
+		}
+		a.Published = t0.Add(-time.Hour)
+		if err := b.published.Put(dateKey(a.Published, "d/2"), nil); err != nil {
+			return err
+		}
+		if err := putJSON(b.articles, []byte("d/2"), a); err != nil {
 			return err
 		}
 		return b.meta.Put(keyChanged, []byte(time.Now().UTC().Format(time.RFC3339Nano)))

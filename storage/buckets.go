@@ -11,10 +11,9 @@ import (
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket
-	// The lists' buckets (see lists.go), nil in a database opened
-	// read-only that has none.
-	lists, members, archive, pages, memberships *bolt.Bucket
-	lx                                          *listTx
+	// lists is nil in a database opened read-only that has none.
+	lists *bolt.Bucket
+	lx    *listTx
 	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
 	// asked for to the first of its steps not known to be taken: a batch
 	// of files sharing a modification time does not walk past the dates
@@ -34,24 +33,19 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		fingerprints: tx.Bucket(bucketFingerprints),
 		images:       tx.Bucket(bucketImages),
 		lists:        tx.Bucket(bucketLists),
-		members:      tx.Bucket(bucketMembers),
-		archive:      tx.Bucket(bucketArchive),
-		pages:        tx.Bucket(bucketPages),
-		memberships:  tx.Bucket(bucketMemberships),
 		lx:           newListTx(),
 		nextUpdated:  make(map[int64]time.Time),
 	}
-	// Each list's entries mostly arrive at the end of its range (the next
-	// sequence number, the newest date): split pages can be nearly full.
-	for _, x := range []*bolt.Bucket{b.archive, b.members} {
-		if x != nil {
-			x.FillPercent = listFill
-		}
+	if b.lists != nil {
+		// A list's entries mostly arrive at the end of its ranges (the
+		// next sequence number, the newest date): split pages can be
+		// nearly full.
+		b.lists.FillPercent = listFill
 	}
 	return b
 }
 
-// listFill is the fill percent of the lists' indexes (see bucketsOf).
+// listFill is the fill percent of the lists bucket (see bucketsOf).
 const listFill = 0.9
 
 // changed records in the meta bucket that what the feeds show changed

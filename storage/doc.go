@@ -4,7 +4,7 @@
 //
 // # Layout
 //
-// The database holds fourteen buckets; every key and value is opaque to
+// The database holds ten buckets; every key and value is opaque to
 // bbolt, and values are JSON, so that an operator can read them with any
 // bbolt browser, but for the indexes.
 //
@@ -20,8 +20,8 @@
 //	            "run" → the last moment a daemon noted it ran (NoteRun:
 //	            after its start-up scan and when it stops), RFC 3339,
 //	            absent until then: no layout change.
-//	            "archive" → the archive page size and the moment from
-//	            which pages without a stamp date (JSON: page_size, since).
+//	            "archive" → the archive page size and the moment before
+//	            which no archive page dates (JSON: page_size, since).
 //	            "lists" → the "changed" value as a seedfeed that keeps the
 //	            lists last wrote it (see Lists below).
 //	articles    key → article: path, title, paragraphs, published, updated,
@@ -49,75 +49,24 @@
 //	            that name each local image. Open creates it in a database
 //	            that lacks it (one written before it, whose articles name
 //	            no image): no layout change; a seedfeed of before ignores it.
-//	lists       list id → list: next sequence number, count, when it last
-//	            changed, and a category's label (JSON).
-//	members     list id, NUL, published key (as in published) → the
-//	            article's sequence number in the list, 8 bytes
-//	            big-endian: each list by date. The main list has none
-//	            here: the published bucket is its index by date.
-//	archive     list id, NUL, sequence number (8 bytes big-endian) → the
-//	            article key: each list in the order articles entered it.
-//	pages       list id, NUL, archive page number (8 bytes big-endian) →
-//	            when the page last changed, Unix nanoseconds, 8 bytes.
-//	memberships key → the published time (8 bytes, Unix nanoseconds)
-//	            under which the article is filed in members, then for
-//	            each of its lists the sequence number (8 bytes), the id's
-//	            length (uvarint) and the id.
+//	lists       every list's keys side by side, each the list's id, NUL,
+//	            then a tag: "a" and a sequence number (8 bytes
+//	            big-endian) → the article key: the list in the order
+//	            articles entered it; "i" → the list's record: next
+//	            sequence number, count, when it and its newest archive
+//	            page last changed, a category's label (JSON); "p" and an
+//	            older page's number (8 bytes) → when it last changed
+//	            (Unix nanoseconds, 8 bytes); "r" and a published key (as
+//	            in published) → the sequence number: the list by date.
+//	            A write that adds an article to a list changes a page or
+//	            two of it, the end of "a", the record and the end of "r".
 //
 // A list id is a letter and a name: "m" for the main list, "s:" and a
 // folder path for a section, "c:" and a term (see Term) for a category;
-// neither holds a NUL. The five lists' buckets came without a version
-// (see Lists below).
-//
-// Open migrates older layouts in place: version 1 lacked the updated
-// bucket, version 2 the hashes and tombstones buckets, version 3 the
-// fingerprints bucket and the count. A database with a
-// newer version, or with buckets but no meta bucket, is refused and left
-// as it is. Backup copies a seedfeed database of any version, so that one
-// can be saved before the migration.
-//
-// A key is the article's slug (see article.Slug: the slash-separated path
-// of its file relative to the seeds folder, without the article suffix)
-// at the moment the article was first seen, followed by "-2", "-3"... when
-// another stored article already holds that key: a key stays with its
-// article when the file is renamed, so a new file at the old path needs
-// another. It never changes afterwards, so the entry id that the feed
-// package derives from it never changes either.
-//
-// A path is the file's current slash-separated path relative to the seeds
-// folder. A start-up scan compares every file's size and modification time
-// with the fingerprints bucket, which is small: it reads neither the
-// articles nor the files bucket's JSON. (Reading a page of the database
-// maps its neighbours into the process too, so the pages a scan reads are
-// the resident memory it costs.) The count is kept in the meta bucket for
-// the same reason: bbolt counts keys only by reading every page.
-//
-// A removed article leaves a tombstone: when a file with the same content
-// appears again (renamed, moved back, restored from a backup, or renamed
-// while the daemon was down), it takes the old key, published and updated
-// dates back, so no reader sees it as new or changed. Move keeps both for
-// a rename seen live. A rename to the other format (.txt to .md, or the
-// reverse, in any case) changes what the same bytes say: Move, or the
-// restore, stores the new parse as an edit, its updated date forward. A
-// record always holds its file parsed in the format its current path
-// names. Replace is the one write that leaves no trace of what it takes
-// out: an article stored a moment before under a temporary name, renamed
-// into place, takes the key of its new path as though it had been first
-// stored there (or is an edit of the article stored there).
-//
-// An article whose file sets a date (article.Article.Date) is published
-// at that date, and a new one updated at it too; editing the date is an
-// edit of the same article, whose published date, and place in the
-// published index, move with it.
-//
-// The published bucket is the index by date: the newest n articles are a
-// reverse cursor walk over n keys, however many articles are stored. The
-// updated bucket keeps updated dates unique: Put moves an article's date a
-// millisecond at a time past any other article's, because validators warn
-// about two entries updated at the same moment, and files copied in one
-// batch often share a modification time. An edit moves the date forward
-// only: to the file's modification time if later, else to now, since a
-// copy that keeps an older file's time is an edit all the same.
+// neither holds a NUL. The lists bucket came without a version (see
+// Lists below). An article's record says which lists hold it (its path
+// and categories) and under which date (Published): the lists keep no
+// other record of it.
 //
 // # Lists
 //
@@ -145,16 +94,19 @@
 //
 // Each page records when it last changed (an article entered, left or
 // changed in it, or it became full), and each list likewise, so that
-// ETag and Last-Modified need not read the articles. A write tells which
-// lists and pages it changed through ChangesSince.
+// ETag and Last-Modified need not read the articles; no page dates from
+// before the archive settings' since, which moves when the page size
+// changes or the lists are rebuilt. A write tells which lists and pages
+// it changed through ChangesSince.
 //
-// Open creates the lists' buckets in a database that lacks them and fills
-// them from the stored articles in one transaction, reading each record
-// once; no layout change, and a seedfeed from before them ignores them.
-// Such a seedfeed writing to the database would leave them stale: it
+// Open creates the lists bucket in a database that lacks it and fills it
+// from the stored articles in one transaction, reading each record once;
+// no layout change, and a seedfeed from before it ignores it. Such a
+// seedfeed writing to the database would leave the lists stale: it
 // moves "changed" but not "lists", and Open, seeing them differ, brings
 // the lists in line with the articles (articles in them keep their
-// places) and dates every page from then. A read-only store of a database
+// places; an entry that its record no longer files leaves) and dates
+// every page from then. A read-only store of a database
 // without lists has none.
 //
 // # Damage

@@ -1,85 +1,71 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"time"
 )
 
-// The lists' buckets (see the package comment). An index key starts with
-// the list's id (List.id) and a NUL.
+// The lists bucket holds every list's keys side by side, each starting
+// with the list's id (List.id), a NUL and a tag: a write that adds an
+// article to a list changes one or two pages of it, not one in each of
+// four indexes. The tags sort in the order below, so that the list's
+// next sequence number and its record are neighbours.
+const (
+	tagArchive = 'a' // sequence number (8 bytes) → article key
+	tagInfo    = 'i' // the list's record (JSON)
+	tagPage    = 'p' // archive page number (8 bytes) → when it changed
+	tagRecent  = 'r' // published key (see dateKey) → sequence number
+)
 
-// listRec is the stored form of a list in the lists bucket.
+// listRec is the stored form of a list's record.
 type listRec struct {
 	// Next is the sequence number the next article to enter takes.
 	Next    uint64    `json:"next"`
 	Count   int       `json:"count"`
 	Changed time.Time `json:"changed,omitzero"`
-	Label   string    `json:"label,omitempty"`
+	// NewestPage is when the newest archive page last changed: the page
+	// every new article changes. Older pages have their own keys.
+	NewestPage time.Time `json:"newest_page,omitzero"`
+	Label      string    `json:"label,omitempty"`
 }
 
-// pendingSeq marks, in a transaction, an entry whose sequence number is
-// given when the transaction ends (see listTx.finish).
-const pendingSeq = ^uint64(0)
-
-// entry is an article's place in one list.
-type entry struct {
-	id  string // the list's id
-	seq uint64
-}
-
-// membership is the stored form of an article's places in its lists, in
-// the memberships bucket: the published date its entries in the members
-// index are filed under, then each list's sequence number and id.
-type membership struct {
-	published time.Time
-	entries   []entry
-}
-
-func (m *membership) encode() []byte {
-	b := binary.BigEndian.AppendUint64(nil, uint64(m.published.UnixNano()))
-	for _, e := range m.entries {
-		b = binary.BigEndian.AppendUint64(b, e.seq)
-		b = binary.AppendUvarint(b, uint64(len(e.id)))
-		b = append(b, e.id...)
-	}
-	return b
-}
-
-func decodeMembership(key string, v []byte) (*membership, error) {
-	bad := fmt.Errorf("membership of %q: malformed", key)
-	if len(v) < 8 {
-		return nil, bad
-	}
-	m := &membership{published: time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()}
-	for v = v[8:]; len(v) > 0; {
-		if len(v) < 9 {
-			return nil, bad
-		}
-		seq := binary.BigEndian.Uint64(v)
-		n, w := binary.Uvarint(v[8:])
-		if w <= 0 || uint64(len(v)-8-w) < n {
-			return nil, bad
-		}
-		v = v[8+w:]
-		m.entries = append(m.entries, entry{id: string(v[:n]), seq: seq})
-		v = v[n:]
-	}
-	return m, nil
-}
-
-// indexKey is id, NUL, then rest: a key of the members, archive or pages
-// index.
-func indexKey(id string, rest []byte) []byte {
-	k := make([]byte, 0, len(id)+1+len(rest))
-	k = append(append(k, id...), 0)
+// listKey is id, NUL, tag, then rest.
+func listKey(id string, tag byte, rest []byte) []byte {
+	k := make([]byte, 0, len(id)+2+len(rest))
+	k = append(append(k, id...), 0, tag)
 	return append(k, rest...)
 }
 
-// seqKey is the archive index's key, and the pages index's with a page
-// number: id, NUL, n in 8 bytes big-endian.
-func seqKey(id string, n uint64) []byte {
-	return indexKey(id, binary.BigEndian.AppendUint64(nil, n))
+// numKey is a key of list id under tag followed by n in 8 bytes
+// big-endian: a sequence number or a page number.
+func numKey(id string, tag byte, n uint64) []byte {
+	return listKey(id, tag, binary.BigEndian.AppendUint64(nil, n))
+}
+
+// recentKey is the key of article key, published then, in list id's
+// index by date.
+func recentKey(id string, published time.Time, key string) []byte {
+	return listKey(id, tagRecent, dateKey(published, key))
+}
+
+// idOfKey returns the list id a key of the lists bucket starts with.
+func idOfKey(k []byte) ([]byte, error) {
+	i := bytes.IndexByte(k, 0)
+	if i < 0 || i+1 >= len(k) {
+		return nil, fmt.Errorf("list key %q: malformed", k)
+	}
+	return k[:i], nil
+}
+
+func encodeUint(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+func decodeUint(what string, v []byte) (uint64, error) {
+	if len(v) != 8 {
+		return 0, fmt.Errorf("%s: %d bytes, want 8", what, len(v))
+	}
+	return binary.BigEndian.Uint64(v), nil
 }
 
 // timeOfDateKey is the time a dateKey starts with.

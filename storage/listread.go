@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +24,7 @@ func (s *Store) Info(l List) (ListInfo, error) {
 		if err != nil {
 			return err
 		}
-		info, err = r.info(l, r.lists.Get([]byte(l.id())))
+		info, err = r.info(l)
 		return err
 	})
 	return info, err
@@ -33,7 +32,8 @@ func (s *Store) Info(l List) (ListInfo, error) {
 
 // Lists returns the lists of kind k that hold an article, ordered by
 // name (bytewise), each read from its own small record and one step of
-// an index: 2,000 categories cost 2,000 of each, not their articles.
+// its index by date: 2,000 categories cost 2,000 of each, not their
+// articles.
 func (s *Store) Lists(k Kind) ([]ListInfo, error) {
 	var infos []ListInfo
 	err := s.view("list the "+k.String()+" lists", func(tx *bolt.Tx) error {
@@ -43,25 +43,25 @@ func (s *Store) Lists(k Kind) ([]ListInfo, error) {
 		} else if err != nil {
 			return err
 		}
-		add := func(l List, v []byte) error {
-			info, err := r.info(l, v)
-			if err == nil && info.Count > 0 {
-				infos = append(infos, info)
-			}
-			return err
-		}
-		if k == Main {
-			if v := r.lists.Get([]byte(List{}.id())); v != nil {
-				return add(List{}, v)
-			}
-			return nil
-		}
 		prefix := []byte(List{Kind: k}.id())
+		if k == Main {
+			prefix = append(prefix, 0) // the main list's id is the whole of "m"
+		}
 		c := r.lists.Cursor()
-		for id, v := c.Seek(prefix); id != nil && bytes.HasPrefix(id, prefix); id, v = c.Next() {
-			if err := add(listOfID(string(id)), v); err != nil {
+		for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); {
+			id, err := idOfKey(key)
+			if err != nil {
 				return err
 			}
+			info, err := r.info(listOfID(string(id)))
+			if err != nil {
+				return err
+			}
+			if info.Count > 0 {
+				infos = append(infos, info)
+			}
+			// The next list's keys start after every key of this one.
+			key, _ = c.Seek(append(bytes.Clone(id), 1))
 		}
 		return nil
 	})
@@ -77,14 +77,14 @@ func (s *Store) NewestIn(l List, n int) ([]Item, error) {
 	}
 	var items []Item
 	err := s.view("read the newest of "+l.id(), func(tx *bolt.Tx) error {
-		members := tx.Bucket(bucketMembers)
-		if members == nil {
-			return nil
+		lists := tx.Bucket(bucketLists)
+		if lists == nil {
+			return nil // read-only, and no seedfeed with lists wrote it
 		}
 		articles := tx.Bucket(bucketArticles)
-		prefix := indexKey(l.id(), nil)
-		c := members.Cursor()
-		for k := lastWithPrefix(c, prefix); k != nil && bytes.HasPrefix(k, prefix) && len(items) < n; k, _ = c.Prev() {
+		prefix := listKey(l.id(), tagRecent, nil)
+		c := lists.Cursor()
+		for k := lastWithPrefix(c, prefix); k != nil && len(items) < n; k = prevWithPrefix(c, prefix) {
 			if len(k) < len(prefix)+8 {
 				return fmt.Errorf("list index key %q is too short", k)
 			}
@@ -99,11 +99,11 @@ func (s *Store) NewestIn(l List, n int) ([]Item, error) {
 	return items, err
 }
 
-// lastWithPrefix moves c to the last key that starts with prefix, a list
-// id and its NUL, and returns it, or nil when there is none.
+// lastWithPrefix moves c to the last key that starts with prefix (a list
+// id, its NUL and a tag), and returns it, or nil when there is none.
 func lastWithPrefix(c *bolt.Cursor, prefix []byte) []byte {
 	end := bytes.Clone(prefix)
-	end[len(end)-1]++ // the NUL after the id: 1 sorts after every key of the list
+	end[len(end)-1]++ // the tag: the next one sorts after every key of this one
 	k, _ := c.Seek(end)
 	if k == nil {
 		k, _ = c.Last()
@@ -114,6 +114,15 @@ func lastWithPrefix(c *bolt.Cursor, prefix []byte) []byte {
 		return nil
 	}
 	return k
+}
+
+// prevWithPrefix moves c back one key and returns it if it starts with
+// prefix, else nil.
+func prevWithPrefix(c *bolt.Cursor, prefix []byte) []byte {
+	if k, _ := c.Prev(); k != nil && bytes.HasPrefix(k, prefix) {
+		return k
+	}
+	return nil
 }
 
 // Page is one archive page of a list: the articles whose sequence
@@ -147,31 +156,47 @@ func (s *Store) ArchivePage(l List, n int) (Page, error) {
 		if err != nil {
 			return err
 		}
-		info, err := r.info(l, r.lists.Get([]byte(l.id())))
+		rec, err := r.record(l)
 		if err != nil {
 			return err
 		}
-		if n < 1 || n > info.Pages {
+		pages := int(pagesOf(rec.Next, s.pageSize))
+		if n < 1 || n > pages {
 			return ErrNotFound
 		}
-		p = Page{Number: n, Pages: info.Pages, Full: n < info.Pages, Changed: r.since}
+		p = Page{Number: n, Pages: pages, Full: n < pages, Changed: later(rec.NewestPage, r.since)}
 		id := l.id()
-		if v := tx.Bucket(bucketPages).Get(seqKey(id, uint64(n))); len(v) == 8 {
-			p.Changed = later(time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), r.since)
-		}
-		articles := tx.Bucket(bucketArticles)
-		prefix, end := indexKey(id, nil), seqKey(id, uint64(n)*s.pageSize)
-		c := tx.Bucket(bucketArchive).Cursor()
-		for k, v := c.Seek(seqKey(id, uint64(n-1)*s.pageSize)); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, end) < 0; k, v = c.Next() {
-			it, err := item(articles, string(v))
-			if err != nil {
-				return err
+		if p.Full {
+			p.Changed = r.since
+			if v := r.lists.Get(numKey(id, tagPage, uint64(n))); v != nil {
+				t, err := decodeUint("page stamp", v)
+				if err != nil {
+					return err
+				}
+				p.Changed = later(time.Unix(0, int64(t)).UTC(), r.since)
 			}
-			p.Items = append(p.Items, it)
 		}
-		return nil
+		p.Items, err = r.pageItems(id, uint64(n-1)*s.pageSize, uint64(n)*s.pageSize)
+		return err
 	})
 	return p, err
+}
+
+// pageItems returns the articles of the list id whose sequence numbers
+// are in [from, to).
+func (r *listReader) pageItems(id string, from, to uint64) ([]Item, error) {
+	var items []Item
+	articles := r.tx.Bucket(bucketArticles)
+	end := numKey(id, tagArchive, to)
+	c := r.lists.Cursor()
+	for k, v := c.Seek(numKey(id, tagArchive, from)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+		it, err := item(articles, string(v))
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
 }
 
 // PageOf returns the number of the archive page of the list l that holds
@@ -181,25 +206,23 @@ func (s *Store) ArchivePage(l List, n int) (Page, error) {
 func (s *Store) PageOf(l List, key string) (int, error) {
 	page := 0
 	err := s.view("find the page of "+key, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketMemberships)
-		if b == nil {
-			return ErrNotFound
-		}
-		v := b.Get([]byte(key))
-		if v == nil {
-			return ErrNotFound
-		}
-		m, err := decodeMembership(key, v)
+		r, err := s.listReader(tx)
 		if err != nil {
 			return err
 		}
-		for _, e := range m.entries {
-			if e.id == l.id() {
-				page = int(pageOf(e.seq, s.pageSize))
-				return nil
-			}
+		var head struct {
+			Published time.Time `json:"published"`
 		}
-		return ErrNotFound
+		if err := getJSON(tx.Bucket(bucketArticles), []byte(key), &head); err != nil {
+			return err
+		}
+		v := r.lists.Get(recentKey(l.id(), head.Published, key))
+		if v == nil {
+			return ErrNotFound
+		}
+		seq, err := decodeUint("sequence number", v)
+		page = int(pageOf(seq, s.pageSize))
+		return err
 	})
 	return page, err
 }
@@ -212,7 +235,8 @@ type listReader struct {
 	since time.Time // the archive settings' Since
 }
 
-// listReader returns a reader of the lists in tx.
+// listReader returns a reader of the lists in tx, or ErrNotFound when
+// the database has none (read-only, and no seedfeed with lists wrote it).
 func (s *Store) listReader(tx *bolt.Tx) (*listReader, error) {
 	m, err := readArchiveMeta(tx.Bucket(bucketMeta))
 	if err != nil {
@@ -220,41 +244,37 @@ func (s *Store) listReader(tx *bolt.Tx) (*listReader, error) {
 	}
 	r := &listReader{tx: tx, lists: tx.Bucket(bucketLists), size: s.pageSize, since: m.Since}
 	if r.lists == nil {
-		return nil, ErrNotFound // read-only, and no seedfeed with lists wrote it
+		return nil, ErrNotFound
 	}
 	return r, nil
 }
 
-// info decodes v, the record of list l (nil for none: ErrNotFound), and
-// adds what the indexes tell.
-func (r *listReader) info(l List, v []byte) (ListInfo, error) {
-	if v == nil {
-		return ListInfo{}, ErrNotFound
-	}
+// record returns the record of list l, or ErrNotFound.
+func (r *listReader) record(l List) (listRec, error) {
 	var rec listRec
+	v := r.lists.Get(listKey(l.id(), tagInfo, nil))
+	if v == nil {
+		return rec, ErrNotFound
+	}
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return ListInfo{}, fmt.Errorf("decode list %q: %w", l.id(), err)
+		return rec, fmt.Errorf("decode list %q: %w", l.id(), err)
+	}
+	return rec, nil
+}
+
+// info returns what the record of list l and its index by date tell.
+func (r *listReader) info(l List) (ListInfo, error) {
+	rec, err := r.record(l)
+	if err != nil {
+		return ListInfo{}, err
 	}
 	info := ListInfo{List: l, Label: rec.Label, Count: rec.Count, Pages: int(pagesOf(rec.Next, r.size)), Changed: later(rec.Changed, r.since)}
 	if l.Kind != Category || info.Label == "" {
 		info.Label = l.Name
 	}
-	b, prefix := r.tx.Bucket(bucketMembers), indexKey(l.id(), nil)
-	if l.Kind == Main {
-		b, prefix = r.tx.Bucket(bucketPublished), nil
-	}
-	if k := lastKey(b.Cursor(), prefix); len(k) >= len(prefix)+8 {
+	prefix := listKey(l.id(), tagRecent, nil)
+	if k := lastWithPrefix(r.lists.Cursor(), prefix); len(k) >= len(prefix)+8 {
 		info.Newest = timeOfDateKey(k[len(prefix):])
 	}
 	return info, nil
-}
-
-// lastKey is the last key of c's bucket that starts with prefix (nil
-// for every key).
-func lastKey(c *bolt.Cursor, prefix []byte) []byte {
-	if prefix == nil {
-		k, _ := c.Last()
-		return k
-	}
-	return lastWithPrefix(c, prefix)
 }

@@ -3,9 +3,9 @@ package storage
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
-	"maps"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -14,16 +14,15 @@ import (
 )
 
 // listTx is what a write transaction does to the lists, kept until it
-// ends (see finish): list records and memberships are read once and
-// written once, and articles entering lists get their sequence numbers
-// together, in order of published date.
+// ends (see finish): list records are read once and written once, and
+// articles entering lists get their sequence numbers together, in order
+// of published date.
 type listTx struct {
-	lists   map[string]*listRec    // by id, read for a change
-	members map[string]*membership // by article key; nil: deleted
+	lists   map[string]*listRec // by id, read for a change
 	pending map[pendingEntry]time.Time
 	touched map[string]map[uint64]bool // list id → archive pages
 	// quiet: an article staying in a list changes nothing there (a
-	// rebuild of the indexes, see reconcile).
+	// rebuild of the lists, see reconcile).
 	quiet bool
 	size  uint64 // the archive page size, once read
 }
@@ -35,14 +34,13 @@ type pendingEntry struct{ id, key string }
 func newListTx() *listTx {
 	return &listTx{
 		lists:   make(map[string]*listRec),
-		members: make(map[string]*membership),
 		pending: make(map[pendingEntry]time.Time),
 		touched: make(map[string]map[uint64]bool),
 	}
 }
 
 // dirty reports whether the transaction changed a list.
-func (x *listTx) dirty() bool { return len(x.lists) > 0 || len(x.members) > 0 }
+func (x *listTx) dirty() bool { return len(x.lists) > 0 }
 
 // list returns the record of the list id, new if it has none, to change.
 func (b buckets) list(id string) (*listRec, error) {
@@ -50,23 +48,11 @@ func (b buckets) list(id string) (*listRec, error) {
 		return r, nil
 	}
 	r := new(listRec)
-	if err := getJSON(b.lists, []byte(id), r); err != nil && !errors.Is(err, ErrNotFound) {
+	if err := getJSON(b.lists, listKey(id, tagInfo, nil), r); err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
 	b.lx.lists[id] = r
 	return r, nil
-}
-
-// membership returns the article key's places in its lists, or nil.
-func (b buckets) membership(key string) (*membership, error) {
-	if m, ok := b.lx.members[key]; ok {
-		return m, nil
-	}
-	v := b.memberships.Get([]byte(key))
-	if v == nil {
-		return nil, nil
-	}
-	return decodeMembership(key, v)
 }
 
 func (b buckets) touch(id string, page uint64) {
@@ -76,63 +62,68 @@ func (b buckets) touch(id string, page uint64) {
 	b.lx.touched[id][page] = true
 }
 
-// putArticle stores a, the article under key, and puts it in its lists.
-func (b buckets) putArticle(key string, a *record) error {
+// placing is what files an article in its lists: its path and categories
+// say which, and its published date is its key in their indexes by date.
+// An article's stored record is where the lists file it.
+type placing struct {
+	path       string
+	categories []string
+	published  time.Time
+}
+
+func placingOf(a *record) *placing {
+	if a == nil {
+		return nil
+	}
+	return &placing{a.Path, a.Categories, a.Published}
+}
+
+// putArticle stores a, the article under key, whose record filed it at
+// old (nil for a new one), and files it in its lists.
+func (b buckets) putArticle(key string, old *placing, a *record) error {
 	if err := putJSON(b.articles, []byte(key), a); err != nil {
 		return err
 	}
-	return b.relist(key, a)
+	return b.relist(key, old, placingOf(a))
 }
 
-// relist puts the article stored under key, now a (nil when it is gone),
-// in the lists its path and categories name, and takes it out of the
-// others. Every list it stays in changes at the page that holds it: its
-// link, text or dates did (the caller calls relist when the record
-// changed). One it enters gets a sequence number when the transaction
-// ends; one it leaves keeps a hole where it was.
-func (b buckets) relist(key string, a *record) error {
-	old, err := b.membership(key)
-	if err != nil {
-		return err
+// relist moves the article key, filed at old (nil: in no list), to its
+// lists at now (nil: gone). Every list it stays in changes at the page
+// that holds it: its link, text or dates did (the caller calls relist
+// when the record changed). One it enters gets a sequence number when
+// the transaction ends; one it leaves keeps a hole where it was.
+func (b buckets) relist(key string, old, now *placing) error {
+	var was, want []List
+	if old != nil {
+		was = listsOf(old.path, old.categories)
 	}
-	if old == nil {
-		old = &membership{}
-	}
-	var next *membership
-	var want []List
 	spelling := map[string]string{}
-	if a != nil {
-		next = &membership{published: a.Published}
-		want = listsOf(a.Path, a.Categories)
-		for _, c := range a.Categories {
+	if now != nil {
+		want = listsOf(now.path, now.categories)
+		for _, c := range now.categories {
 			if id := (List{Category, Term(c)}).id(); spelling[id] == "" {
 				spelling[id] = strings.TrimFunc(c, trimmed)
 			}
 		}
 	}
-	for _, e := range old.entries {
-		if !slices.Contains(want, listOfID(e.id)) {
-			if err := b.leave(e, key, old.published); err != nil {
-				return err
-			}
-			continue
+	for _, l := range was {
+		var err error
+		if slices.Contains(want, l) {
+			err = b.stay(l.id(), key, old.published, now.published, spelling[l.id()])
+		} else {
+			err = b.leave(l.id(), key, old.published)
 		}
-		if err := b.stay(e, key, old.published, next.published, spelling[e.id]); err != nil {
+		if err != nil {
 			return err
 		}
-		next.entries = append(next.entries, e)
 	}
 	for _, l := range want {
-		id := l.id()
-		if slices.ContainsFunc(old.entries, func(e entry) bool { return e.id == id }) {
-			continue
+		if !slices.Contains(was, l) {
+			if err := b.enter(l.id(), key, now.published, spelling[l.id()]); err != nil {
+				return err
+			}
 		}
-		if err := b.enter(id, key, next.published, spelling[id]); err != nil {
-			return err
-		}
-		next.entries = append(next.entries, entry{id: id, seq: pendingSeq})
 	}
-	b.lx.members[key] = next
 	return nil
 }
 
@@ -151,54 +142,69 @@ func (b buckets) enter(id, key string, published time.Time, label string) error 
 	return nil
 }
 
-// leave takes the article key, whose entry in the list is e and whose
-// members index entry is filed under published, out of the list.
-func (b buckets) leave(e entry, key string, published time.Time) error {
-	r, err := b.list(e.id)
+// seqOf returns the sequence number of the article key, filed under
+// published, in the list id.
+func (b buckets) seqOf(id, key string, published time.Time) (uint64, error) {
+	v := b.lists.Get(recentKey(id, published, key))
+	if v == nil {
+		return 0, fmt.Errorf("article %q is not in list %q", key, id)
+	}
+	return decodeUint("sequence number", v)
+}
+
+// leave takes the article key, filed under published, out of the list id.
+func (b buckets) leave(id, key string, published time.Time) error {
+	r, err := b.list(id)
 	if err != nil {
 		return err
 	}
 	r.Count--
-	if e.seq == pendingSeq {
-		delete(b.lx.pending, pendingEntry{e.id, key})
+	if _, ok := b.lx.pending[pendingEntry{id, key}]; ok {
+		delete(b.lx.pending, pendingEntry{id, key})
 		return nil
 	}
-	if err := b.archive.Delete(seqKey(e.id, e.seq)); err != nil {
+	seq, err := b.seqOf(id, key, published)
+	if err != nil {
 		return err
 	}
-	if e.id != (List{}).id() { // the main list's members index is the published bucket
-		if err := b.members.Delete(indexKey(e.id, dateKey(published, key))); err != nil {
-			return err
-		}
+	if err := b.lists.Delete(numKey(id, tagArchive, seq)); err != nil {
+		return err
 	}
-	b.touch(e.id, pageOf(e.seq, b.pageSize()))
-	return nil
+	b.touch(id, pageOf(seq, b.pageSize()))
+	return b.lists.Delete(recentKey(id, published, key))
 }
 
-// stay keeps the article key in the list of e, its members index entry
-// moving from the published date old to now, and its page changed.
-func (b buckets) stay(e entry, key string, old, now time.Time, label string) error {
+// stay keeps the article key in the list id, refiled from the published
+// date old to now, and its page changed; label is as for enter.
+func (b buckets) stay(id, key string, old, now time.Time, label string) error {
 	if label != "" {
-		r, err := b.list(e.id)
+		r, err := b.list(id)
 		if err != nil {
 			return err
 		}
 		r.Label = label
 	}
-	if e.seq == pendingSeq {
-		b.lx.pending[pendingEntry{e.id, key}] = now
+	if _, ok := b.lx.pending[pendingEntry{id, key}]; ok {
+		b.lx.pending[pendingEntry{id, key}] = now
 		return nil
 	}
-	if e.id != (List{}).id() && !old.Equal(now) {
-		if err := b.members.Delete(indexKey(e.id, dateKey(old, key))); err != nil {
+	if b.lx.quiet && old.Equal(now) {
+		return nil
+	}
+	seq, err := b.seqOf(id, key, old)
+	if err != nil {
+		return err
+	}
+	if !old.Equal(now) {
+		if err := b.lists.Delete(recentKey(id, old, key)); err != nil {
 			return err
 		}
-		if err := b.members.Put(indexKey(e.id, dateKey(now, key)), binary.BigEndian.AppendUint64(nil, e.seq)); err != nil {
+		if err := b.lists.Put(recentKey(id, now, key), encodeUint(seq)); err != nil {
 			return err
 		}
 	}
 	if !b.lx.quiet {
-		b.touch(e.id, pageOf(e.seq, b.pageSize()))
+		b.touch(id, pageOf(seq, b.pageSize()))
 	}
 	return nil
 }
@@ -220,14 +226,20 @@ func (b buckets) finish(now time.Time) (map[List][]int, error) {
 	slices.SortFunc(pend, func(x, y dated) int {
 		return cmp.Or(x.published.Compare(y.published), cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id))
 	})
-	var puts indexPuts
+	var puts []keyValue
 	for _, p := range pend {
-		if err := b.place(p.pendingEntry, p.published, size, &puts); err != nil {
+		r, err := b.list(p.id)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if err := puts.write(b); err != nil {
-		return nil, err
+		seq := r.Next
+		r.Next++
+		puts = append(puts, keyValue{numKey(p.id, tagArchive, seq), []byte(p.key)},
+			keyValue{recentKey(p.id, p.published, p.key), encodeUint(seq)})
+		b.touch(p.id, pageOf(seq, size))
+		if seq > 0 && seq%size == 0 {
+			b.touch(p.id, pageOf(seq, size)-1) // now full: it links to the next
+		}
 	}
 	changes := make(map[List][]int, len(b.lx.touched))
 	for id, pages := range b.lx.touched {
@@ -236,88 +248,38 @@ func (b buckets) finish(now time.Time) (map[List][]int, error) {
 			return nil, err
 		}
 		r.Changed = now
-		stamp := binary.BigEndian.AppendUint64(nil, uint64(now.UnixNano()))
 		var ns []int
 		for p := range pages {
-			if err := b.pages.Put(seqKey(id, p), stamp); err != nil {
-				return nil, err
+			if p == pagesOf(r.Next, size) {
+				r.NewestPage = now
+			} else {
+				puts = append(puts, keyValue{numKey(id, tagPage, p), encodeUint(uint64(now.UnixNano()))})
 			}
 			ns = append(ns, int(p))
 		}
 		slices.Sort(ns)
 		changes[listOfID(id)] = ns
 	}
-	return changes, b.flushLists()
+	for id, r := range b.lx.lists {
+		data, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		puts = append(puts, keyValue{listKey(id, tagInfo, nil), data})
+	}
+	return changes, putSorted(b.lists, puts)
 }
-
-// indexPuts are the entries of the archive and members indexes that a
-// transaction adds, put in the order of their keys: bbolt splits pages
-// only as a transaction commits, so a backfill that put 500,000 keys
-// out of order into one growing node would move the node's tail at each.
-type indexPuts struct{ archive, members []keyValue }
 
 type keyValue struct{ k, v []byte }
 
-func (x *indexPuts) write(b buckets) error {
-	for _, kvs := range []struct {
-		b   *bolt.Bucket
-		kvs []keyValue
-	}{{b.archive, x.archive}, {b.members, x.members}} {
-		slices.SortFunc(kvs.kvs, func(p, q keyValue) int { return bytes.Compare(p.k, q.k) })
-		for _, e := range kvs.kvs {
-			if err := kvs.b.Put(e.k, e.v); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// place gives the pending entry p, published then, the list's next
-// sequence number, and adds its index entries to puts. The page it opens
-// makes the one before it full: that page now links to it, and changes
-// once more.
-func (b buckets) place(p pendingEntry, published time.Time, size uint64, puts *indexPuts) error {
-	r, err := b.list(p.id)
-	if err != nil {
-		return err
-	}
-	seq := r.Next
-	r.Next++
-	puts.archive = append(puts.archive, keyValue{seqKey(p.id, seq), []byte(p.key)})
-	if p.id != (List{}).id() {
-		puts.members = append(puts.members, keyValue{indexKey(p.id, dateKey(published, p.key)), binary.BigEndian.AppendUint64(nil, seq)})
-	}
-	m := b.lx.members[p.key]
-	for i := range m.entries {
-		if m.entries[i].id == p.id {
-			m.entries[i].seq = seq
-		}
-	}
-	b.touch(p.id, pageOf(seq, size))
-	if seq > 0 && seq%size == 0 {
-		b.touch(p.id, pageOf(seq, size)-1)
-	}
-	return nil
-}
-
-// flushLists writes the list records and memberships the transaction
-// changed.
-func (b buckets) flushLists() error {
-	// In the order of the keys, for the reason indexPuts gives.
-	for _, id := range slices.Sorted(maps.Keys(b.lx.lists)) {
-		if err := putJSON(b.lists, []byte(id), b.lx.lists[id]); err != nil {
-			return err
-		}
-	}
-	for _, key := range slices.Sorted(maps.Keys(b.lx.members)) {
-		var err error
-		if m := b.lx.members[key]; m == nil || len(m.entries) == 0 {
-			err = b.memberships.Delete([]byte(key))
-		} else {
-			err = b.memberships.Put([]byte(key), m.encode())
-		}
-		if err != nil {
+// putSorted puts kvs into bkt in the order of their keys: bbolt splits
+// pages only as a transaction commits, so a backfill that put 1,000,000
+// keys out of order into one growing node would move the node's tail at
+// each.
+func putSorted(bkt *bolt.Bucket, kvs []keyValue) error {
+	slices.SortFunc(kvs, func(p, q keyValue) int { return bytes.Compare(p.k, q.k) })
+	for _, e := range kvs {
+		if err := bkt.Put(e.k, e.v); err != nil {
 			return err
 		}
 	}

@@ -189,10 +189,11 @@ func (b buckets) update(f file, it Item) (Change, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
+	old := placingOf(&a)
 	if err := b.edit(f.Key, &a, it); err != nil {
 		return Unchanged, err
 	}
-	if err := b.putArticle(f.Key, &a); err != nil {
+	if err := b.putArticle(f.Key, old, &a); err != nil {
 		return Unchanged, err
 	}
 	return Updated, b.setFile(it.Path, f, it.File, img)
@@ -235,7 +236,7 @@ func (b buckets) add(it Item) (Change, error) {
 	}
 	a := record{Path: it.Path, Published: published, Updated: updated}
 	a.setText(it)
-	if err := b.putArticle(key, &a); err != nil {
+	if err := b.putArticle(key, nil, &a); err != nil {
 		return Unchanged, err
 	}
 	if err := b.setFile(it.Path, file{Key: key}, it.File, mediaOf(it)); err != nil {
@@ -352,7 +353,7 @@ func (b buckets) drop(path string, tomb bool) (bool, error) {
 		}
 	}
 	for _, err := range []error{
-		b.relist(f.Key, nil),
+		b.relist(f.Key, placingOf(&a), nil),
 		b.published.Delete(dateKey(a.Published, f.Key)),
 		b.deleteUpdated(a.Updated, f.Key),
 		b.articles.Delete([]byte(f.Key)),
