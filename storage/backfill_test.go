@@ -233,3 +233,43 @@ func TestChangesSince(t *testing.T) {
 		t.Errorf("ChangesSince(the last) = %+v, want the main list", c)
 	}
 }
+
+// TestListsHeal: a list that lost an article's entries (damage the
+// stamps do not show) does not stop writes of that article: an edit
+// files it again, a removal goes on.
+func TestListsHeal(t *testing.T) {
+	s, path := openPaged(t, 2)
+	for i := range 3 {
+		mustPut(t, s, listItem(fmt.Sprintf("d/%d.md", i), fmt.Sprint("h", i), t0.Add(time.Duration(i)*time.Hour)))
+	}
+	s.Close()
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		lists := tx.Bucket(bucketLists)
+		for i, key := range []string{"d/0", "d/1"} {
+			for _, id := range []string{"m", "s:d"} {
+				if err := lists.Delete(recentKey(id, t0.Add(time.Duration(i)*time.Hour), key)); err != nil {
+					return err
+				}
+				if err := lists.Delete(numKey(id, tagArchive, uint64(i))); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if c := mustPut(t, s, listItem("d/0.md", "h0-edited", t0)); c[0] != Updated {
+		t.Fatalf("Put(edit) = %v, want updated", c[0])
+	}
+	if n, err := s.PageOf(List{Section, "d"}, "d/0"); err != nil || n != 2 {
+		t.Errorf("PageOf(d, edited) = %d, %v; want 2: filed again", n, err)
+	}
+	if removed, err := s.Remove("d/1.md"); err != nil || len(removed) != 1 {
+		t.Errorf("Remove(d/1.md) = %v, %v", removed, err)
+	}
+	checkLists(t, s)
+}

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -143,13 +142,16 @@ func (b buckets) enter(id, key string, published time.Time, label string) error 
 }
 
 // seqOf returns the sequence number of the article key, filed under
-// published, in the list id.
-func (b buckets) seqOf(id, key string, published time.Time) (uint64, error) {
+// published, in the list id, and whether it is there. Its record says it
+// is; were the entry missing all the same, a write of the article would
+// rather make it again than fail.
+func (b buckets) seqOf(id, key string, published time.Time) (uint64, bool, error) {
 	v := b.lists.Get(recentKey(id, published, key))
 	if v == nil {
-		return 0, fmt.Errorf("article %q is not in list %q", key, id)
+		return 0, false, nil
 	}
-	return decodeUint("sequence number", v)
+	seq, err := decodeUint("sequence number", v)
+	return seq, err == nil, err
 }
 
 // leave takes the article key, filed under published, out of the list id.
@@ -163,8 +165,8 @@ func (b buckets) leave(id, key string, published time.Time) error {
 		delete(b.lx.pending, pendingEntry{id, key})
 		return nil
 	}
-	seq, err := b.seqOf(id, key, published)
-	if err != nil {
+	seq, ok, err := b.seqOf(id, key, published)
+	if !ok || err != nil {
 		return err
 	}
 	if err := b.lists.Delete(numKey(id, tagArchive, seq)); err != nil {
@@ -191,9 +193,13 @@ func (b buckets) stay(id, key string, old, now time.Time, label string) error {
 	if b.lx.quiet && old.Equal(now) {
 		return nil
 	}
-	seq, err := b.seqOf(id, key, old)
+	seq, ok, err := b.seqOf(id, key, old)
 	if err != nil {
 		return err
+	}
+	if !ok { // counted, as its record says: only its entries are made again
+		b.lx.pending[pendingEntry{id, key}] = now
+		return nil
 	}
 	if !old.Equal(now) {
 		if err := b.lists.Delete(recentKey(id, old, key)); err != nil {
