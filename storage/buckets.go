@@ -11,6 +11,9 @@ import (
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket
+	// lists is nil in a database opened read-only that has none.
+	lists *bolt.Bucket
+	lx    *listTx
 	// nextUpdated maps a time (Unix nanoseconds) that uniqueUpdated was
 	// asked for to the first of its steps not known to be taken: a batch
 	// of files sharing a modification time does not walk past the dates
@@ -19,7 +22,7 @@ type buckets struct {
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
-	return buckets{
+	b := buckets{
 		meta:         tx.Bucket(bucketMeta),
 		files:        tx.Bucket(bucketFiles),
 		articles:     tx.Bucket(bucketArticles),
@@ -29,18 +32,35 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		tombstones:   tx.Bucket(bucketTombstones),
 		fingerprints: tx.Bucket(bucketFingerprints),
 		images:       tx.Bucket(bucketImages),
+		lists:        tx.Bucket(bucketLists),
+		lx:           newListTx(),
 		nextUpdated:  make(map[int64]time.Time),
 	}
+	if b.lists != nil {
+		// A list's entries mostly arrive at the end of its ranges (the
+		// next sequence number, the newest date): split pages can be
+		// nearly full.
+		b.lists.FillPercent = listFill
+	}
+	return b
 }
 
+// listFill is the fill percent of the lists bucket (see bucketsOf).
+const listFill = 0.9
+
 // changed records in the meta bucket that what the feeds show changed
-// now, never moving the moment back (see Store.LastChange).
-func (b buckets) changed() error {
+// now, never moving the moment back (see Store.LastChange), and returns
+// that moment. The lists follow the change (see prepareLists).
+func (b buckets) changed() (time.Time, error) {
 	t := time.Now().UTC()
 	if prev, err := time.Parse(time.RFC3339Nano, string(b.meta.Get(keyChanged))); err == nil && !t.After(prev) {
 		t = prev.Add(time.Nanosecond) // a clock set back must not move it back
 	}
-	return b.meta.Put(keyChanged, []byte(t.Format(time.RFC3339Nano)))
+	v := []byte(t.Format(time.RFC3339Nano))
+	if err := b.meta.Put(keyChanged, v); err != nil {
+		return t, err
+	}
+	return t, b.meta.Put(keyLists, v)
 }
 
 // count returns the article count kept in the meta bucket.

@@ -4,7 +4,7 @@
 //
 // # Layout
 //
-// The database holds nine buckets; every key and value is opaque to
+// The database holds ten buckets; every key and value is opaque to
 // bbolt, and values are JSON, so that an operator can read them with any
 // bbolt browser, but for the indexes.
 //
@@ -20,6 +20,10 @@
 //	            "run" → the last moment a daemon noted it ran (NoteRun:
 //	            after its start-up scan and when it stops), RFC 3339,
 //	            absent until then: no layout change.
+//	            "archive" → the archive page size and the moment before
+//	            which no archive page dates (JSON: page_size, since).
+//	            "lists" → the "changed" value as a seedfeed that keeps the
+//	            lists last wrote it (see Lists below).
 //	articles    key → article: path, title, paragraphs, published, updated,
 //	            and what a front matter sets (body, summary, authors,
 //	            categories, tags, image, missing_image, lang, date, draft,
@@ -45,56 +49,65 @@
 //	            that name each local image. Open creates it in a database
 //	            that lacks it (one written before it, whose articles name
 //	            no image): no layout change; a seedfeed of before ignores it.
+//	lists       every list's keys side by side, each the list's id, NUL,
+//	            then a tag: "a" and a sequence number (8 bytes
+//	            big-endian) → the article key: the list in the order
+//	            articles entered it; "i" → the list's record: next
+//	            sequence number, count, when it and its newest archive
+//	            page last changed, a category's label (JSON); "p" and an
+//	            older page's number (8 bytes) → when it last changed
+//	            (Unix nanoseconds, 8 bytes); "r" and a published key (as
+//	            in published) → the sequence number: the list by date.
+//	            A write that adds an article to a list changes a page or
+//	            two of it, the end of "a", the record and the end of "r".
 //
-// Open migrates older layouts in place: version 1 lacked the updated
-// bucket, version 2 the hashes and tombstones buckets, version 3 the
-// fingerprints bucket and the count. A database with a
-// newer version, or with buckets but no meta bucket, is refused and left
-// as it is. Backup copies a seedfeed database of any version, so that one
-// can be saved before the migration.
+// A list id is a letter and a name: "m" for the main list, "s:" and a
+// folder path for a section, "c:" and a term (see Term) for a category;
+// neither holds a NUL. The lists bucket came without a version (see
+// Lists below). An article's record says which lists hold it (its path
+// and categories) and under which date (Published): the lists keep no
+// other record of it.
 //
-// A key is the article's slug (see article.Slug: the slash-separated path
-// of its file relative to the seeds folder, without the article suffix)
-// at the moment the article was first seen, followed by "-2", "-3"... when
-// another stored article already holds that key: a key stays with its
-// article when the file is renamed, so a new file at the old path needs
-// another. It never changes afterwards, so the entry id that the feed
-// package derives from it never changes either.
+// # Lists
 //
-// A path is the file's current slash-separated path relative to the seeds
-// folder. A start-up scan compares every file's size and modification time
-// with the fingerprints bucket, which is small: it reads neither the
-// articles nor the files bucket's JSON. (Reading a page of the database
-// maps its neighbours into the process too, so the pages a scan reads are
-// the resident memory it costs.) The count is kept in the meta bucket for
-// the same reason: bbolt counts keys only by reading every page.
+// Every article is in the main list, in the section of each folder above
+// it (a page bundle's own folder is the article, not a section of it),
+// and in the category of each of its categories, matched by Term: case
+// folded and NFC, so Arabic names match as written. A list records, for
+// each article, the sequence number it took on entering the list: the
+// list's next one, never given twice, so that numbers only grow. Articles
+// that enter lists in one write take theirs in order of published date,
+// so that a first import, or the backfill, files them oldest first.
 //
-// A removed article leaves a tombstone: when a file with the same content
-// appears again (renamed, moved back, restored from a backup, or renamed
-// while the daemon was down), it takes the old key, published and updated
-// dates back, so no reader sees it as new or changed. Move keeps both for
-// a rename seen live. A rename to the other format (.txt to .md, or the
-// reverse, in any case) changes what the same bytes say: Move, or the
-// restore, stores the new parse as an edit, its updated date forward. A
-// record always holds its file parsed in the format its current path
-// names. Replace is the one write that leaves no trace of what it takes
-// out: an article stored a moment before under a temporary name, renamed
-// into place, takes the key of its new path as though it had been first
-// stored there (or is an edit of the article stored there).
+// Archive page n (from 1) of a list holds its articles whose sequence
+// numbers are in [(n-1)×size, n×size), size being the page size fixed in
+// the meta bucket (Options.PageSize). So the article that opens page
+// n+1 makes page n full, and from then on page n changes only when one of
+// its own articles is edited, renamed, re-dated or leaves the list: a
+// removal, a withdrawal or a move out leaves a hole (a page may hold
+// fewer than size, or none); a move to another section, or a new
+// category, enters the new list at its newest page; an article restored
+// from its tombstone enters its lists anew, at their newest pages, as
+// does one withdrawn and published again. An edit, a rename within the
+// same lists or a new date keeps every place. The article at sequence
+// number q is on page q/size+1 (PageOf).
 //
-// An article whose file sets a date (article.Article.Date) is published
-// at that date, and a new one updated at it too; editing the date is an
-// edit of the same article, whose published date, and place in the
-// published index, move with it.
+// Each page records when it last changed (an article entered, left or
+// changed in it, or it became full), and each list likewise, so that
+// ETag and Last-Modified need not read the articles; no page dates from
+// before the archive settings' since, which moves when the page size
+// changes or the lists are rebuilt. A write tells which lists and pages
+// it changed through ChangesSince.
 //
-// The published bucket is the index by date: the newest n articles are a
-// reverse cursor walk over n keys, however many articles are stored. The
-// updated bucket keeps updated dates unique: Put moves an article's date a
-// millisecond at a time past any other article's, because validators warn
-// about two entries updated at the same moment, and files copied in one
-// batch often share a modification time. An edit moves the date forward
-// only: to the file's modification time if later, else to now, since a
-// copy that keeps an older file's time is an edit all the same.
+// Open creates the lists bucket in a database that lacks it and fills it
+// from the stored articles in one transaction, reading each record once;
+// no layout change, and a seedfeed from before it ignores it. Such a
+// seedfeed writing to the database would leave the lists stale: it
+// moves "changed" but not "lists", and Open, seeing them differ, brings
+// the lists in line with the articles (articles in them keep their
+// places; an entry that its record no longer files leaves) and dates
+// every page from then. A read-only store of a database
+// without lists has none.
 //
 // # Damage
 //

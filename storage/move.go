@@ -60,13 +60,14 @@ func (b buckets) move(from string, it Item, img *media) (Change, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
+	old := placingOf(&a)
 	a.Path = it.Path
 	if f.Hash != it.File.Hash || !sameMedia(f.Image, img) || !sameFormat(from, it.Path) {
 		if err := b.edit(f.Key, &a, it); err != nil {
 			return Unchanged, err
 		}
 	}
-	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+	if err := b.putArticle(f.Key, old, &a); err != nil {
 		return Unchanged, err
 	}
 	if err := b.unindex(from, f); err != nil {

@@ -23,12 +23,15 @@ var (
 	bucketTombstones   = []byte("tombstones")
 	bucketFingerprints = []byte("fingerprints")
 	bucketImages       = []byte("images")
+	bucketLists        = []byte("lists")
 	keySchema          = []byte("schema")
 	keyCount           = []byte("count")
 	keyChanged         = []byte("changed")
 	keySettings        = []byte("settings")
 	keyPublication     = []byte("publication")
 	keyRun             = []byte("run")
+	keyArchive         = []byte("archive")
+	keyLists           = []byte("lists")
 )
 
 // migrations[v] turns layout v into layout v+1.

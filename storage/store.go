@@ -97,6 +97,12 @@ type Options struct {
 	// ReadOnly opens an existing database for reading only, beside other
 	// readers; it must have this seedfeed's layout (Backup copies any).
 	ReadOnly bool
+	// PageSize is the number of articles of an archive page (see
+	// ArchivePage); 0 keeps the database's, DefaultPageSize for a new
+	// one. Another size than the database's renumbers every page: every
+	// archive document changes once. A read-only store keeps the
+	// database's.
+	PageSize int
 }
 
 // Store is an open database. Its methods are safe for concurrent use.
@@ -106,8 +112,11 @@ type Store struct {
 	count    atomic.Int64 // the meta bucket's count, read without a transaction
 	wedged   atomic.Bool  // bbolt kept its locks after a fault (see run)
 
+	pageSize uint64 // the archive page size, fixed at Open
+
 	mu      sync.Mutex
 	changed chan struct{}
+	log     changeLog
 }
 
 // Open opens the database at path, creating it if it does not exist.
@@ -117,6 +126,9 @@ type Store struct {
 // error wrapping ErrCorrupt). Damage further in shows later, as errors
 // wrapping ErrCorrupt from the methods that reach it.
 func Open(path string, opts Options) (*Store, error) {
+	if opts.PageSize < 0 {
+		return nil, fmt.Errorf("open %s: archive page size %d", path, opts.PageSize)
+	}
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = DefaultLockTimeout
@@ -135,7 +147,13 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.ReadOnly {
 		check, what = s.view, "check the layout"
 	}
-	if err := check(what, initialize); err != nil {
+	err = check(what, func(tx *bolt.Tx) error {
+		if err := initialize(tx); err != nil || !tx.Writable() {
+			return err
+		}
+		return prepareLists(tx, uint64(opts.PageSize))
+	})
+	if err != nil {
 		// The schema check failed; the database was not changed.
 		_ = s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -146,7 +164,9 @@ func Open(path string, opts Options) (*Store, error) {
 			return fmt.Errorf("article count: %w", err)
 		}
 		s.count.Store(int64(n))
-		return nil
+		m, err := readArchiveMeta(tx.Bucket(bucketMeta))
+		s.pageSize = m.PageSize
+		return err
 	})
 	if err != nil {
 		_ = s.Close() // the read error is the one to report
@@ -215,7 +235,7 @@ func (s *Store) NoteSettings(fingerprint string) (bool, error) {
 			changed = true
 		}
 		if changed {
-			if err := b.changed(); err != nil {
+			if _, err := b.changed(); err != nil {
 				return err
 			}
 		}

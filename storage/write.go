@@ -38,14 +38,17 @@ func (t *tally) note(c Change) {
 
 // write runs fn in a write transaction and ends it as every write to the
 // articles ends: in the same transaction, the count kept in the meta
-// bucket takes what fn noted in its tally, and LastPublication and
-// LastChange move to now when fn noted a publication or a change; once
-// committed, Count follows, and a change signals Changed.
+// bucket takes what fn noted in its tally, LastPublication and
+// LastChange move to now when fn noted a publication or a change, and
+// the lists take their new members (see listTx.finish); once committed,
+// Count follows, the lists' changes are logged (see ChangesSince), and a
+// change signals Changed.
 func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
 	var t tally
+	var lists map[List][]int
 	count := 0
 	err := s.update(what, func(tx *bolt.Tx) error {
-		t = tally{}
+		t, lists = tally{}, nil
 		b := bucketsOf(tx)
 		if err := fn(b, &t); err != nil {
 			return err
@@ -55,8 +58,12 @@ func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
 				return err
 			}
 		}
-		if t.changed {
-			if err := b.changed(); err != nil {
+		if t.changed || b.lx.dirty() {
+			now, err := b.changed()
+			if err != nil {
+				return err
+			}
+			if lists, err = b.finish(now); err != nil {
 				return err
 			}
 		}
@@ -71,6 +78,7 @@ func (s *Store) write(what string, fn func(b buckets, t *tally) error) error {
 		return err
 	}
 	s.count.Store(int64(count))
+	s.logChanges(lists)
 	if t.changed {
 		s.notify()
 	}
@@ -181,10 +189,11 @@ func (b buckets) update(f file, it Item) (Change, error) {
 	if err := getJSON(b.articles, []byte(f.Key), &a); err != nil {
 		return Unchanged, err
 	}
+	old := placingOf(&a)
 	if err := b.edit(f.Key, &a, it); err != nil {
 		return Unchanged, err
 	}
-	if err := putJSON(b.articles, []byte(f.Key), a); err != nil {
+	if err := b.putArticle(f.Key, old, &a); err != nil {
 		return Unchanged, err
 	}
 	return Updated, b.setFile(it.Path, f, it.File, img)
@@ -227,7 +236,7 @@ func (b buckets) add(it Item) (Change, error) {
 	}
 	a := record{Path: it.Path, Published: published, Updated: updated}
 	a.setText(it)
-	if err := putJSON(b.articles, []byte(key), a); err != nil {
+	if err := b.putArticle(key, nil, &a); err != nil {
 		return Unchanged, err
 	}
 	if err := b.setFile(it.Path, file{Key: key}, it.File, mediaOf(it)); err != nil {
@@ -344,6 +353,7 @@ func (b buckets) drop(path string, tomb bool) (bool, error) {
 		}
 	}
 	for _, err := range []error{
+		b.relist(f.Key, placingOf(&a), nil),
 		b.published.Delete(dateKey(a.Published, f.Key)),
 		b.deleteUpdated(a.Updated, f.Key),
 		b.articles.Delete([]byte(f.Key)),
