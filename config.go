@@ -21,6 +21,7 @@ import (
 
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/storage"
 	"github.com/seedfeed/seedfeed/watcher"
 )
 
@@ -33,6 +34,10 @@ type config struct {
 	poll            time.Duration // watcher.Options.Poll
 	shutdownTimeout time.Duration
 	maxConns        int
+	archiveSize     int // storage.Options.PageSize
+	// explicit names the flags given on the command line or through
+	// their environment twins: a root _index.md fills in the others.
+	explicit map[string]bool
 	maxSize         sizeFlag
 	maxMediaSize    sizeFlag
 	charsetName     string
@@ -85,6 +90,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&cfg.rescan, "rescan", 5*time.Minute, "rescan the whole seeds folder every `DURATION`, 0 for never")
 	fs.DurationVar(&cfg.poll, "poll", watcher.DefaultPoll, "look every `DURATION` at the folders the kernel refuses to watch (past fs.inotify.max_user_watches): a change there is published within it and -settle")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
+	fs.IntVar(&cfg.archiveSize, "archive-size", 0, fmt.Sprintf("put `N` articles in each archive document (RFC 5005) and sitemap chunk; 0 keeps the database's, %d for a new one; a change renumbers the archives", storage.DefaultPageSize))
 	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
@@ -100,8 +106,14 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 	if err := parseNoArgs(fs, args, getenv); err != nil || cfg.version {
 		return cfg, err
 	}
+	cfg.explicit = make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { cfg.explicit[f.Name] = true })
 	return cfg, cfg.validate()
 }
+
+// maxArchiveSize bounds -archive-size: an archive document of more
+// articles is a download no reader wants in one piece.
+const maxArchiveSize = 10000
 
 // minRescan bounds -rescan from below: a full scan reads every folder.
 const minRescan = time.Second
@@ -145,6 +157,9 @@ func (cfg *config) validateService() error {
 	}
 	if cfg.shutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("-shutdown-timeout %v: must be positive", cfg.shutdownTimeout))
+	}
+	if cfg.archiveSize < 0 || cfg.archiveSize > maxArchiveSize {
+		errs = append(errs, fmt.Errorf("-archive-size %d: want 0 (keep the database's) or 1 to %d", cfg.archiveSize, maxArchiveSize))
 	}
 	if cfg.maxConns < 0 {
 		errs = append(errs, fmt.Errorf("-max-conns %d: must not be negative", cfg.maxConns))

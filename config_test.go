@@ -40,6 +40,8 @@ func TestConfigErrors(t *testing.T) {
 		{"limit zero", []string{"-limit", "0"}, nil, "-limit"},
 		{"limit huge", []string{"-limit", "1000000"}, nil, "-limit"},
 		{"settle zero", []string{"-settle", "0s"}, nil, "-settle"},
+		{"archive size negative", []string{"-archive-size", "-1"}, nil, "-archive-size -1"},
+		{"archive size huge", nil, map[string]string{"SEEDFEED_ARCHIVE_SIZE": "1000000"}, "-archive-size 1000000"},
 		{"rescan negative", []string{"-rescan", "-1s"}, nil, "-rescan"},
 		{"rescan below a second", []string{"-rescan", "1ms"}, nil, "-rescan 1ms: must be 0 (never) or at least 1s"},
 		{"extra argument", []string{"serve"}, nil, "unexpected argument"},
@@ -131,6 +133,12 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	}
 	if cfg.location == nil || cfg.location.String() != "Asia/Riyadh" || cfg.maxMediaSize != 5<<20 {
 		t.Errorf("location, max-media-size = %v, %v; want Asia/Riyadh, 5MiB", cfg.location, cfg.maxMediaSize)
+	}
+	// A root _index.md fills in what neither a flag nor its twin set.
+	for name, want := range map[string]bool{"title": true, "lang": true, "limit": true, "description": false, "author": false} {
+		if cfg.explicit[name] != want {
+			t.Errorf("explicit[%q] = %v, want %v", name, cfg.explicit[name], want)
+		}
 	}
 	if cfg.feed.Description != "من العلم" || cfg.feed.Author != "من العلم" {
 		t.Errorf("description and author = %q, %q; want the title", cfg.feed.Description, cfg.feed.Author)

@@ -114,7 +114,7 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 // socket, reads when a daemon last ran, and notes the settings.
 func (d *daemon) open() error {
 	var err error
-	if d.store, err = storage.Open(d.cfg.db, storage.Options{}); err != nil {
+	if d.store, err = storage.Open(d.cfg.db, storage.Options{PageSize: d.cfg.archiveSize}); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	if d.ln, err = net.Listen("tcp", d.cfg.addr); err != nil {
