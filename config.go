@@ -37,16 +37,16 @@ type config struct {
 	archiveSize     int // storage.Options.PageSize
 	// explicit names the flags given on the command line or through
 	// their environment twins: a root _index.md fills in the others.
-	explicit map[string]bool
-	maxSize         sizeFlag
-	maxMediaSize    sizeFlag
-	charsetName     string
-	charset         encoding.Encoding
-	timezone        string         // as given; validateRead fills location
-	location        *time.Location // where front-matter dates without a zone are
-	logFormat       string
-	logLevel        slog.Level
-	version         bool
+	explicit     map[string]bool
+	maxSize      sizeFlag
+	maxMediaSize sizeFlag
+	charsetName  string
+	charset      encoding.Encoding
+	timezone     string         // as given; validateRead fills location
+	location     *time.Location // where front-matter dates without a zone are
+	logFormat    string
+	logLevel     slog.Level
+	version      bool
 
 	baseURL, lang string // as given; validate fills feed.BaseURL and feed.Lang
 	feed          feed.Config
