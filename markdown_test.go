@@ -126,14 +126,9 @@ func loadMarkdownCorpus(t *testing.T) mdCorpus {
 
 // markdownDaemon runs the whole program on a copy of the Markdown corpus
 // and waits until every article is in the JSON feed.
-func markdownDaemon(t *testing.T) (*instance, mdCorpus) {
+func markdownDaemon(t *testing.T, extra ...string) (*instance, mdCorpus) {
 	t.Helper()
-	c := loadMarkdownCorpus(t)
-	seeds := copyTree(t, filepath.Join("testdata", "markdown"))
-	if err := os.Remove(filepath.Join(seeds, "expected.json")); err != nil {
-		t.Fatal(err)
-	}
-	d := startRun(t, seeds, filepath.Join(t.TempDir(), "md.db"), "-limit", "100", "-timezone", mdTimezone, "-author", mdFeedAuthor)
+	d, c := startMarkdown(t, extra...)
 	published := 0
 	if !seedtest.Poll(eventLimit, func() bool {
 		_, body := d.get(t, "/feed.json")
@@ -147,6 +142,19 @@ func markdownDaemon(t *testing.T) (*instance, mdCorpus) {
 		t.Fatalf("%d of %d articles published:\n%s", published, len(c.Articles), d.log)
 	}
 	return d, c
+}
+
+// startMarkdown runs the whole program on a copy of the Markdown corpus,
+// with the corpus's settings and then extra.
+func startMarkdown(t *testing.T, extra ...string) (*instance, mdCorpus) {
+	t.Helper()
+	c := loadMarkdownCorpus(t)
+	seeds := copyTree(t, filepath.Join("testdata", "markdown"))
+	if err := os.Remove(filepath.Join(seeds, "expected.json")); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"-limit", "100", "-timezone", mdTimezone, "-author", mdFeedAuthor}, extra...)
+	return startRun(t, seeds, filepath.Join(t.TempDir(), "md.db"), args...), c
 }
 
 // mdSeen is what a reader shows of one entry, each field as text.
