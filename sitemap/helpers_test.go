@@ -102,6 +102,16 @@ func newHandler(t testing.TB, s *storage.Store, cfg Config) *Handler {
 // 200.
 func get(t testing.TB, srv *httptest.Server, path string) (*http.Response, []byte) {
 	t.Helper()
+	resp, body := fetch(t, srv, path)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s\n%s", path, resp.Status, body)
+	}
+	return resp, body
+}
+
+// fetch fetches path from srv, plainly.
+func fetch(t testing.TB, srv *httptest.Server, path string) (*http.Response, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -115,9 +125,6 @@ func get(t testing.TB, srv *httptest.Server, path string) (*http.Response, []byt
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s\n%s", path, resp.Status, body)
 	}
 	return resp, body
 }
