@@ -1,0 +1,191 @@
+package sitemap
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// Source is what the sitemaps are read from: *storage.Store.
+type Source interface {
+	// ArchivePage returns page n of list l (see storage.Store.ArchivePage).
+	ArchivePage(l storage.List, n int) (storage.Page, error)
+	// Info returns what the store knows of list l, or ErrNotFound.
+	Info(l storage.List) (storage.ListInfo, error)
+	// Lists returns the lists of kind k that hold an article.
+	Lists(k storage.Kind) ([]storage.ListInfo, error)
+	// Newest returns up to n items, the most recently published first.
+	Newest(n int) ([]storage.Item, error)
+	// PageSize returns the number of articles of an archive page.
+	PageSize() int
+	// Changed returns a channel closed at the next change.
+	Changed() <-chan struct{}
+	// Version and ChangesSince tell which lists and pages changed.
+	Version() uint64
+	ChangesSince(v uint64) storage.Changes
+}
+
+// Paths of the documents served, relative to the base URL.
+const (
+	PathSitemap = "/sitemap.xml"
+	PathNews    = "/sitemap-news.xml"
+	PathRobots  = "/robots.txt"
+	// PathParts is where the sitemaps of the sitemap index are served
+	// (see the package comment).
+	PathParts = "/sitemaps/"
+)
+
+// Limits of the protocols.
+const (
+	// MaxURLs is the number of URLs a sitemap may hold.
+	MaxURLs = 50000
+	// MaxNews is the number of URLs a news sitemap may hold.
+	MaxNews = 1000
+	// NewsAge is how long an article stays in the news sitemap.
+	NewsAge = 48 * time.Hour
+)
+
+// Config configures the sitemaps.
+type Config struct {
+	// BaseURL is the public URL of the site, without a trailing slash.
+	BaseURL string
+	// Title is the site's title: the news sitemap's publication name.
+	Title string
+	// Lang is the language of the articles that do not name their own.
+	Lang language.Tag
+	// MaxAge is how long clients and caches may reuse a response.
+	MaxAge time.Duration
+	// MaxURLs is the number of URLs above which /sitemap.xml becomes a
+	// sitemap index; 0 is the protocol's MaxURLs. It must not be below
+	// the store's page size.
+	MaxURLs int
+	// Now is the clock of the news sitemap's two days; nil is time.Now.
+	Now func() time.Time
+}
+
+// Handler serves the sitemaps and robots.txt.
+type Handler struct {
+	src     Source
+	cfg     Config
+	log     *slog.Logger
+	robots  *feed.Doc
+	current atomic.Pointer[snapshot]
+
+	// What Run keeps between renders; only New and Run touch them.
+	changed    <-chan struct{}
+	version    uint64
+	state      state
+	newsExpiry time.Time // when the news sitemap's oldest article ages out; zero for none
+}
+
+// snapshot is every document served, as one render left them.
+type snapshot struct {
+	root, news *feed.Doc
+	parts      map[string]*feed.Doc // the index's sitemaps by name; nil without an index
+}
+
+// Media types of the served documents.
+const (
+	typeXML  = "application/xml; charset=utf-8"
+	typeText = "text/plain; charset=utf-8"
+)
+
+// New renders every sitemap from src and returns a handler that serves
+// them. Run keeps them up to date.
+func New(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxURLs == 0 {
+		cfg.MaxURLs = MaxURLs
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if size := src.PageSize(); size < 1 || size > cfg.MaxURLs {
+		return nil, fmt.Errorf("sitemap: archive page size %d is not within 1 to %d URLs", size, cfg.MaxURLs)
+	}
+	robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\nSitemap: %s\n", cfg.BaseURL+PathSitemap, cfg.BaseURL+PathNews)
+	h := &Handler{src: src, cfg: cfg, log: logger}
+	var err error
+	if h.robots, err = feed.NewDoc([]byte(robots), typeText, time.Time{}, cfg.MaxAge); err != nil {
+		return nil, err
+	}
+	// Changed before Version: a write between the two is then rendered
+	// again at the next change, never missed.
+	h.changed = src.Changed()
+	h.version = src.Version()
+	if err := h.refresh(storage.Changes{All: true, Version: h.version}); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Routes returns every route the handler serves.
+func (h *Handler) Routes() []feed.Route {
+	return []feed.Route{
+		{Name: "sitemap", Pattern: "GET " + PathSitemap, Handler: h.serve(func(s *snapshot) *feed.Doc { return s.root })},
+		{Name: "sitemap-news", Pattern: "GET " + PathNews, Handler: h.serve(func(s *snapshot) *feed.Doc { return s.news })},
+		{Name: "sitemap-part", Pattern: "GET " + PathParts + "{name}", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.serve(func(s *snapshot) *feed.Doc { return s.parts[r.PathValue("name")] })(w, r)
+		})},
+		{Name: "robots", Pattern: "GET " + PathRobots, Handler: h.robots},
+	}
+}
+
+// Register adds the handler's routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, r := range h.Routes() {
+		mux.Handle(r.Pattern, r.Handler)
+	}
+}
+
+// serve answers with the document pick finds in the current snapshot, or
+// 404 when there is none.
+func (h *Handler) serve(pick func(*snapshot) *feed.Doc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d := pick(h.current.Load())
+		if d == nil {
+			http.NotFound(w, r)
+			return
+		}
+		d.ServeHTTP(w, r)
+	}
+}
+
+// Run re-renders after every change of the source, and the news sitemap
+// when its oldest article ages out, until ctx is done. A failed render is
+// logged, the previous documents stay served, and the next change renders
+// what both changed.
+func (h *Handler) Run(ctx context.Context) error {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		var expire <-chan time.Time
+		if !h.newsExpiry.IsZero() {
+			timer.Reset(max(h.newsExpiry.Sub(h.cfg.Now()), 0))
+			expire = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-h.changed:
+			h.changed = h.src.Changed()
+			if err := h.refresh(h.src.ChangesSince(h.version)); err != nil {
+				h.log.Error("cannot render sitemaps", "err", err)
+			}
+		case <-expire:
+			if err := h.refreshNews(); err != nil {
+				h.log.Error("cannot render the news sitemap", "err", err)
+			}
+		}
+	}
+}
