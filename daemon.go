@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/media"
+	"github.com/seedfeed/seedfeed/sitemap"
 	"github.com/seedfeed/seedfeed/storage"
 	"github.com/seedfeed/seedfeed/watcher"
 )
@@ -51,6 +53,7 @@ type daemon struct {
 	metrics  *metrics
 	watcher  *watcher.Watcher
 	feed     *feed.Handler
+	sitemap  *sitemap.Handler
 	media    *media.Handler
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
@@ -196,7 +199,12 @@ func (d *daemon) serveFeeds() error {
 		return err
 	}
 	d.feed.OnRender(d.metrics.rendered)
-	h := d.instrument(http.NewServeMux(), append(d.feed.Routes(), d.ownRoutes()...))
+	if d.sitemap, err = sitemap.New(d.store, sitemap.Config{
+		BaseURL: d.cfg.feed.BaseURL, Title: d.cfg.feed.Title, Lang: d.cfg.feed.Lang, MaxAge: d.cfg.feed.MaxAge,
+	}, d.log); err != nil {
+		return err
+	}
+	h := d.instrument(http.NewServeMux(), slices.Concat(d.feed.Routes(), d.sitemap.Routes(), d.ownRoutes()))
 	d.handler.Store(&h)
 	return nil
 }
@@ -253,6 +261,7 @@ func (d *daemon) work(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.watcher.Run(ctx) })
 	g.Go(func() error { return d.feed.Run(ctx) })
+	g.Go(func() error { return d.sitemap.Run(ctx) })
 	g.Go(func() error { return d.reloads(ctx) })
 	g.Go(func() error { return d.keepStatus(ctx) })
 	g.Go(func() error {

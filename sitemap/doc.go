@@ -6,7 +6,8 @@
 // /sitemap.xml lists the home page, every section and category page
 // (lastmod: when an article last entered, left or changed in the list)
 // and every article page (lastmod: its Updated). When that is more than
-// Config.MaxURLs (50,000, the protocol's limit) URLs, /sitemap.xml is a
+// Config.MaxURLs (DefaultURLs, 1,000; the protocol allows 50,000, but a
+// sitemap is rendered whole at each change it sees) URLs, /sitemap.xml is a
 // sitemap index instead, naming
 //
 //	/sitemaps/lists-N.xml  the home, section and category pages, N from 1

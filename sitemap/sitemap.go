@@ -47,6 +47,13 @@ const (
 const (
 	// MaxURLs is the number of URLs a sitemap may hold.
 	MaxURLs = 50000
+	// DefaultURLs is the number of URLs a sitemap holds here unless
+	// Config says otherwise: a sitemap is rendered and compressed whole
+	// at every change it sees, and one of 50,000 URLs costs a quarter
+	// of a second of it per publication (BenchmarkPublish: 219 ms for
+	// 20,000 URLs in one sitemap, 6.3 ms in sitemaps of 1,000). Search
+	// engines read an index as well as one sitemap.
+	DefaultURLs = 1000
 	// MaxNews is the number of URLs a news sitemap may hold.
 	MaxNews = 1000
 	// NewsAge is how long an article stays in the news sitemap.
@@ -64,7 +71,8 @@ type Config struct {
 	// MaxAge is how long clients and caches may reuse a response.
 	MaxAge time.Duration
 	// MaxURLs is the number of URLs above which /sitemap.xml becomes a
-	// sitemap index; 0 is the protocol's MaxURLs. It must not be below
+	// sitemap index, and the size of its sitemaps; 0 is DefaultURLs,
+	// or the store's page size if that is more. At most MaxURLs; not below
 	// the store's page size.
 	MaxURLs int
 	// Now is the clock of the news sitemap's two days; nil is time.Now.
@@ -105,12 +113,12 @@ func New(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.MaxURLs == 0 {
-		cfg.MaxURLs = MaxURLs
+		cfg.MaxURLs = max(DefaultURLs, src.PageSize())
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if size := src.PageSize(); size < 1 || size > cfg.MaxURLs {
+	if size := src.PageSize(); size < 1 || size > cfg.MaxURLs || cfg.MaxURLs > MaxURLs {
 		return nil, fmt.Errorf("sitemap: archive page size %d is not within 1 to %d URLs", size, cfg.MaxURLs)
 	}
 	robots := fmt.Sprintf("User-agent: *\nAllow: /\n\nSitemap: %s\nSitemap: %s\n", cfg.BaseURL+PathSitemap, cfg.BaseURL+PathNews)
