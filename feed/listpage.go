@@ -76,9 +76,10 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 	}
 	if pages > 1 {
 		pl.PageOf = fmt.Sprintf(p.Words.PageOf, n, pages)
-		p.DocTitle += " · " + pl.PageOf
 	}
 	if n > 1 {
+		// Page 1 is the list itself, titled as the list.
+		p.DocTitle += " · " + pl.PageOf
 		pl.PrevURL = ListPageURL(cfg.BaseURL, v.List, n-1)
 	}
 	if n < pages {

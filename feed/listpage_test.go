@@ -192,7 +192,8 @@ func TestListHeading(t *testing.T) {
 
 // TestListPaging: the first, a middle and the last page of three link,
 // in the head and visibly, to the pages around them, page 1 by the
-// list's own URL, and name themselves as page N of 3.
+// list's own URL, and name themselves as page N of 3 (in the title from
+// page 2 on: page 1 is titled as the list).
 func TestListPaging(t *testing.T) {
 	base := testConfig.BaseURL
 	sec := base + "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/"
@@ -202,7 +203,7 @@ func TestListPaging(t *testing.T) {
 		prev, next           []string
 		pageOf, title, label string
 	}{
-		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة 1 من 3", "كرة القدم · أخبار سيدفيد · الصفحة 1 من 3", "الأقدم"},
+		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة 1 من 3", "كرة القدم · أخبار سيدفيد", "الأقدم"},
 		{2, 3, sec + "page/2/", []string{sec}, []string{sec + "page/3/"}, "الصفحة 2 من 3", "كرة القدم · أخبار سيدفيد · الصفحة 2 من 3", "الأحدث"},
 		{3, 3, sec + "page/3/", []string{sec + "page/2/"}, nil, "الصفحة 3 من 3", "كرة القدم · أخبار سيدفيد · الصفحة 3 من 3", "الأحدث"},
 		{1, 1, sec, nil, nil, "", "كرة القدم · أخبار سيدفيد", ""},
