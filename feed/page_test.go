@@ -111,9 +111,9 @@ func TestArticlePageMeta(t *testing.T) {
 	want(t, "author URL", ld.Author[0].URL, "https://example.org/sara")
 }
 
-// TestArticlePageBody: the byline, lead image, body with its local
-// references resolved, categories, tags and the original, as a browser
-// reads them.
+// TestArticlePageBody: the section, byline, lead image, body with its
+// local references resolved, categories linked to their pages, tags and
+// the original, as a browser reads them.
 func TestArticlePageBody(t *testing.T) {
 	page, err := articlePage(richItems()[0], testConfig)
 	if err != nil {
@@ -139,9 +139,12 @@ func TestArticlePageBody(t *testing.T) {
 		richImage + ` خريطة "الدوائر"`,
 		"https://news.example.com/media/%D8%B5%D9%88%D8%B1/%D8%AE%D8%B1%D9%8A%D8%B7%D8%A9%20%281%29.png خريطة",
 	})
-	want(t, "links", links[len(links)-3:], []string{
+	want(t, "links", links[len(links)-6:], []string{
+		"https://news.example.com/sections/%D8%AA%D9%82%D8%A7%D8%B1%D9%8A%D8%B1/",
 		"https://example.org/sara",
 		"https://news.example.com/articles/%D8%AA%D9%82%D8%A7%D8%B1%D9%8A%D8%B1/%D8%B3%D8%A7%D8%A8%D9%82#results",
+		"https://news.example.com/categories/%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9/",
+		"https://news.example.com/categories/%D8%A7%D9%86%D8%AA%D8%AE%D8%A7%D8%A8%D8%A7%D8%AA/",
 		"https://original.example.org/2024/results?id=7&lang=ar",
 	})
 	if strings.Contains(string(page), "seedfeed:%") {

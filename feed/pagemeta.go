@@ -12,9 +12,10 @@ import (
 )
 
 // pageArticleOf returns what the pages show of it, which e describes: on
-// the index (whole false), its title, date and summary; on its own page,
-// its body and all that is known of it too.
-func pageArticleOf(it storage.Item, e entry, whole bool) pageArticle {
+// a list's page (whole false), its title, date, summary, sections (named
+// by names, see listView.Names) and categories; on its own page, its body
+// and all that is known of it too.
+func pageArticleOf(it storage.Item, e entry, whole bool, names func(storage.List) string) pageArticle {
 	sum := summary(it)
 	a := pageArticle{
 		Title:      it.Title,
@@ -26,6 +27,12 @@ func pageArticleOf(it storage.Item, e entry, whole bool) pageArticle {
 		Lang:       e.lang,
 		Dir:        e.dir,
 		OtherLang:  e.otherLang,
+		Sections:   sectionLinks(e.base, it.Path, names),
+		Categories: categoryLinks(e.base, e.categories),
+		Sep:        ", ",
+	}
+	if e.dir == "rtl" {
+		a.Sep = "، "
 	}
 	if !whole {
 		return a
@@ -39,11 +46,7 @@ func pageArticleOf(it storage.Item, e entry, whole bool) pageArticle {
 			a.Paragraphs = append(a.Paragraphs, pageParagraph{Text: p, Dir: paragraphDir(p, e.dir)})
 		}
 	}
-	a.Sep = ", "
-	if e.dir == "rtl" {
-		a.Sep = "، "
-	}
-	a.Authors, a.Categories, a.Tags, a.Link = e.authors, e.categories, e.tags, e.link
+	a.Authors, a.Tags, a.Link = e.authors, e.tags, e.link
 	if e.image != nil {
 		a.Image = &pageImage{URL: e.image.url, Alt: e.image.alt}
 	}
