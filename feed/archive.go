@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,8 +19,8 @@ const historyNS = "http://purl.org/syndication/history/1.0"
 // next-archive to n+1 where they exist. Walking prev-archive from a feed
 // visits every archive document once, the newest first.
 type feedLinks struct {
-	self    string
-	archive bool
+	self                              string
+	archive                           bool
 	current, prevArchive, nextArchive string
 }
 
@@ -117,4 +118,73 @@ func listFeedDoc(items []storage.Item, info storage.ListInfo, f Format, cfg Conf
 	}
 	ln := subscriptionLinks(cfg.BaseURL, info.List, info.Pages, f)
 	return feedDoc(items, headOf(cfg, info.List, info.Label), ln, f, modified, cfg)
+}
+
+// renderList renders the list document k from the source's current
+// state, or returns an error wrapping storage.ErrNotFound when the list
+// or the page does not exist.
+func (h *Handler) renderList(k docKey) (*cachedDoc, error) {
+	cfg := *h.site.Load()
+	switch k.kind {
+	case kindArchive:
+		p, err := h.src.ArchivePage(k.list, k.n)
+		if err != nil {
+			return nil, err
+		}
+		d, err := archiveDoc(p, k.list, k.f, cfg)
+		hd := &h.headers
+		if p.Full {
+			hd = &h.archiveHeaders
+		}
+		return &cachedDoc{d, hd}, err
+	case kindFeed:
+		info, err := h.src.Info(k.list)
+		if err != nil {
+			return nil, err
+		}
+		items, err := h.src.NewestIn(k.list, cfg.Limit)
+		if err != nil {
+			return nil, err
+		}
+		d, err := listFeedDoc(items, info, k.f, cfg)
+		return &cachedDoc{d, &h.headers}, err
+	}
+	d, err := h.renderListPage(k, cfg)
+	return &cachedDoc{d, &h.headers}, err
+}
+
+// renderListPage renders HTML page k.n of list k.list: its articles
+// newest first from (n-1)×Limit. Page 1 of a list no article left empty
+// is served, empty; a later page past the last is not found.
+func (h *Handler) renderListPage(k docKey, cfg Config) (doc, error) {
+	info, err := h.src.Info(k.list)
+	if errors.Is(err, storage.ErrNotFound) && k.list.Kind == storage.Main {
+		info, err = storage.ListInfo{}, nil // the main list of an empty or old database
+	}
+	if err != nil {
+		return doc{}, err
+	}
+	pages := htmlPages(info.Count, cfg.Limit)
+	if k.n > max(1, pages) {
+		return doc{}, fmt.Errorf("page %d of %d: %w", k.n, pages, storage.ErrNotFound)
+	}
+	items, err := h.src.NewestInAt(k.list, (k.n-1)*cfg.Limit, cfg.Limit)
+	if err != nil {
+		return doc{}, err
+	}
+	hd := headOf(cfg, k.list, info.Label)
+	body, err := listPage(listView{List: k.list, Title: hd.cfg.Title, Description: hd.cfg.Description, Lang: hd.cfg.Lang,
+		Items: items, N: k.n, Pages: pages, Count: info.Count}, cfg)
+	if err != nil {
+		return doc{}, fmt.Errorf("render page %d of %s: %w", k.n, ListURL(cfg.BaseURL, k.list), err)
+	}
+	modified := updated(items)
+	if info.Changed.After(modified) {
+		modified = info.Changed
+	}
+	d, err := newDoc(body, typeHTML, modified)
+	if hd.cfg.Lang != cfg.Lang {
+		d.language = []string{hd.cfg.Lang.String()}
+	}
+	return d, err
 }

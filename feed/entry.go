@@ -30,8 +30,8 @@ type entry struct {
 	// lists are the item's sections and categories as the feeds name
 	// them (see listTerms).
 	lists []listTerm
-	image            *leadImage // nil for none
-	link             string     // the original or canonical URL, or ""
+	image *leadImage // nil for none
+	link  string     // the original or canonical URL, or ""
 }
 
 // leadImage is an item's lead image, as the feeds link it.

@@ -23,7 +23,7 @@ type rssDoc struct {
 }
 
 type rssChannel struct {
-	XMLName     xml.Name    `xml:"channel"`
+	XMLName xml.Name `xml:"channel"`
 	// Links are its self link, then RFC 5005's (see feedLinks).
 	Links       []rssAtomLink `xml:"atom:link"`
 	Archive     *struct{}     `xml:"fh:archive"` // RFC 5005's mark of an archive document
