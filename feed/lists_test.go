@@ -78,6 +78,7 @@ func newListSite(t *testing.T, articles int) *listSite {
 	s.put(t, articles)
 	cfg := testConfig
 	cfg.Limit = 2
+	cfg.Explicit = Explicit{Title: true, Description: true, Lang: true} // the root _index.md does not win
 	cfg.BaseURL = "http://" + s.srv.Listener.Addr().String()
 	s.base = cfg.BaseURL
 	src := sectionStore{store, map[string]section{
