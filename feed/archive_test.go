@@ -195,3 +195,35 @@ func TestListHead(t *testing.T) {
 		t.Errorf("withSections = %q %q %v, want the flag's title and the root's description and lang", cfg.Title, cfg.Description, cfg.Lang)
 	}
 }
+
+// TestListPages: the HTML pages of a list, newest first, show every
+// article of it once, Limit to a page.
+func TestListPages(t *testing.T) {
+	s := newListSite(t, 20)
+	for _, l := range []storage.List{{}, sport} {
+		var seen []string
+		for n := 1; ; n++ {
+			resp, body := s.get(t, ListPageURL(s.base, l, n))
+			if resp.StatusCode == http.StatusNotFound && n > 1 {
+				break
+			}
+			if resp.StatusCode != http.StatusOK || n > 20 {
+				t.Fatalf("GET page %d of %q: %s", n, l.Name, resp.Status)
+			}
+			for i := s.n - 1; i >= 0; i-- {
+				if title := listItem(i).Title + "<"; strings.Contains(string(body), title) {
+					seen = append(seen, title)
+				}
+			}
+		}
+		want := len(s.ids(l))
+		if len(seen) != want || len(seen) == 0 {
+			t.Errorf("pages of %q: %d articles %q, want %d", l.Name, len(seen), seen, want)
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i] == seen[i-1] {
+				t.Errorf("pages of %q: %s twice", l.Name, seen[i])
+			}
+		}
+	}
+}

@@ -27,23 +27,37 @@ func (s *Store) NewestInAt(l List, offset, n int) ([]Item, error) {
 			c, prefix = lists.Cursor(), listKey(l.id(), tagRecent, nil)
 			k = lastWithPrefix(c, prefix)
 		}
-		for i := 0; i < offset && k != nil; i++ {
-			k = prevKey(c, prefix)
+		keys, err := articleKeys(c, k, prefix, offset, n)
+		if err != nil {
+			return err
 		}
 		articles := tx.Bucket(bucketArticles)
-		for ; k != nil && len(items) < n; k = prevKey(c, prefix) {
-			if len(k) < len(prefix)+8 {
-				return fmt.Errorf("date index key %q is too short", k)
-			}
-			it, err := item(articles, string(k[len(prefix)+8:]))
-			if err != nil {
+		items = make([]Item, len(keys))
+		for i, key := range keys {
+			if items[i], err = item(articles, key); err != nil {
 				return err
 			}
-			items = append(items, it)
 		}
 		return nil
 	})
 	return items, err
+}
+
+// articleKeys walks an index by date back from its key k, skips offset
+// keys and returns the article keys of the next n at most: the date
+// (8 bytes) after prefix, then the article's key.
+func articleKeys(c *bolt.Cursor, k, prefix []byte, offset, n int) ([]string, error) {
+	var keys []string
+	for i := 0; k != nil && len(keys) < n; i++ {
+		if i >= offset {
+			if len(k) < len(prefix)+8 {
+				return nil, fmt.Errorf("date index key %q is too short", k)
+			}
+			keys = append(keys, string(k[len(prefix)+8:]))
+		}
+		k = prevKey(c, prefix)
+	}
+	return keys, nil
 }
 
 // prevKey moves c back one key and returns it if it starts with prefix
