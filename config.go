@@ -108,6 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 	}
 	cfg.explicit = make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { cfg.explicit[f.Name] = true })
+	cfg.feed.Explicit = feed.Explicit{Title: cfg.explicit["title"], Description: cfg.explicit["description"], Lang: cfg.explicit["lang"]}
 	return cfg, cfg.validate()
 }
 

@@ -332,7 +332,7 @@ func (d *daemon) noteRun() {
 // settingsDigest is a digest of what shapes the bytes served besides the
 // articles: the feed settings and the seedfeed build.
 func settingsDigest(cfg feed.Config) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q",
-		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version()))
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit))
 	return hex.EncodeToString(sum[:])
 }

@@ -279,7 +279,7 @@ func (v *w3c) links(where string, links []atomLinkEl, needSelf bool) {
 			}
 		case "alternate", "":
 			v.unique("DuplicateAtomLink", where, alternates, l.Type)
-		case "enclosure", "related", "via": // registered in link.py validRelations
+		case "enclosure", "related", "via", "prev-archive", "next-archive", "current": // registered in link.py validRelations (current in its rfc5005 list)
 		default:
 			v.say("UnregisteredAtomLinkRel: %s %q", where, l.Rel)
 		}

@@ -24,10 +24,12 @@ type atomFeed struct {
 	XMLName  xml.Name  `xml:"feed"`
 	Lang     string    `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
 	MediaNS  string    `xml:"xmlns:media,attr,omitempty"`
+	FHNS     string    `xml:"xmlns:fh,attr,omitempty"`
 	Title    *atomText `xml:"title"`
 	Subtitle *atomText `xml:"subtitle"`
 	*feeds.AtomFeed
 	Links   []feeds.AtomLink // shadows AtomFeed.Link, which holds only one
+	Archive *struct{}        `xml:"fh:archive"` // RFC 5005's mark of an archive document
 	Entries []atomEntry      `xml:"entry"`
 }
 
@@ -96,8 +98,8 @@ func xmlChar(r rune) rune {
 }
 
 // toAtom renders f, whose items entries describe, as an Atom 1.0
-// document whose self link is selfURL.
-func toAtom(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error) {
+// document with the links ln.
+func toAtom(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, error) {
 	af := (&feeds.Atom{Feed: f}).AtomFeed()
 	doc := atomFeed{
 		Lang:     lang,
@@ -106,9 +108,15 @@ func toAtom(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error
 		AtomFeed: af,
 		Links: []feeds.AtomLink{
 			{Href: f.Link.Href, Rel: "alternate", Type: f.Link.Type},
-			{Href: selfURL, Rel: "self", Type: "application/atom+xml"},
+			{Href: ln.self, Rel: "self", Type: "application/atom+xml"},
 		},
 		Entries: make([]atomEntry, len(af.Entries)),
+	}
+	for _, l := range ln.history() {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: l.href, Rel: l.rel, Type: "application/atom+xml"})
+	}
+	if ln.archive {
+		doc.FHNS, doc.Archive = historyNS, &struct{}{}
 	}
 	if needsMediaNS(entries) {
 		doc.MediaNS = mediaNS
@@ -147,8 +155,8 @@ func (e entry) addAtom(a *atomEntry) {
 	for _, au := range e.authors {
 		a.Authors = append(a.Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: au.Name, Uri: au.URL, Email: au.Email}})
 	}
-	for _, t := range e.categories {
-		a.Categories = append(a.Categories, atomCategory{Term: t, Scheme: e.base + pathCategories, Label: t})
+	for _, t := range e.lists {
+		a.Categories = append(a.Categories, atomCategory{Term: t.term, Scheme: t.scheme, Label: t.label})
 	}
 	for _, t := range e.tags {
 		a.Categories = append(a.Categories, atomCategory{Term: t, Scheme: e.base + pathTags, Label: t})

@@ -27,8 +27,11 @@ type entry struct {
 	// authors are the item's own, with a name; none means the site's.
 	authors          []article.Author
 	categories, tags []string
-	image            *leadImage // nil for none
-	link             string     // the original or canonical URL, or ""
+	// lists are the item's sections and categories as the feeds name
+	// them (see listTerms).
+	lists []listTerm
+	image *leadImage // nil for none
+	link  string     // the original or canonical URL, or ""
 }
 
 // leadImage is an item's lead image, as the feeds link it.
@@ -47,6 +50,7 @@ func newEntry(it storage.Item, cfg Config) entry {
 			e.lang, e.dir, e.otherLang = tag.String(), article.LangDir(tag), true
 		}
 	}
+	e.lists = listTerms(it, cfg)
 	for _, a := range it.Authors {
 		if a.Name != "" { // Atom requires a name; a person without one is no byline
 			e.authors = append(e.authors, a)
@@ -87,4 +91,41 @@ func nonEmpty(list []string) []string {
 		}
 	}
 	return out
+}
+
+// listTerm is a section or a category of an item as its entry names it:
+// its term (a folder path, or storage.Term of the name), the scheme that
+// tells a section from a category, and its label, for people.
+type listTerm struct {
+	term, scheme, label string
+	section             bool
+}
+
+// rss is the text of its RSS category: a section's folder path, which
+// RSS reads as a place in a hierarchy, or a category as written.
+func (t listTerm) rss() string {
+	if t.section {
+		return t.term
+	}
+	return t.label
+}
+
+// listTerms returns the item's sections, outermost first, each labelled
+// with its _index.md title or else its path, then its categories, each
+// once, labelled as the article writes it.
+func listTerms(it storage.Item, cfg Config) []listTerm {
+	var terms []listTerm
+	for _, l := range it.Lists() {
+		if l.Kind == storage.Section {
+			terms = append(terms, listTerm{l.Name, cfg.BaseURL + PathSections, cfg.sectionLabel(l.Name), true})
+		}
+	}
+	seen := make(map[string]bool, len(it.Categories))
+	for _, c := range it.Categories {
+		if t := storage.Term(c); t != "" && !seen[t] {
+			seen[t] = true
+			terms = append(terms, listTerm{t, cfg.BaseURL + PathCategories, c, false})
+		}
+	}
+	return terms
 }

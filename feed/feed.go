@@ -39,7 +39,18 @@ type Config struct {
 	Limit int
 	// MaxAge is how long clients and caches may reuse a response.
 	MaxAge time.Duration
+	// Explicit says which of Title, Description and Lang were set
+	// explicitly (by flag or environment): the root folder's _index.md
+	// gives the others, flags win.
+	Explicit Explicit
+
+	// sections is what each folder's _index.md says, by folder path; the
+	// handler fills it. Never modified once set: a change makes a new map.
+	sections map[string]section
 }
+
+// Explicit names the fields of Config set explicitly.
+type Explicit struct{ Title, Description, Lang bool }
 
 // Paths of the served documents, relative to the base URL.
 const (
@@ -55,16 +66,16 @@ const (
 // dates before 1990).
 var emptyUpdated = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// build returns the generic feed of items, which must be ordered newest
-// first, and for each item what gorilla/feeds has no place for. It is a
-// pure function of its arguments.
-func build(items []storage.Item, cfg Config) (*feeds.Feed, []entry) {
+// build returns the generic feed of items, whose page (its alternate
+// link and id) is home, and for each item what gorilla/feeds has no place
+// for. It is a pure function of its arguments.
+func build(items []storage.Item, cfg Config, home string) (*feeds.Feed, []entry) {
 	f := &feeds.Feed{
 		Title:       cfg.Title,
-		Link:        &feeds.Link{Href: cfg.BaseURL + "/", Rel: "alternate", Type: "text/html"},
+		Link:        &feeds.Link{Href: home, Rel: "alternate", Type: "text/html"},
 		Description: cfg.Description,
 		Author:      &feeds.Author{Name: cfg.Author},
-		Id:          cfg.BaseURL + "/",
+		Id:          home,
 		Updated:     updated(items),
 	}
 	entries := make([]entry, len(items))

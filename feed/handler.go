@@ -25,26 +25,53 @@ type Source interface {
 	// LastChange returns when the articles last changed, deletions
 	// included; it only moves forward.
 	LastChange() (time.Time, error)
+
+	// Info returns what the source knows of a list, or an error wrapping
+	// storage.ErrNotFound when no article ever entered it.
+	Info(l storage.List) (storage.ListInfo, error)
+	// NewestIn returns up to n items of the list l, newest first.
+	NewestIn(l storage.List, n int) ([]storage.Item, error)
+	// NewestInAt returns up to n items of the list l, newest first,
+	// after the offset newest.
+	NewestInAt(l storage.List, offset, n int) ([]storage.Item, error)
+	// ArchivePage returns archive page n of the list l, or an error
+	// wrapping storage.ErrNotFound.
+	ArchivePage(l storage.List, n int) (storage.Page, error)
+	// Version and ChangesSince tell which lists and archive pages each
+	// change touched, so that only their documents are rendered again.
+	Version() uint64
+	ChangesSince(v uint64) storage.Changes
 }
 
-// Handler serves the feeds, the index page and the article pages. It
-// renders the feeds and the index once per change of the source, not per
-// request, and keeps article pages it rendered until the next change.
+// Handler serves the feeds, the index page and the article pages, and
+// the feeds, HTML pages and RFC 5005 archive documents of every section
+// and category. It renders the main feeds and the index once per change
+// of the source, not per request; it renders the others on first
+// request and keeps them until a change touches them (see
+// storage.Changes), and article pages until the next change.
 type Handler struct {
 	src     Source
-	cfg     Config
+	cfg     Config // as given; site holds it with the sections' _index.md
 	log     *slog.Logger
 	mux     *http.ServeMux
 	headers headers
-	favicon doc
-	current atomic.Pointer[snapshot]
-	changed <-chan struct{}
+	// archiveHeaders are a full archive document's: it changes only when
+	// one of its own articles is edited or removed, so caches may keep it
+	// a day without asking (a client that does ask gets a 304 by ETag).
+	archiveHeaders headers
+	favicon        doc
+	current        atomic.Pointer[snapshot]
+	site           atomic.Pointer[Config]
+	changed        <-chan struct{}
 
-	mu       sync.Mutex
-	gen      uint64          // counts refreshes
-	pages    map[string]*doc // article pages by slug, rendered since the last refresh
-	served   map[string]*doc // the last page rendered of each slug, for doc.follow
-	onRender func(time.Duration)
+	mu         sync.Mutex
+	gen        uint64                // counts refreshes
+	version    uint64                // the source's version the cache is of
+	pages      map[string]*doc       // article pages by slug, rendered since the last refresh
+	served     map[string]*doc       // the last page rendered of each slug, for doc.follow
+	docs       map[docKey]*cachedDoc // list documents no change has touched since rendered
+	servedDocs map[docKey]*doc       // the last of each list document, for doc.follow
+	onRender   func(time.Duration)
 }
 
 // OnRender has f told how long each re-rendering took (reading the newest
@@ -68,8 +95,12 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 			cacheControl: []string{fmt.Sprintf("public, max-age=%d", int(cfg.MaxAge.Seconds()))},
 			language:     []string{cfg.Lang.String()},
 		},
-		pages:  make(map[string]*doc),
-		served: make(map[string]*doc),
+		archiveHeaders: headers{cacheControl: []string{"public, max-age=86400"}, language: []string{cfg.Lang.String()}},
+		pages:          make(map[string]*doc),
+		served:         make(map[string]*doc),
+		docs:           make(map[docKey]*cachedDoc),
+		servedDocs:     make(map[docKey]*doc),
+		version:        src.Version(),
 	}
 	icon, err := favicon()
 	if err == nil {
@@ -103,6 +134,10 @@ func (h *Handler) Routes() []Route {
 		{"rss", "GET " + PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss })},
 		{"json", "GET " + PathJSON, h.serveDoc(func(s *snapshot) *doc { return &s.json })},
 		{"article", "GET " + PathArticles + "{slug...}", http.HandlerFunc(h.serveArticle)},
+		{"page", "GET /" + pathPage + "{n}/", http.HandlerFunc(h.serveMainPage)},
+		{"archive", "GET /" + pathArchive + "{file}", http.HandlerFunc(h.serveMainArchive)},
+		{"section", "GET " + PathSections + "{path...}", http.HandlerFunc(h.serveSection)},
+		{"category", "GET " + PathCategories + "{term}/{rest...}", http.HandlerFunc(h.serveCategory)},
 		{"favicon", "GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.favicon.write(w, r, iconHeaders)
 		})},
@@ -133,21 +168,27 @@ func (h *Handler) Run(ctx context.Context) error {
 	}
 }
 
-// refresh renders every document from the source's current state.
+// refresh renders the main documents from the source's current state
+// and forgets the cached documents the changes since the last refresh
+// touched.
 func (h *Handler) refresh() error {
 	start := time.Now()
-	items, err := h.src.Newest(h.cfg.Limit)
+	h.mu.Lock()
+	changes := h.src.ChangesSince(h.version) // before reading: what is read holds them
+	h.mu.Unlock()
+	sections, err := h.readSections()
 	if err != nil {
-		return fmt.Errorf("read newest articles: %w", err)
+		return fmt.Errorf("read sections: %w", err)
 	}
-	// The feeds' own dates are their newest entry's; Last-Modified must
-	// also move when an entry goes, or comes with an older date, or a
-	// client asking If-Modified-Since would be told nothing changed.
-	changed, err := h.src.LastChange()
+	cfg := withSections(h.cfg, sections)
+	if prev := h.site.Load(); prev != nil && !sameSections(prev.sections, sections) {
+		changes.All = true // every label, title and language may differ
+	}
+	m, err := h.readMain(cfg)
 	if err != nil {
-		return fmt.Errorf("read last change: %w", err)
+		return err
 	}
-	s, err := render(items, h.cfg, changed)
+	s, err := renderMain(m, cfg)
 	if err != nil {
 		return err
 	}
@@ -159,13 +200,41 @@ func (h *Handler) refresh() error {
 	}
 	h.mu.Lock()
 	h.current.Store(s)
+	h.site.Store(&cfg)
 	h.gen++
 	clear(h.pages)
+	h.dropChanged(changes)
+	h.version = changes.Version
 	h.mu.Unlock()
 	if h.onRender != nil {
 		h.onRender(time.Since(start))
 	}
 	return nil
+}
+
+// readMain reads what the main documents show.
+func (h *Handler) readMain(cfg Config) (mainState, error) {
+	var m mainState
+	var err error
+	if m.items, err = h.src.Newest(cfg.Limit); err != nil {
+		return m, fmt.Errorf("read newest articles: %w", err)
+	}
+	// The feeds' own dates are their newest entry's; Last-Modified must
+	// also move when an entry goes, or comes with an older date, or a
+	// client asking If-Modified-Since would be told nothing changed.
+	if m.changed, err = h.src.LastChange(); err != nil {
+		return m, fmt.Errorf("read last change: %w", err)
+	}
+	info, err := h.src.Info(storage.List{})
+	switch {
+	case errors.Is(err, storage.ErrNotFound): // empty, or a read-only database without lists
+		m.count = len(m.items)
+	case err != nil:
+		return m, fmt.Errorf("read the main list: %w", err)
+	default:
+		m.archives, m.count = info.Pages, info.Count
+	}
+	return m, nil
 }
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
@@ -211,14 +280,15 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 	h.mu.Lock()
 	gen := h.gen
 	h.mu.Unlock()
+	cfg := *h.site.Load()
 	it, err := h.src.Article(slug)
 	if err != nil {
 		return nil, "", err
 	}
 	if it.Slug() != slug {
-		return nil, ArticleURL(h.cfg.BaseURL, it), nil
+		return nil, ArticleURL(cfg.BaseURL, it), nil
 	}
-	body, err := articlePage(it, h.cfg)
+	body, err := articlePage(it, cfg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -226,7 +296,7 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if e := newEntry(it, h.cfg); e.otherLang {
+	if e := newEntry(it, cfg); e.otherLang {
 		d.language = []string{e.lang} // the page's, as its <html lang> says
 	}
 	h.mu.Lock()

@@ -11,6 +11,23 @@ import (
 type jsonFeed struct {
 	*feeds.JSONFeed
 	Items []jsonItem `json:"items"`
+	// History is RFC 5005's links, which next_url alone cannot all say.
+	History *jsonHistory `json:"_rfc5005,omitempty"`
+}
+
+// jsonHistory carries RFC 5005 in a JSON Feed extension object (JSON
+// Feed lets a publisher add keys that start with "_"). JSON Feed pages
+// through next_url only, one way: a subscription feed's next_url is the
+// newest archive page, each archive page's is the one before it (older),
+// and page 1 has none, so that following next_url from the feed visits
+// every archive page once, as prev-archive does in Atom and RSS. Here an
+// archive page says it is one and names its current feed and both
+// neighbours, prev-archive older and next-archive newer, as in Atom.
+type jsonHistory struct {
+	Archive     bool   `json:"archive,omitempty"`
+	Current     string `json:"current,omitempty"`
+	PrevArchive string `json:"prev_archive,omitempty"`
+	NextArchive string `json:"next_archive,omitempty"`
 }
 
 type jsonItem struct {
@@ -28,13 +45,18 @@ type jsonAttachment struct {
 }
 
 // toJSON renders f, whose items entries describe, as a JSON Feed 1.1
-// document whose feed_url is selfURL.
-func toJSON(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error) {
+// document with the links ln: the self link as feed_url, the next older
+// document as next_url (see jsonHistory).
+func toJSON(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, error) {
 	jf := (&feeds.JSON{Feed: f}).JSONFeed()
 	jf.Language = lang
-	jf.FeedUrl = selfURL
+	jf.FeedUrl = ln.self
+	jf.NextUrl = ln.prevArchive
 	jf.Author = nil // deprecated in 1.1; Authors says the same
 	doc := jsonFeed{JSONFeed: jf, Items: make([]jsonItem, len(jf.Items))}
+	if ln.prevArchive != "" || ln.archive {
+		doc.History = &jsonHistory{Archive: ln.archive, Current: ln.current, PrevArchive: ln.prevArchive, NextArchive: ln.nextArchive}
+	}
 	for i, it := range jf.Items {
 		doc.Items[i] = entries[i].jsonItem(it)
 	}

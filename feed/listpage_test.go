@@ -144,8 +144,8 @@ func renderList(t *testing.T, v listView) *html.Node {
 }
 
 var (
-	sport    = storage.List{Kind: storage.Section, Name: "رياضة/كرة القدم"}
-	football = storage.List{Kind: storage.Category, Name: storage.Term("كرة القدم")}
+	footballSection  = storage.List{Kind: storage.Section, Name: "رياضة/كرة القدم"}
+	footballCategory = storage.List{Kind: storage.Category, Name: storage.Term("كرة القدم")}
 )
 
 // TestListHeading: the heading once, and the description under it only
@@ -159,11 +159,11 @@ func TestListHeading(t *testing.T) {
 	}{
 		{"main", listView{Title: testConfig.Title, Description: testConfig.Description},
 			testConfig.Title, testConfig.Title, []string{testConfig.Description}},
-		{"section titled by _index.md", listView{List: sport, Title: "كرة القدم", Description: "أخبار الملاعب"},
+		{"section titled by _index.md", listView{List: footballSection, Title: "كرة القدم", Description: "أخبار الملاعب"},
 			"كرة القدم", "كرة القدم · " + testConfig.Title, []string{"أخبار الملاعب"}},
-		{"description that repeats the title", listView{List: sport, Title: "رياضة/كرة القدم", Description: " رياضة/كرة القدم"},
+		{"description that repeats the title", listView{List: footballSection, Title: "رياضة/كرة القدم", Description: " رياضة/كرة القدم"},
 			"رياضة/كرة القدم", "رياضة/كرة القدم · " + testConfig.Title, nil},
-		{"category without description", listView{List: football, Title: "كرة القدم"},
+		{"category without description", listView{List: footballCategory, Title: "كرة القدم"},
 			"كرة القدم", "كرة القدم · " + testConfig.Title, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestListPaging(t *testing.T) {
 		{1, 1, sec, nil, nil, "", "كرة القدم · أخبار سيدفيد", ""},
 	} {
 		t.Run(fmt.Sprintf("%d of %d", tc.n, tc.pages), func(t *testing.T) {
-			doc := renderList(t, listView{List: sport, Title: "كرة القدم", Items: listItems()[:1], N: tc.n, Pages: tc.pages, Count: 7})
+			doc := renderList(t, listView{List: footballSection, Title: "كرة القدم", Items: listItems()[:1], N: tc.n, Pages: tc.pages, Count: 7})
 			want(t, "canonical", links(doc, atom.Link, "canonical"), []string{tc.canonical})
 			want(t, "head prev", links(doc, atom.Link, "prev"), tc.prev)
 			want(t, "head next", links(doc, atom.Link, "next"), tc.next)
@@ -284,8 +284,8 @@ func TestListAutodiscovery(t *testing.T) {
 		title  string
 	}{
 		{listView{Title: testConfig.Title}, base + "/", testConfig.Title},
-		{listView{List: sport, Title: "كرة القدم"}, base + "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
-		{listView{List: football, Title: "كرة القدم"}, base + "/categories/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
+		{listView{List: footballSection, Title: "كرة القدم"}, base + "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
+		{listView{List: footballCategory, Title: "كرة القدم"}, base + "/categories/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
 	} {
 		t.Run(tc.v.List.Kind.String(), func(t *testing.T) {
 			tc.v.N, tc.v.Pages = 2, 2

@@ -216,9 +216,9 @@ func (cfg Config) page() page {
 }
 
 // articlePage renders the HTML page of one article, in its language,
-// naming its sections by their folders.
+// naming its sections as cfg's _index.md files do, or by their folders.
 func articlePage(it storage.Item, cfg Config) ([]byte, error) {
-	return namedArticlePage(it, cfg, nil)
+	return namedArticlePage(it, cfg, cfg.listName)
 }
 
 // namedArticlePage renders the HTML page of one article, in its

@@ -25,33 +25,47 @@ type snapshot struct {
 // render renders every document from items, ordered newest first, dated
 // by the newest of them or by changed, when the source changed later.
 func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, error) {
-	f, entries := build(items, cfg)
-	modified := updated(items)
-	if changed.After(modified) {
-		modified = changed
+	return renderMain(mainState{items: items, changed: changed, count: len(items)}, cfg)
+}
+
+// mainState is what the main list's eagerly rendered documents show.
+type mainState struct {
+	items    []storage.Item // its newest, newest first
+	changed  time.Time      // when the source last changed
+	archives int            // its number of archive pages
+	count    int            // its number of articles
+}
+
+// renderMain renders the main feeds and the index page from m.
+func renderMain(m mainState, cfg Config) (*snapshot, error) {
+	modified := updated(m.items)
+	if m.changed.After(modified) {
+		modified = m.changed
 	}
-	lang := cfg.Lang.String()
+	main := storage.List{}
+	hd := headOf(cfg, main, "")
 	var s snapshot
-	for _, r := range []struct {
-		dst    *doc
-		ctype  string
-		render func() ([]byte, error)
-	}{
-		{&s.atom, typeAtom, func() ([]byte, error) { return toAtom(f, entries, lang, cfg.BaseURL+PathAtom) }},
-		{&s.rss, typeRSS, func() ([]byte, error) { return toRSS(f, entries, lang, cfg.BaseURL+PathRSS) }},
-		{&s.json, typeJSON, func() ([]byte, error) { return toJSON(f, entries, lang, cfg.BaseURL+PathJSON) }},
-		{&s.index, typeHTML, func() ([]byte, error) { return indexPage(items, entries, cfg) }},
-	} {
-		body, err := r.render()
-		if err == nil {
-			*r.dst, err = newDoc(body, r.ctype, modified)
+	for f, dst := range []*doc{Atom: &s.atom, RSS: &s.rss, JSON: &s.json} {
+		var err error
+		ln := subscriptionLinks(cfg.BaseURL, main, m.archives, Format(f))
+		if *dst, err = feedDoc(m.items, hd, ln, Format(f), modified, cfg); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", r.ctype, err)
-		}
+	}
+	body, err := listPage(listView{List: main, Title: cfg.Title, Description: cfg.Description, Lang: cfg.Lang,
+		Items: m.items, N: 1, Pages: htmlPages(m.count, cfg.Limit), Count: m.count, Names: cfg.listName}, cfg)
+	if err == nil {
+		s.index, err = newDoc(body, typeHTML, modified)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", typeHTML, err)
 	}
 	return &s, nil
 }
+
+// htmlPages is the number of HTML pages of a list of count articles
+// shown limit to a page; page 1 is served even when there are none.
+func htmlPages(count, limit int) int { return (count + limit - 1) / max(limit, 1) }
 
 // marshalXML encodes v as an indented XML document, as the Atom and RSS
 // feeds are served: declaration first, a final newline last.

@@ -46,7 +46,7 @@ func TestGofeedRich(t *testing.T) {
 	atom := gofeedItems(t, out["atom"])
 	want(t, "Atom authors", names(atom[0].Authors), []string{"سارة أحمد", "Omar <Ali>"})
 	want(t, "Atom author e-mail", atom[0].Authors[1].Email, "omar@example.org")
-	want(t, "Atom categories", atom[0].Categories, []string{"سياسة", "انتخابات", "انتخابات", "برلمان 2024", "a&b"})
+	want(t, "Atom categories", atom[0].Categories, []string{"تقارير", "سياسة", "انتخابات", "انتخابات", "برلمان 2024", "a&b"})
 	want(t, "Atom enclosures", enclosures(atom[0].Enclosures), []gofeed.Enclosure{image})
 	want(t, "Atom media:content", atom[0].Extensions["media"]["content"][0].Attrs["url"], richImage)
 	// No thumbnail: Miniflux would take it for the image and lose the
@@ -58,7 +58,7 @@ func TestGofeedRich(t *testing.T) {
 	rss := gofeedItems(t, out["rss"])
 	want(t, "RSS dc:creator", rss[0].DublinCoreExt.Creator, []string{"سارة أحمد", "Omar <Ali>"})
 	want(t, "RSS author", rss[0].Author.Name, "سارة أحمد")
-	want(t, "RSS categories", rss[0].Categories, []string{"سياسة", "انتخابات", "انتخابات", "برلمان 2024", "a&b"})
+	want(t, "RSS categories", rss[0].Categories, []string{"تقارير", "سياسة", "انتخابات", "انتخابات", "برلمان 2024", "a&b"})
 	want(t, "RSS enclosures", enclosures(rss[0].Enclosures), []gofeed.Enclosure{image})
 	want(t, "RSS image", rss[0].Image.URL, richImage)
 	want(t, "RSS summary", html.UnescapeString(rss[0].Description), summary)

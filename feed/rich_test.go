@@ -159,7 +159,7 @@ func TestAtomRich(t *testing.T) {
 	want(t, "authors", ar.Authors, []atomPerson{{Name: "سارة أحمد", URI: "https://example.org/sara"}, {Name: "Omar <Ali>", Email: "omar@example.org"}})
 	cat, tag := "https://news.example.com/categories/", "https://news.example.com/tags/"
 	want(t, "categories", ar.Categories, []atomCategoryEl{
-		{"سياسة", cat, "سياسة"}, {"انتخابات", cat, "انتخابات"},
+		{"تقارير", "https://news.example.com/sections/", "تقارير"}, {"سياسة", cat, "سياسة"}, {"انتخابات", cat, "انتخابات"},
 		{"انتخابات", tag, "انتخابات"}, {"برلمان 2024", tag, "برلمان 2024"}, {"a&b", tag, "a&b"},
 	})
 	want(t, "links", ar.Links[1:], []atomLinkEl{
@@ -206,9 +206,10 @@ func TestRSSRich(t *testing.T) {
 	ar, en := f.Items[0], f.Items[1]
 	want(t, "dc:creator", ar.Creators, []string{"سارة أحمد", "Omar <Ali>"})
 	want(t, "author", len(ar.Author), 0)
-	want(t, "category count", len(ar.Categories), 5)
-	want(t, "category", ar.Categories[1].Domain+" "+ar.Categories[1].Text, "https://news.example.com/categories/ انتخابات")
-	want(t, "tag", ar.Categories[4].Domain+" "+ar.Categories[4].Text, "https://news.example.com/tags/ a&b")
+	want(t, "category count", len(ar.Categories), 6)
+	want(t, "section", ar.Categories[0].Domain+" "+ar.Categories[0].Text, "https://news.example.com/sections/ تقارير")
+	want(t, "category", ar.Categories[2].Domain+" "+ar.Categories[2].Text, "https://news.example.com/categories/ انتخابات")
+	want(t, "tag", ar.Categories[5].Domain+" "+ar.Categories[5].Text, "https://news.example.com/tags/ a&b")
 	want(t, "enclosure", len(ar.Enclosures) == 1 && ar.Enclosures[0].URL == richImage && ar.Enclosures[0].Length == "48213" && ar.Enclosures[0].Type == "image/png", true)
 	want(t, "media:content", ar.Contents, []mediaContentEl{{richImage, "image/png", "image", "48213"}})
 	want(t, "media:thumbnail", len(ar.Thumbnails), 0)

@@ -18,14 +18,17 @@ type rssDoc struct {
 	AtomNS    string   `xml:"xmlns:atom,attr"`
 	DCNS      string   `xml:"xmlns:dc,attr"`
 	MediaNS   string   `xml:"xmlns:media,attr,omitempty"`
+	FHNS      string   `xml:"xmlns:fh,attr,omitempty"`
 	Channel   rssChannel
 }
 
 type rssChannel struct {
-	XMLName     xml.Name    `xml:"channel"`
-	Self        rssAtomLink `xml:"atom:link"`
-	Title       rssText     `xml:"title"`
-	Description rssText     `xml:"description"`
+	XMLName xml.Name `xml:"channel"`
+	// Links are its self link, then RFC 5005's (see feedLinks).
+	Links       []rssAtomLink `xml:"atom:link"`
+	Archive     *struct{}     `xml:"fh:archive"` // RFC 5005's mark of an archive document
+	Title       rssText       `xml:"title"`
+	Description rssText       `xml:"description"`
 	*feeds.RssFeed
 	Items []rssItem `xml:"item"`
 }
@@ -78,8 +81,8 @@ type rssAtomLink struct {
 }
 
 // toRSS renders f, whose items entries describe, as an RSS 2.0 document
-// whose self link is selfURL.
-func toRSS(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error) {
+// with the links ln, as atom:link elements.
+func toRSS(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, error) {
 	ch := (&feeds.Rss{Feed: f}).RssFeed()
 	ch.Language = lang
 	// gorilla/feeds writes " (name)" here when there is no e-mail
@@ -100,12 +103,18 @@ func toRSS(f *feeds.Feed, entries []entry, lang, selfURL string) ([]byte, error)
 		AtomNS:    "http://www.w3.org/2005/Atom",
 		DCNS:      "http://purl.org/dc/elements/1.1/",
 		Channel: rssChannel{
-			Self:        rssAtomLink{Href: selfURL, Rel: "self", Type: "application/rss+xml"},
+			Links:       []rssAtomLink{{Href: ln.self, Rel: "self", Type: "application/rss+xml"}},
 			Title:       rssTextOf(ch.Title),
 			Description: rssTextOf(ch.Description),
 			RssFeed:     ch,
 			Items:       items,
 		},
+	}
+	for _, l := range ln.history() {
+		doc.Channel.Links = append(doc.Channel.Links, rssAtomLink{Href: l.href, Rel: l.rel, Type: "application/rss+xml"})
+	}
+	if ln.archive {
+		doc.FHNS, doc.Channel.Archive = historyNS, &struct{}{}
 	}
 	if needsMediaNS(entries) {
 		doc.MediaNS = mediaNS
@@ -121,8 +130,8 @@ func (e entry) rssItem(f *feeds.Feed, it *feeds.RssItem) rssItem {
 	if e.otherLang {
 		item.Language = e.lang
 	}
-	for _, t := range e.categories {
-		item.Categories = append(item.Categories, rssCategory{Domain: e.base + pathCategories, Inner: rssTextOf(t).Inner})
+	for _, t := range e.lists {
+		item.Categories = append(item.Categories, rssCategory{Domain: t.scheme, Inner: rssTextOf(t.rss()).Inner})
 	}
 	for _, t := range e.tags {
 		item.Categories = append(item.Categories, rssCategory{Domain: e.base + pathTags, Inner: rssTextOf(t).Inner})

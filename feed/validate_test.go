@@ -142,7 +142,7 @@ func TestRichFeedparser(t *testing.T) {
 			}
 			want(t, "authors", authors, wantAuthors)
 			cat, tag := "https://news.example.com/categories/", "https://news.example.com/tags/"
-			want(t, "tags", tags, []string{"سياسة " + cat, "انتخابات " + cat, "انتخابات " + tag, "برلمان 2024 " + tag, "a&b " + tag})
+			want(t, "tags", tags, []string{"تقارير https://news.example.com/sections/", "سياسة " + cat, "انتخابات " + cat, "انتخابات " + tag, "برلمان 2024 " + tag, "a&b " + tag})
 			want(t, "enclosures", len(ar.Enclosures) == 1 && ar.Enclosures[0].Href == richImage && ar.Enclosures[0].Length == "48213" && ar.Enclosures[0].Type == "image/png", true)
 			want(t, "thumbnails", len(ar.Thumbnails), 0)
 			want(t, "media", ar.Media, []string{richImage})

@@ -1,0 +1,190 @@
+package feed
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// historyNS is the namespace of RFC 5005 (Feed Paging and Archiving),
+// whose fh:archive marks an archive document.
+const historyNS = "http://purl.org/syndication/history/1.0"
+
+// feedLinks are a feed document's links beside its alternate: its self
+// link and RFC 5005's. A subscription feed links prev-archive to the
+// list's newest archive document; archive document n is marked archive,
+// links current to the subscription feed, prev-archive to n-1 and
+// next-archive to n+1 where they exist. Walking prev-archive from a feed
+// visits every archive document once, the newest first.
+type feedLinks struct {
+	self                              string
+	archive                           bool
+	current, prevArchive, nextArchive string
+}
+
+// link is one RFC 5005 link.
+type link struct{ rel, href string }
+
+// history returns the RFC 5005 links that are set, in a fixed order.
+func (ln feedLinks) history() []link {
+	var links []link
+	for _, l := range []link{{"current", ln.current}, {"prev-archive", ln.prevArchive}, {"next-archive", ln.nextArchive}} {
+		if l.href != "" {
+			links = append(links, l)
+		}
+	}
+	return links
+}
+
+// subscriptionLinks returns the links of list l's feed in format f, whose
+// list has pages archive pages.
+func subscriptionLinks(base string, l storage.List, pages int, f Format) feedLinks {
+	ln := feedLinks{self: ListFeedURL(base, l, f)}
+	if pages > 0 {
+		ln.prevArchive = ArchiveURL(base, l, pages, f)
+	}
+	return ln
+}
+
+// archiveLinks returns the links of list l's archive document n of pages,
+// in format f.
+func archiveLinks(base string, l storage.List, n, pages int, f Format) feedLinks {
+	ln := feedLinks{self: ArchiveURL(base, l, n, f), archive: true, current: ListFeedURL(base, l, f)}
+	if n > 1 {
+		ln.prevArchive = ArchiveURL(base, l, n-1, f)
+	}
+	if n < pages {
+		ln.nextArchive = ArchiveURL(base, l, n+1, f)
+	}
+	return ln
+}
+
+// ctypes are the media types of the formats.
+var ctypes = [...]string{Atom: typeAtom, RSS: typeRSS, JSON: typeJSON}
+
+// feedBody renders items, in the order given, as a document of format f
+// under head hd with the links ln.
+func feedBody(items []storage.Item, hd listHead, ln feedLinks, f Format) ([]byte, error) {
+	fd, entries := build(items, hd.cfg, hd.home)
+	lang := hd.cfg.Lang.String()
+	switch f {
+	case RSS:
+		return toRSS(fd, entries, lang, ln)
+	case JSON:
+		return toJSON(fd, entries, lang, ln)
+	}
+	return toAtom(fd, entries, lang, ln)
+}
+
+// feedDoc renders a feed document, dated modified, whose language is
+// Content-Language unless it is the site's.
+func feedDoc(items []storage.Item, hd listHead, ln feedLinks, f Format, modified time.Time, site Config) (doc, error) {
+	body, err := feedBody(items, hd, ln, f)
+	if err != nil {
+		return doc{}, fmt.Errorf("render %s: %w", ln.self, err)
+	}
+	d, err := newDoc(body, ctypes[f], modified)
+	if err != nil {
+		return doc{}, err
+	}
+	if hd.cfg.Lang != site.Lang {
+		d.language = []string{hd.cfg.Lang.String()}
+	}
+	return d, nil
+}
+
+// archiveDoc renders archive document p of list l in format f. It
+// depends on nothing but the page and cfg, never on newer articles: its
+// date is its newest entry's, its Last-Modified the page's Changed, its
+// category label its own articles' spelling, so that a full page keeps
+// its bytes and ETag while the list grows.
+func archiveDoc(p storage.Page, l storage.List, f Format, cfg Config) (doc, error) {
+	label := l.Name
+	if l.Kind == storage.Category {
+		label = categoryLabel(l.Name, p.Items)
+	}
+	ln := archiveLinks(cfg.BaseURL, l, p.Number, p.Pages, f)
+	return feedDoc(p.Items, headOf(cfg, l, label), ln, f, p.Changed, cfg)
+}
+
+// listFeedDoc renders the subscription feed of list l in format f: its
+// newest items, newest first, and info as the store gives it.
+func listFeedDoc(items []storage.Item, info storage.ListInfo, f Format, cfg Config) (doc, error) {
+	modified := updated(items)
+	if info.Changed.After(modified) {
+		modified = info.Changed // an article left, or came with an older date
+	}
+	ln := subscriptionLinks(cfg.BaseURL, info.List, info.Pages, f)
+	return feedDoc(items, headOf(cfg, info.List, info.Label), ln, f, modified, cfg)
+}
+
+// renderList renders the list document k from the source's current
+// state, or returns an error wrapping storage.ErrNotFound when the list
+// or the page does not exist.
+func (h *Handler) renderList(k docKey) (*cachedDoc, error) {
+	cfg := *h.site.Load()
+	switch k.kind {
+	case kindArchive:
+		p, err := h.src.ArchivePage(k.list, k.n)
+		if err != nil {
+			return nil, err
+		}
+		d, err := archiveDoc(p, k.list, k.f, cfg)
+		hd := &h.headers
+		if p.Full {
+			hd = &h.archiveHeaders
+		}
+		return &cachedDoc{d, hd}, err
+	case kindFeed:
+		info, err := h.src.Info(k.list)
+		if err != nil {
+			return nil, err
+		}
+		items, err := h.src.NewestIn(k.list, cfg.Limit)
+		if err != nil {
+			return nil, err
+		}
+		d, err := listFeedDoc(items, info, k.f, cfg)
+		return &cachedDoc{d, &h.headers}, err
+	}
+	d, err := h.renderListPage(k, cfg)
+	return &cachedDoc{d, &h.headers}, err
+}
+
+// renderListPage renders HTML page k.n of list k.list: its articles
+// newest first from (n-1)×Limit. Page 1 of a list no article left empty
+// is served, empty; a later page past the last is not found.
+func (h *Handler) renderListPage(k docKey, cfg Config) (doc, error) {
+	info, err := h.src.Info(k.list)
+	if errors.Is(err, storage.ErrNotFound) && k.list.Kind == storage.Main {
+		info, err = storage.ListInfo{}, nil // the main list of an empty or old database
+	}
+	if err != nil {
+		return doc{}, err
+	}
+	pages := htmlPages(info.Count, cfg.Limit)
+	if k.n > max(1, pages) {
+		return doc{}, fmt.Errorf("page %d of %d: %w", k.n, pages, storage.ErrNotFound)
+	}
+	items, err := h.src.NewestInAt(k.list, (k.n-1)*cfg.Limit, cfg.Limit)
+	if err != nil {
+		return doc{}, err
+	}
+	hd := headOf(cfg, k.list, info.Label)
+	body, err := listPage(listView{List: k.list, Title: hd.cfg.Title, Description: hd.cfg.Description, Lang: hd.cfg.Lang,
+		Items: items, N: k.n, Pages: pages, Count: info.Count, Names: cfg.listName}, cfg)
+	if err != nil {
+		return doc{}, fmt.Errorf("render page %d of %s: %w", k.n, ListURL(cfg.BaseURL, k.list), err)
+	}
+	modified := updated(items)
+	if info.Changed.After(modified) {
+		modified = info.Changed
+	}
+	d, err := newDoc(body, typeHTML, modified)
+	if hd.cfg.Lang != cfg.Lang {
+		d.language = []string{hd.cfg.Lang.String()}
+	}
+	return d, err
+}

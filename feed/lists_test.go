@@ -1,0 +1,329 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/seedfeed/seedfeed/article"
+	"github.com/seedfeed/seedfeed/seedtest"
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// sectionStore is a store that also tells what the folders' _index.md
+// say. TEMPORARY: it stands for storage.Store.Sections (another branch).
+type sectionStore struct {
+	*storage.Store
+	m map[string]section
+}
+
+func (s sectionStore) sections() (map[string]section, error) { return s.m, nil }
+
+// listSite is a handler of a real store, with small archive pages and
+// feeds, served over real HTTP on 127.0.0.1.
+type listSite struct {
+	store *storage.Store
+	h     *Handler
+	srv   *httptest.Server
+	base  string
+	n     int // articles put so far
+}
+
+// The lists of listItems.
+var (
+	sport    = storage.List{Kind: storage.Section, Name: "رياضة"}
+	football = storage.List{Kind: storage.Section, Name: "رياضة/كرة القدم"}
+	politics = storage.List{Kind: storage.Category, Name: "سياسة"}
+	slashed  = storage.List{Kind: storage.Category, Name: "a/b"}
+)
+
+// listItem is article i of a list site: its folder and categories turn
+// with i, so that every list has several archive pages of 3.
+func listItem(i int) storage.Item {
+	dirs := []string{"رياضة/كرة القدم", "اقتصاد", "رياضة", "x/page/2", ""}
+	cats := [][]string{{"سياسة"}, {"A/B", "سياسة"}, nil}
+	p := fmt.Sprintf("مقال %02d.txt", i)
+	if d := dirs[i%len(dirs)]; d != "" {
+		p = d + "/" + p
+	}
+	at := t0.Add(time.Duration(i) * time.Hour)
+	return storage.Item{
+		Path:      p,
+		Article:   article.Article{Title: fmt.Sprintf("عنوان %d", i), Paragraphs: []string{"نص"}, Categories: cats[i%len(cats)]},
+		Published: at, Updated: at,
+		File: storage.File{Size: 1, ModTime: at, Hash: fmt.Sprint(i)},
+	}
+}
+
+func newListSite(t *testing.T, articles int) *listSite {
+	t.Helper()
+	store, err := storage.Open(filepath.Join(t.TempDir(), "test.db"), storage.Options{PageSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s := &listSite{store: store, srv: httptest.NewUnstartedServer(nil)}
+	s.put(t, articles)
+	cfg := testConfig
+	cfg.Limit = 2
+	cfg.Explicit = Explicit{Title: true, Description: true, Lang: true} // the root _index.md does not win
+	cfg.BaseURL = "http://" + s.srv.Listener.Addr().String()
+	s.base = cfg.BaseURL
+	src := sectionStore{store, map[string]section{
+		"رياضة":  {Title: "الرياضة", Description: "أخبار الملاعب"},
+		"اقتصاد": {Lang: "en"},
+		"x/page": {Title: "ليس قسمًا"},
+		"":       {Title: "not the flag's"},
+	}}
+	if s.h, err = NewHandler(src, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.srv.Config.Handler = s.h
+	s.srv.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.h.Run(ctx) }()
+	t.Cleanup(func() {
+		s.srv.Close()
+		cancel()
+		<-done
+	})
+	return s
+}
+
+// put stores n more articles, one write each, and waits until the
+// handler has seen them.
+func (s *listSite) put(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		if _, err := s.store.Put(listItem(s.n)); err != nil {
+			t.Fatal(err)
+		}
+		s.n++
+	}
+	s.settle(t)
+}
+
+// settle waits until the handler has caught up with the store.
+func (s *listSite) settle(t *testing.T) {
+	t.Helper()
+	if s.h == nil {
+		return
+	}
+	seedtest.WaitFor(t, 5*time.Second, "the handler to see the store's version", nil, func() bool {
+		s.h.mu.Lock()
+		defer s.h.mu.Unlock()
+		return s.h.version == s.store.Version()
+	})
+}
+
+func (s *listSite) get(t *testing.T, u string) (*http.Response, []byte) {
+	t.Helper()
+	return do(t, http.MethodGet, u, nil)
+}
+
+// ids returns the entry ids of the articles in list l among the first n.
+func (s *listSite) ids(l storage.List) []string {
+	var ids []string
+	for i := range s.n {
+		it := listItem(i)
+		it.Key = strings.TrimSuffix(it.Path, ".txt")
+		if slices.Contains(it.Lists(), l) {
+			ids = append(ids, EntryID(s.base, it))
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// history is what a walk reads of one feed document.
+type history struct {
+	ids                                     []string
+	archive                                 bool
+	self, current, prevArchive, nextArchive string
+}
+
+// atomHistory and rssHistory read the links and entries of an Atom or
+// RSS document.
+func atomHistory(t *testing.T, body []byte) history {
+	t.Helper()
+	var f struct {
+		Links []struct {
+			Href string `xml:"href,attr"`
+			Rel  string `xml:"rel,attr"`
+		} `xml:"http://www.w3.org/2005/Atom link"`
+		Archive *struct{} `xml:"http://purl.org/syndication/history/1.0 archive"`
+		IDs     []string  `xml:"http://www.w3.org/2005/Atom entry>id"`
+		Channel struct {
+			Links []struct {
+				Href string `xml:"href,attr"`
+				Rel  string `xml:"rel,attr"`
+			} `xml:"http://www.w3.org/2005/Atom link"`
+			Archive *struct{} `xml:"http://purl.org/syndication/history/1.0 archive"`
+			IDs     []string  `xml:"item>guid"`
+		} `xml:"channel"`
+	}
+	if err := xml.Unmarshal(body, &f); err != nil {
+		t.Fatalf("%v:\n%s", err, body)
+	}
+	if f.Channel.Links != nil { // RSS
+		f.Links, f.Archive, f.IDs = f.Channel.Links, f.Channel.Archive, f.Channel.IDs
+	}
+	h := history{ids: f.IDs, archive: f.Archive != nil}
+	for _, l := range f.Links {
+		switch l.Rel {
+		case "self":
+			h.self = l.Href
+		case "current":
+			h.current = l.Href
+		case "prev-archive":
+			h.prevArchive = l.Href
+		case "next-archive":
+			h.nextArchive = l.Href
+		}
+	}
+	return h
+}
+
+func jsonHistoryOf(t *testing.T, body []byte) history {
+	t.Helper()
+	var f struct {
+		FeedURL string `json:"feed_url"`
+		NextURL string `json:"next_url"`
+		Items   []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+		Ext *jsonHistory `json:"_rfc5005"`
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatalf("%v:\n%s", err, body)
+	}
+	h := history{self: f.FeedURL, prevArchive: f.NextURL}
+	for _, it := range f.Items {
+		h.ids = append(h.ids, it.ID)
+	}
+	if e := f.Ext; e != nil {
+		h.archive, h.current, h.nextArchive = e.Archive, e.Current, e.NextArchive
+		if e.PrevArchive != f.NextURL {
+			t.Errorf("%s: _rfc5005.prev_archive = %q, next_url %q", f.FeedURL, e.PrevArchive, f.NextURL)
+		}
+	}
+	return h
+}
+
+// walk follows prev-archive (next_url in JSON) from list l's feed in
+// format f and returns every entry id of its archive documents, sorted,
+// after checking each document's links, and the documents read.
+func (s *listSite) walk(t *testing.T, l storage.List, f Format) ([]string, map[string][]byte) {
+	t.Helper()
+	read := historyOf(f)
+	feedURL := ListFeedURL(s.base, l, f)
+	docs := map[string][]byte{}
+	u, next := feedURL, ""
+	var ids []string
+	for i := 0; u != ""; i++ {
+		if i > 50 {
+			t.Fatalf("walk from %s does not end", feedURL)
+		}
+		resp, body := s.get(t, u)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s", u, resp.Status)
+		}
+		docs[u] = body
+		h := read(t, body)
+		if h.self != u {
+			t.Errorf("%s: self %q", u, h.self)
+		}
+		if i > 0 { // an archive document
+			ids = append(ids, h.ids...)
+			if !h.archive || h.current != feedURL || h.nextArchive != next {
+				t.Errorf("%s: archive %v, current %q, next-archive %q; want current %q, next-archive %q", u, h.archive, h.current, h.nextArchive, feedURL, next)
+			}
+		} else if h.archive {
+			t.Errorf("%s: a subscription feed marked as an archive", u)
+		}
+		next, u = u, h.prevArchive
+		if i == 0 {
+			next = ""
+		}
+	}
+	slices.Sort(ids)
+	return ids, docs
+}
+
+func historyOf(f Format) func(*testing.T, []byte) history {
+	if f == JSON {
+		return jsonHistoryOf
+	}
+	return atomHistory
+}
+
+// TestArchiveWalk walks prev-archive and next_url from the main feed, a
+// section's and a category's (Arabic, and one with a "/" in its term), in
+// every format, and finds every article of the list exactly once; every
+// document read passes the validators and gofeed reads it.
+func TestArchiveWalk(t *testing.T) {
+	s := newListSite(t, 20)
+	dir := t.TempDir()
+	var atoms, xmls, jsons []string
+	for _, l := range []storage.List{{}, sport, football, politics, slashed} {
+		for _, f := range []Format{Atom, RSS, JSON} {
+			ids, docs := s.walk(t, l, f)
+			want := s.ids(l)
+			if len(want) < 4 || !slices.Equal(ids, want) {
+				t.Errorf("walk %s %s: %d ids %q, want %d %q", l.Name, f.Ext(), len(ids), ids, len(want), want)
+			}
+			for u, body := range docs {
+				if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
+					t.Errorf("gofeed %s: %v", u, err)
+				}
+				name := filepath.Join(dir, fmt.Sprintf("%d.%s", len(atoms)+len(xmls)+len(jsons), f.Ext()))
+				if err := os.WriteFile(name, body, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				switch f {
+				case Atom:
+					atoms = append(atoms, name)
+				case RSS:
+					xmls = append(xmls, name)
+				case JSON:
+					jsons = append(jsons, name)
+				}
+			}
+		}
+	}
+	validate(t, atoms, xmls, jsons)
+}
+
+// validate hands files to xmllint, jing with RFC 4287's schema, and the
+// JSON Feed schema, as TestRichValidators does.
+func validate(t *testing.T, atoms, rss, jsons []string) {
+	schemas := filepath.Join("..", "testdata", "schemas")
+	t.Run("xmllint", func(t *testing.T) {
+		run(t, program(t, "xmllint"), append([]string{"--noout"}, append(atoms, rss...)...)...)
+	})
+	t.Run("jing", func(t *testing.T) {
+		run(t, program(t, "jing"), append([]string{"-c", filepath.Join(schemas, "atom.rnc")}, atoms...)...)
+	})
+	t.Run("jsonschema", func(t *testing.T) {
+		// One python for every file: importing jsonschema takes a second.
+		script := `import sys; sys.path.insert(0, sys.argv[1]); import checkfeeds as c
+for f in sys.argv[3:]: c.check_jsonschema(sys.argv[2], f)`
+		out := run(t, python(t, "jsonschema"), append([]string{"-W", "ignore::DeprecationWarning", "-c", script, filepath.Join("..", "testdata"), filepath.Join(schemas, "jsonfeed")}, jsons...)...)
+		if len(out) > 0 {
+			t.Errorf("jsonschema: %s", out)
+		}
+	})
+}
