@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/seedfeed/seedfeed/article"
+	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/seedtest"
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// RFC 5005's namespace, of fh:archive.
+const nsHistory = "http://purl.org/syndication/history/1.0"
+
+// archiveSize is the -archive-size of the walk: small, so that every list
+// of the Markdown corpus has several archive documents, some of them full.
+const archiveSize = "2"
+
+// corpusLists returns, for every list the Markdown corpus fills (the
+// main list, each section, each category), the entry ids of its
+// articles, as the store files them (storage.Item.Lists).
+func corpusLists(base string, c mdCorpus) map[storage.List][]string {
+	lists := make(map[storage.List][]string)
+	for _, a := range c.Articles {
+		it := storage.Item{Path: a.Path}
+		it.Categories = a.Categories
+		id := base + feed.PathArticles + escapePath(article.Slug(a.Path))
+		for _, l := range it.Lists() {
+			lists[l] = append(lists[l], id)
+		}
+	}
+	return lists
+}
+
+// walked is one document of a walk from a feed through its archives.
+type walked struct {
+	url  string
+	body []byte
+	ids  []string // its entries' ids, as gofeed reads them
+}
+
+// TestDaemonArchiveWalk runs the whole program on the Markdown corpus
+// and walks, from the subscription feed of every list in every format,
+// the prev-archive links (Atom, and RSS's atom:link) or next_url (JSON
+// Feed) to the oldest archive document, and finds every article of the
+// list in exactly one archive document; every document passes the
+// validators the main feed passes, and the readers read it.
+func TestDaemonArchiveWalk(t *testing.T) {
+	d, c := markdownDaemon(t, "-archive-size", archiveSize)
+	lists := corpusLists(d.url, c)
+	if len(lists) < 5 {
+		t.Fatalf("the corpus fills %d lists; the walk wants sections and categories", len(lists))
+	}
+	dir := t.TempDir()
+	files := map[feed.Format][]string{}
+	for l, want := range lists {
+		for _, f := range []feed.Format{feed.Atom, feed.RSS, feed.JSON} {
+			start := feed.ListFeedURL(d.url, l, f)
+			docs := walkArchives(t, start, f)
+			if len(docs) < 2 {
+				t.Errorf("%s: no archive document", start)
+				continue
+			}
+			checkOnce(t, start, docs[1:], want)
+			for i, doc := range docs {
+				name := filepath.Join(dir, fmt.Sprintf("%d-%s-%d.%s", len(files[f]), l.Kind, i, f.Ext()))
+				if err := os.WriteFile(name, doc.body, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				files[f] = append(files[f], name)
+			}
+		}
+	}
+	schemas := filepath.Join("testdata", "schemas")
+	t.Run("xmllint", func(t *testing.T) {
+		runTool(t, tool(t, "xmllint"), append([]string{"--noout"}, slices.Concat(files[feed.Atom], files[feed.RSS])...)...)
+	})
+	t.Run("jing", func(t *testing.T) {
+		runTool(t, tool(t, "jing"), append([]string{"-c", filepath.Join(schemas, "atom.rnc")}, files[feed.Atom]...)...)
+	})
+	t.Run("jsonschema", func(t *testing.T) {
+		py := python(t, "jsonschema")
+		for _, f := range files[feed.JSON] {
+			runTool(t, py, "-W", "ignore::DeprecationWarning", filepath.Join("testdata", "checkfeeds.py"), "jsonschema", filepath.Join(schemas, "jsonfeed"), f)
+		}
+	})
+	t.Run("w3c", func(t *testing.T) {
+		v := &w3c{t: t}
+		for _, f := range files[feed.Atom] {
+			v.checkAtom(readFile(t, f))
+		}
+		for _, f := range files[feed.RSS] {
+			v.checkRSS(readFile(t, f))
+		}
+		for _, m := range v.messages {
+			t.Error(m)
+		}
+	})
+	t.Run("feedparser", func(t *testing.T) {
+		checkFeedparser(t, slices.Concat(files[feed.Atom], files[feed.RSS]))
+	})
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// walkArchives fetches the feed at start and then each archive document
+// its links lead to, older and older, until one links to none.
+func walkArchives(t *testing.T, start string, f feed.Format) []walked {
+	t.Helper()
+	var docs []walked
+	seen := map[string]bool{}
+	for u := start; u != ""; {
+		if seen[u] || len(docs) > 100 {
+			t.Fatalf("%s: the walk comes back to %s", start, u)
+		}
+		seen[u] = true
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		_, err = b.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d, %v", u, resp.StatusCode, err)
+		}
+		parsed, err := gofeed.NewParser().ParseString(b.String())
+		if err != nil {
+			t.Fatalf("gofeed: %s: %v", u, err)
+		}
+		doc := walked{url: u, body: b.Bytes()}
+		for _, it := range parsed.Items {
+			doc.ids = append(doc.ids, it.GUID)
+		}
+		docs = append(docs, doc)
+		var links archiveLinks
+		if f == feed.JSON {
+			links = jsonLinks(t, u, doc.body)
+		} else {
+			links = xmlLinks(t, u, doc.body)
+		}
+		if u != start {
+			if !links.archive {
+				t.Errorf("%s: not marked as an archive", u)
+			}
+			if f != feed.JSON && links.current != start {
+				t.Errorf("%s: current = %q, want %s", u, links.current, start)
+			}
+		}
+		u = links.prev
+	}
+	return docs
+}
+
+// archiveLinks is what a document says of its place in the walk.
+type archiveLinks struct {
+	prev, current string // prev-archive (next_url in JSON Feed), current
+	archive       bool   // fh:archive
+}
+
+// xmlLinks reads the RFC 5005 links of an Atom or RSS document: Atom
+// link elements, at the top level of the feed or channel.
+func xmlLinks(t *testing.T, u string, body []byte) archiveLinks {
+	t.Helper()
+	var l archiveLinks
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if e.Name.Space == nsHistory && e.Name.Local == "archive" {
+				l.archive = true
+			}
+			// feed > link (Atom), rss > channel > atom:link (RSS).
+			if e.Name.Local != "link" || e.Name.Space != "http://www.w3.org/2005/Atom" || depth > 3 {
+				continue
+			}
+			var rel, href string
+			for _, a := range e.Attr {
+				switch a.Name.Local {
+				case "rel":
+					rel = a.Value
+				case "href":
+					href = a.Value
+				}
+			}
+			switch rel {
+			case "prev-archive":
+				l.prev = href
+			case "current":
+				l.current = href
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return l
+}
+
+// jsonLinks reads next_url, and whether the document says it is an
+// archive, in a JSON Feed.
+func jsonLinks(t *testing.T, u string, body []byte) archiveLinks {
+	t.Helper()
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+	var l archiveLinks
+	if raw, ok := f["next_url"]; ok {
+		if err := json.Unmarshal(raw, &l.prev); err != nil {
+			t.Fatalf("%s: next_url: %v", u, err)
+		}
+	}
+	l.archive = bytes.Contains(body, []byte(`"archive": true`)) || bytes.Contains(body, []byte(`"archive":true`))
+	return l
+}
+
+// checkOnce checks that the archive documents hold every id of want
+// exactly once, and nothing else.
+func checkOnce(t *testing.T, start string, archives []walked, want []string) {
+	t.Helper()
+	count := map[string]int{}
+	for _, doc := range archives {
+		for _, id := range doc.ids {
+			count[id]++
+		}
+	}
+	for _, id := range want {
+		if count[id] != 1 {
+			t.Errorf("%s: %s is in %d archive documents, want 1", start, id, count[id])
+		}
+		delete(count, id)
+	}
+	for id := range count {
+		t.Errorf("%s: %s is in the archives, not in the list", start, id)
+	}
+}
+
+// checkFeedparser has feedparser read every Atom and RSS document:
+// well-formed, with entries, each with an id. (Debian's feedparser 6.0
+// does not read JSON Feed; gofeed reads every format in the walk.)
+func checkFeedparser(t *testing.T, files []string) {
+	py := python(t, "feedparser")
+	cmd := exec.Command(py, "-c", `
+import feedparser, sys
+for name in sys.argv[1:]:
+    d = feedparser.parse(name)
+    if d.bozo:
+        print(name, "bozo:", d.bozo_exception)
+    if not d.entries:
+        print(name, "no entries")
+    for e in d.entries:
+        if not e.get("id"):
+            print(name, "an entry without id:", e.get("title"))
+`)
+	cmd.Args = append(cmd.Args, files...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("feedparser: %v\n%s", err, out)
+	}
+}
+
+// TestListPagesReachEveryArticle follows rel="next" from the index and
+// from every section and category page, and finds a link to each of
+// the list's articles.
+func TestListPagesReachEveryArticle(t *testing.T) {
+	d, c := startMarkdown(t, "-limit", "2")
+	lists := corpusLists(d.url, c)
+	var missed []string
+	// The pages follow the publications: wait until they have them all.
+	if !seedtest.Poll(eventLimit, func() bool {
+		missed = missed[:0]
+		for l, ids := range lists {
+			found := followPages(t, feed.ListURL(d.url, l))
+			for _, id := range ids { // an article's id is its page's URL here: no renames
+				if !found[id] {
+					missed = append(missed, feed.ListURL(d.url, l)+" does not reach "+id)
+				}
+			}
+		}
+		return len(missed) == 0
+	}) {
+		t.Errorf("%s\n%s", strings.Join(missed, "\n"), d.log)
+	}
+}
+
+// followPages follows rel="next" from the page at start, and returns the
+// article pages they link to.
+func followPages(t *testing.T, start string) map[string]bool {
+	t.Helper()
+	found := map[string]bool{}
+	seen := map[string]bool{}
+	for u := start; u != ""; {
+		if seen[u] || len(seen) > 100 {
+			t.Fatalf("%s: the pages come back to %s", start, u)
+		}
+		seen[u] = true
+		var links []string
+		links, u = pageLinks(t, u)
+		for _, href := range links {
+			found[href] = true
+		}
+	}
+	return found
+}
+
+// pageLinks fetches an HTML page and returns the article pages it links
+// to and its rel="next", resolved against the page's URL.
+func pageLinks(t *testing.T, u string) (articles []string, next string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d", u, resp.StatusCode)
+	}
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+	base := resp.Request.URL
+	for n := range doc.Descendants() {
+		if n.Type != html.ElementNode || (n.DataAtom != atom.A && n.DataAtom != atom.Link) {
+			continue
+		}
+		var rel, href string
+		for _, a := range n.Attr {
+			switch a.Key {
+			case "rel":
+				rel = a.Val
+			case "href":
+				href = a.Val
+			}
+		}
+		ref, err := base.Parse(href)
+		if err != nil {
+			t.Errorf("%s: href %q: %v", u, href, err)
+			continue
+		}
+		switch {
+		case n.DataAtom == atom.Link && rel == "next":
+			next = ref.String()
+		case n.DataAtom == atom.A && strings.HasPrefix(ref.Path, feed.PathArticles):
+			ref.RawQuery, ref.Fragment = "", ""
+			articles = append(articles, ref.String())
+		}
+	}
+	return articles, next
+}
