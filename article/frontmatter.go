@@ -42,7 +42,7 @@ type fmReader struct {
 	dir  string // the article's folder, slash-separated, under the seeds folder
 	opts Options
 	a    *Article
-	alt  string // image_alt, set on the image once all keys are read
+	alt  string               // image_alt, set on the image once all keys are read
 	keys map[string]keyReader // the keys it knows: keys, or sectionKeys
 }
 
