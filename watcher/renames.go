@@ -109,6 +109,7 @@ func (w *Watcher) folderMovedIn(from, rel string) {
 		w.stored(p, storage.Moved)
 		w.log.Info("article moved", "from", old, "path", p)
 	}
+	w.moveSections(from, rel)
 }
 
 // readFolder has every article file under rel read at once.
