@@ -63,7 +63,7 @@ func (l *langs) of(rel string) string {
 	}
 }
 
-// set makes metas the languages inherited, and returns the map before.
+// set makes metas the languages inherited, and returns their map.
 func (l *langs) set(metas map[string]storage.SectionMeta) map[string]string {
 	m := make(map[string]string)
 	for dir, s := range metas {
@@ -71,11 +71,16 @@ func (l *langs) set(metas map[string]storage.SectionMeta) map[string]string {
 			m[dir] = s.Lang
 		}
 	}
-	old := l.m.Swap(&m)
-	if old == nil {
-		return map[string]string{}
+	l.m.Store(&m)
+	return m
+}
+
+// current returns the languages inherited now.
+func (l *langs) current() map[string]string {
+	if m := l.m.Load(); m != nil {
+		return *m
 	}
-	return *old
+	return nil
 }
 
 // inherit parses as opts but with the language that rel inherits, if any:
@@ -153,7 +158,7 @@ func (w *Watcher) sectionsOf(rels []string) []string {
 		}
 		return out
 	}
-	before := w.sections.langs.set(w.sections.metas)
+	before := w.sections.langs.current()
 	for _, rel := range files {
 		w.section(rel)
 	}
@@ -234,7 +239,7 @@ func (w *Watcher) syncSections(files, unreadable []string) []string {
 	if !w.loadMetas() {
 		return nil
 	}
-	before := w.sections.langs.set(w.sections.metas)
+	before := w.sections.langs.current()
 	found := make(map[string]bool, len(files))
 	for _, rel := range files {
 		found[article.SectionOf(rel)] = true
