@@ -39,29 +39,25 @@ type changeLog struct {
 // logChanges records the lists' changes of a committed write, if any,
 // before Changed signals it.
 func (s *Store) logChanges(lists map[List][]int) {
-	if len(lists) == 0 {
-		return
+	if len(lists) > 0 {
+		s.appendLog(lists)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log.version++
-	if len(s.log.entries) == changeLogSize {
-		s.log.entries = slices.Delete(s.log.entries, 0, 1)
-	}
-	s.log.entries = append(s.log.entries, lists)
 }
 
 // logAll records a committed write that changed what every list may
 // show (a section's title or language), before Changed signals it: a
 // nil entry, which ChangesSince reports as All.
-func (s *Store) logAll() {
+func (s *Store) logAll() { s.appendLog(nil) }
+
+// appendLog records one write's entry, the newest, at the next version.
+func (s *Store) appendLog(e map[List][]int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log.version++
 	if len(s.log.entries) == changeLogSize {
 		s.log.entries = slices.Delete(s.log.entries, 0, 1)
 	}
-	s.log.entries = append(s.log.entries, nil)
+	s.log.entries = append(s.log.entries, e)
 }
 
 // Version returns the store's version: it counts, from 0 at Open, the
