@@ -300,7 +300,9 @@ func (w *Watcher) relang(dirs []string) {
 
 // moveSections makes the sections under the folder from follow it to
 // rel, where it was renamed, and gives the articles now under rel the
-// language they inherit there.
+// language they inherit there. Each description moved is read again
+// after Settle, as the articles moved are (see folderMovedIn): the old
+// name's pending read is void.
 func (w *Watcher) moveSections(from, rel string) {
 	if !w.loadMetas() {
 		return
@@ -311,8 +313,12 @@ func (w *Watcher) moveSections(from, rel string) {
 		}
 		meta := w.sections.metas[dir]
 		meta.Path = rel + strings.TrimPrefix(dir, from)
-		w.putSection(path.Join(dir, article.SectionFile), dir, nil)
-		w.putSection(path.Join(meta.Path, article.SectionFile), meta.Path, &meta)
+		oldRel, newRel := path.Join(dir, article.SectionFile), path.Join(meta.Path, article.SectionFile)
+		w.deb.cancel(oldRel)
+		delete(w.firstSeen, oldRel)
+		w.schedule(newRel, w.opts.Settle) // a failure below retries sooner
+		w.putSection(oldRel, dir, nil)
+		w.putSection(newRel, meta.Path, &meta)
 	}
 	w.sections.langs.set(w.sections.metas)
 	w.relang([]string{rel})

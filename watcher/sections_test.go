@@ -99,9 +99,14 @@ func TestSectionFolderMoves(t *testing.T) {
 	h.waitSection(t, "desk/sub", nil)
 	h.waitLang(t, "مكتب/sub/a", "ar")
 
-	// Moved out of the seeds folder: gone. (Another folder: one renamed
-	// a moment before and moved out at once loses the move out, articles
-	// too; see the report of issue 14's sections.)
+	// Moved out of the seeds folder right after the rename: gone.
+	if err := os.Rename(filepath.Join(h.dir, "مكتب"), filepath.Join(t.TempDir(), "away")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSection(t, "مكتب/sub", nil)
+	h.waitGone(t, "مكتب/sub/a.md")
+
+	// Another folder, stored a while before, moved out: gone too.
 	h.write(t, "out/sub/_index.md", sportIndex)
 	h.write(t, "out/sub/b.md", "# ب\n")
 	out := sportMeta
@@ -117,6 +122,31 @@ func TestSectionFolderMoves(t *testing.T) {
 	// A folder made with its _index.md inside.
 	h.write(t, "new/deeper/_index.md", "---\ntitle: جديد\n---\n")
 	h.waitSection(t, "new/deeper", &storage.SectionMeta{Path: "new/deeper", Title: "جديد"})
+}
+
+// TestSectionFolderRenamedThenOut moves a folder out of the seeds folder
+// at once after a rename within it: the move in is handled once the
+// folder is gone again, before its watch could be taken, and the move out
+// was told of a folder never watched.
+func TestSectionFolderRenamedThenOut(t *testing.T) {
+	h := newHarness(t, "")
+	h.write(t, "desk/sub/_index.md", sportIndex)
+	h.write(t, "desk/sub/a.md", "# أ\n\nنص\n")
+	h.write(t, "desk/b.md", "# ب\n")
+	sub := sportMeta
+	sub.Path = "desk/sub"
+	h.waitSection(t, "desk/sub", &sub)
+	h.waitLang(t, "desk/sub/a", "ar")
+	h.waitTitle(t, "desk/b.md", "ب")
+
+	h.rename(t, "desk", "مكتب")
+	if err := os.Rename(filepath.Join(h.dir, "مكتب"), filepath.Join(t.TempDir(), "away")); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLog(t, `msg="article moved" from=desk/sub/a.md`)
+	h.waitFor(t, "no article", func(m map[string]string) bool { return len(m) == 0 })
+	h.waitSection(t, "مكتب/sub", nil)
+	h.waitSection(t, "desk/sub", nil)
 }
 
 func TestSectionLangInherited(t *testing.T) {
