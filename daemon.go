@@ -100,6 +100,7 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 	opts := cfg.readOptions()
 	opts.Settle, opts.Rescan, opts.Poll, opts.Logger, opts.Observer = cfg.settle, cfg.rescan, cfg.poll, logger, d.metrics
 	opts.LastRun, opts.Progress, opts.OnProgress = d.lastRun, progressPeriod(d.watchdog), d.importing
+	opts.LangFixed = cfg.feed.Explicit.Lang // else a root _index.md's lang is the site's
 	if d.watcher, err = watcher.New(cfg.seeds, d.store, opts); err != nil {
 		return nil, err
 	}

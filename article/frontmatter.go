@@ -42,11 +42,15 @@ type fmReader struct {
 	dir  string // the article's folder, slash-separated, under the seeds folder
 	opts Options
 	a    *Article
-	alt  string // image_alt, set on the image once all keys are read
+	alt  string               // image_alt, set on the image once all keys are read
+	keys map[string]keyReader // the keys it knows: keys, or sectionKeys
 }
 
+// keyReader reads the value v of key into the Article of r.
+type keyReader func(r *fmReader, key string, v *yaml.Node) error
+
 // keys are the front-matter keys Parse knows, and how each is read.
-var keys = map[string]func(r *fmReader, key string, v *yaml.Node) error{
+var keys = map[string]keyReader{
 	"title":      (*fmReader).title,
 	"date":       (*fmReader).date,
 	"author":     (*fmReader).authors,
@@ -64,6 +68,12 @@ var keys = map[string]func(r *fmReader, key string, v *yaml.Node) error{
 // readFrontMatter reads the YAML front matter src of the article file
 // name into a.
 func readFrontMatter(src, name string, opts Options, a *Article) error {
+	return readKeys(src, name, opts, a, keys)
+}
+
+// readKeys reads the YAML front matter src of the file name into a,
+// knowing the keys known.
+func readKeys(src, name string, opts Options, a *Article, known map[string]keyReader) error {
 	src, err := cleanText(src)
 	if err != nil {
 		return err
@@ -75,7 +85,7 @@ func readFrontMatter(src, name string, opts Options, a *Article) error {
 	if root.Kind != yaml.MappingNode {
 		return fmt.Errorf("%w: it is %s (line %d)", ErrNotMapping, kindName(root), root.Line)
 	}
-	r := fmReader{dir: path.Dir(name), opts: opts, a: a}
+	r := fmReader{dir: path.Dir(name), opts: opts, a: a, keys: known}
 	if err := r.read(root); err != nil {
 		return err
 	}
@@ -132,7 +142,7 @@ func (r *fmReader) read(m *yaml.Node) error {
 			return badValue(ErrBadKey, k.Value, k, "the key is given twice (first on line %d)", line)
 		}
 		seen[k.Value] = k.Line
-		set, ok := keys[k.Value]
+		set, ok := r.keys[k.Value]
 		if !ok {
 			r.a.Unknown = append(r.a.Unknown, k.Value)
 			continue

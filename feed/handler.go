@@ -41,6 +41,9 @@ type Source interface {
 	// change touched, so that only their documents are rendered again.
 	Version() uint64
 	ChangesSince(v uint64) storage.Changes
+	// Sections returns what the folders' _index.md files say, by folder
+	// path ("" for the seeds folder).
+	Sections() (map[string]storage.SectionMeta, error)
 }
 
 // Handler serves the feeds, the index page and the article pages, and

@@ -13,22 +13,18 @@ import (
 // convention); the root folder's is the site's, "" its path.
 type section struct{ Title, Description, Lang string }
 
-// sectionSource is a Source that reads the folders' _index.md files.
-//
-// TEMPORARY, until storage.Store has Sections (another branch): then
-// Source gets `Sections() (map[string]storage.Section, error)` and
-// readSections converts its map, without this interface.
-type sectionSource interface {
-	sections() (map[string]section, error)
-}
-
 // readSections returns what the folders' _index.md files say, by folder
-// path, or nil when the source does not read them.
+// path.
 func (h *Handler) readSections() (map[string]section, error) {
-	if s, ok := h.src.(sectionSource); ok {
-		return s.sections()
+	metas, err := h.src.Sections()
+	if err != nil {
+		return nil, err
 	}
-	return nil, nil
+	sections := make(map[string]section, len(metas))
+	for p, m := range metas {
+		sections[p] = section{Title: m.Title, Description: m.Description, Lang: m.Lang}
+	}
+	return sections, nil
 }
 
 // withSections returns cfg, as the flags set it, with the sections'

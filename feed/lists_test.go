@@ -22,15 +22,6 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// sectionStore is a store that also tells what the folders' _index.md
-// say. TEMPORARY: it stands for storage.Store.Sections (another branch).
-type sectionStore struct {
-	*storage.Store
-	m map[string]section
-}
-
-func (s sectionStore) sections() (map[string]section, error) { return s.m, nil }
-
 // listSite is a handler of a real store, with small archive pages and
 // feeds, served over real HTTP on 127.0.0.1.
 type listSite struct {
@@ -81,13 +72,17 @@ func newListSite(t *testing.T, articles int) *listSite {
 	cfg.Explicit = Explicit{Title: true, Description: true, Lang: true} // the root _index.md does not win
 	cfg.BaseURL = "http://" + s.srv.Listener.Addr().String()
 	s.base = cfg.BaseURL
-	src := sectionStore{store, map[string]section{
-		"رياضة":  {Title: "الرياضة", Description: "أخبار الملاعب"},
-		"اقتصاد": {Lang: "en"},
-		"x/page": {Title: "ليس قسمًا"},
-		"":       {Title: "not the flag's"},
-	}}
-	if s.h, err = NewHandler(src, cfg, nil); err != nil {
+	for _, m := range []storage.SectionMeta{
+		{Path: "رياضة", Title: "الرياضة", Description: "أخبار الملاعب"},
+		{Path: "اقتصاد", Lang: "en"},
+		{Path: "x/page", Title: "ليس قسمًا"},
+		{Path: "", Title: "not the flag's"},
+	} {
+		if err := store.PutSection(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.h, err = NewHandler(store, cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	s.srv.Config.Handler = s.h

@@ -8,6 +8,11 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// bucketSections holds the folders' sections (see SectionMeta). It is not
+// among the buckets of one transaction: the articles' writes never touch
+// it, and it exists only once a section was stored.
+var bucketSections = []byte("sections")
+
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket

@@ -13,7 +13,9 @@ type Changes struct {
 	Version uint64
 	// All says the store no longer knows what changed since the version
 	// asked about (too many writes since, or a version it never had):
-	// take every list and page as changed.
+	// take every list and page as changed. A section's change (see
+	// PutSection) reports All too: it shows in every document that
+	// names the section.
 	All bool
 	// Lists holds each list that changed, with the numbers of its
 	// archive pages that changed, ascending. A list is here when an
@@ -31,22 +33,31 @@ const changeLogSize = 1024
 // reader renders everything once after Open anyway.
 type changeLog struct {
 	version uint64           // the store's version: writes that changed a list
-	entries []map[List][]int // the last writes' changes, the last at version
+	entries []map[List][]int // the last writes' changes, the last at version; nil: all (see logAll)
 }
 
 // logChanges records the lists' changes of a committed write, if any,
 // before Changed signals it.
 func (s *Store) logChanges(lists map[List][]int) {
-	if len(lists) == 0 {
-		return
+	if len(lists) > 0 {
+		s.appendLog(lists)
 	}
+}
+
+// logAll records a committed write that changed what every list may
+// show (a section's title or language), before Changed signals it: a
+// nil entry, which ChangesSince reports as All.
+func (s *Store) logAll() { s.appendLog(nil) }
+
+// appendLog records one write's entry, the newest, at the next version.
+func (s *Store) appendLog(e map[List][]int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log.version++
 	if len(s.log.entries) == changeLogSize {
 		s.log.entries = slices.Delete(s.log.entries, 0, 1)
 	}
-	s.log.entries = append(s.log.entries, lists)
+	s.log.entries = append(s.log.entries, e)
 }
 
 // Version returns the store's version: it counts, from 0 at Open, the
@@ -72,6 +83,11 @@ func (s *Store) ChangesSince(v uint64) Changes {
 		return c
 	}
 	for _, e := range s.log.entries[v-first:] {
+		if e == nil {
+			c.All = true
+			c.Lists = make(map[List][]int)
+			return c
+		}
 		for l, pages := range e {
 			c.Lists[l] = mergePages(c.Lists[l], pages)
 		}

@@ -4,7 +4,8 @@
 //
 // # Layout
 //
-// The database holds ten buckets; every key and value is opaque to
+// The database holds ten buckets, and an eleventh once a folder has an
+// _index.md; every key and value is opaque to
 // bbolt, and values are JSON, so that an operator can read them with any
 // bbolt browser, but for the indexes.
 //
@@ -60,6 +61,13 @@
 //	            in published) → the sequence number: the list by date.
 //	            A write that adds an article to a list changes a page or
 //	            two of it, the end of "a", the record and the end of "r".
+//	sections    "/" then a folder's path ("/" alone for the seeds
+//	            folder) → what its _index.md says (JSON: title,
+//	            description, lang, each left out when empty; see
+//	            SectionMeta). PutSection creates it in a database of any
+//	            layout: no layout change, and a seedfeed of before it
+//	            ignores it. A section's change moves "changed" and makes
+//	            ChangesSince report All.
 //
 // A list id is a letter and a name: "m" for the main list, "s:" and a
 // folder path for a section, "c:" and a term (see Term) for a category;

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/seedfeed/seedfeed/article"
 )
 
 // walked is what New's walk found: article files, and folders it could
@@ -40,7 +42,7 @@ func (f *walked) add(root, p string, err error) {
 		return
 	}
 	r, ok := strings.CutPrefix(p, root+string(filepath.Separator))
-	if r = filepath.ToSlash(r); ok && len(f.names)+len(r) <= math.MaxInt32 && candidate(r) {
+	if r = filepath.ToSlash(r); ok && len(f.names)+len(r) <= math.MaxInt32 && (candidate(r) || article.IsSection(r)) {
 		f.names = append(f.names, r...)
 		f.ends = append(f.ends, int32(len(f.names)))
 	}

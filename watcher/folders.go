@@ -164,6 +164,7 @@ func (w *Watcher) unwatch(rel string) {
 	}
 	w.refusedUnder(prefix)
 	w.scheduleImagesUnder(rel)
+	w.scheduleSectionsUnder(rel)
 }
 
 // lostRoot notes that the seeds folder itself is gone. Its articles stay

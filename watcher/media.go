@@ -31,8 +31,8 @@ func isMedia(rel string) bool {
 }
 
 // watched reports whether the watcher follows the file rel: an article
-// file, or a media file.
-func watched(rel string) bool { return candidate(rel) || isMedia(rel) }
+// file, a media file, or a folder's description.
+func watched(rel string) bool { return candidate(rel) || isMedia(rel) || article.IsSection(rel) }
 
 // image looks at it's local image, if it names one: it sets the image's
 // size, or, when the image cannot be published (missing, a folder, a

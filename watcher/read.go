@@ -108,6 +108,7 @@ type reader struct {
 	maxMedia int64
 	parse    article.Options
 	now      func() time.Time
+	langs    *langs // the languages folders give their articles; nil: none
 }
 
 // newReader reads the files under root as opts, defaults set, say.
@@ -140,10 +141,12 @@ func (r reader) load(rel string) loaded {
 	// Before Parse: a file refused is known by its bytes too (see refusal).
 	sum := sha256.Sum256(data)
 	fp.Hash = hex.EncodeToString(sum[:])
-	a, err := article.Parse(rel, data, r.parse)
+	opts, inherit := r.langs.inherit(rel, r.parse)
+	a, err := article.Parse(rel, data, opts)
 	if err != nil {
 		return loaded{fp: fp, err: err}
 	}
+	inherit(&a)
 	it := storage.Item{Article: a}
 	it.Path, it.File = rel, fp
 	// A file dated in the future (a wrong clock) is dated now, so that no

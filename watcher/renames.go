@@ -84,7 +84,10 @@ func (f fresh) prune(now time.Time, settle time.Duration) {
 // (see unwatch). The watches move with the two halves, in their order
 // (see folder); the files under rel are then read again after Settle, in
 // case a write came before the watch, which costs no store write for a
-// file as it was.
+// file as it was. Every file moved is, found or not: rel (or a folder
+// under it) gone again before its watch is taken raises no event the
+// watcher heeds, as it never watched it, and what was moved there would
+// stay published.
 func (w *Watcher) folderMovedIn(from, rel string) {
 	if ignored(path.Base(rel)) {
 		return
@@ -108,7 +111,9 @@ func (w *Watcher) folderMovedIn(from, rel string) {
 		delete(w.firstSeen, old)
 		w.stored(p, storage.Moved)
 		w.log.Info("article moved", "from", old, "path", p)
+		w.schedule(p, w.opts.Settle)
 	}
+	w.moveSections(from, rel)
 }
 
 // readFolder has every article file under rel read at once.

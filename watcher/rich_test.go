@@ -131,6 +131,8 @@ func TestExplicitDate(t *testing.T) {
 	if it.Key != "desk/a" || it.Updated.Before(april) {
 		t.Errorf("after the date edit: key %q, updated %v; want desk/a, not before %v", it.Key, it.Updated, april)
 	}
+	// The log line follows the write: wait for it before counting.
+	h.waitLog(t, "article updated")
 	if h.log.Count("article updated", "path=desk/a.md") != 1 || h.log.Count("article published") != 1 {
 		t.Errorf("a date edit is not one update of one article:\n%s", h.log)
 	}

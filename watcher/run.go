@@ -54,7 +54,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		w.drain() // a burst of events is handled, and stored, in batches
 		w.wake()
 		due := w.due()
-		w.process(ctx, w.articlesOf(due), liveMoves)
+		w.process(ctx, w.articlesOf(w.sectionsOf(due)), liveMoves)
 		for _, rel := range due {
 			// After process: move and put read them.
 			delete(w.vacated, rel)

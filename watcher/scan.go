@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -82,6 +83,10 @@ func (w *Watcher) scan(ctx context.Context) error {
 		return nil
 	}
 	w.unpublish(gone(stored, found.unreadable)...)
+	// Before the articles, which inherit their folders' languages; the
+	// stored ones a changed language reaches take it at once, so that a
+	// scan stopped short leaves none behind.
+	w.relang(w.syncSections(found.sections, found.unreadable))
 	// A rename while nobody watched needs no move: the removal above left
 	// a tombstone that the new name takes back. Unless another file took
 	// the old name: new files are handled first, and one holding the old
@@ -133,6 +138,7 @@ func (w *Watcher) addImagesChanged(found *survey, gone map[string]storage.Finger
 type survey struct {
 	changed, added []string // stored files that changed; new files
 	unreadable     []string // folders whose stored files must not be dropped
+	sections       []string // folders' descriptions (see sections.go)
 	articles       int      // article files, read or not
 }
 
@@ -186,6 +192,10 @@ func (w *Watcher) visit(ctx context.Context, found *survey, stored map[string]st
 		if err := w.addDir(r); err != nil {
 			w.log.Error("cannot watch folder", "path", r, "err", err)
 		}
+		return nil
+	}
+	if article.IsSection(r) {
+		found.sections = append(found.sections, r)
 		return nil
 	}
 	if !candidate(r) {

@@ -41,6 +41,10 @@ type Store interface {
 	SlugHolders(paths ...string) (map[string]string, error)
 	PathsWithImage(images ...string) ([]string, error)
 	ImageUses() ([]storage.ImageUse, error)
+	PutSection(sec storage.SectionMeta) error
+	RemoveSection(path string) error
+	Sections() (map[string]storage.SectionMeta, error)
+	SetLangs(langs map[string]string) ([]string, error)
 }
 
 // Defaults for the zero values of Options.
@@ -90,6 +94,10 @@ type Options struct {
 	// Lang is the site's language, for article.Parse (see
 	// article.Options.Lang).
 	Lang language.Tag
+	// LangFixed says the site's language was set explicitly (a flag):
+	// the seeds folder's own _index.md does not give its articles its
+	// language then, as a subfolder's does (see sections.go).
+	LangFixed bool
 	// MaxMediaSize is the largest local image an article may name, in
 	// bytes (DefaultMaxMediaSize when zero): an article whose image is
 	// larger is refused (image_too_large).
@@ -153,6 +161,7 @@ type Watcher struct {
 	twins     map[string]string       // files refused for a URL another file holds, to that file
 	future    *debouncer              // files refused for a date in the future, due when it comes
 	drafts    map[string]storage.File // drafts, by path, as they were when logged
+	sections  sections                // the folders' descriptions (see sections.go)
 	bigImage  map[string]string       // files refused for their image's size, to that image
 	noted     map[note]string         // what was logged of each file, to the version it was logged for
 	retries   map[string]int          // failed store writes and reads short of resources, by path
@@ -196,6 +205,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		opts:      opts,
 		log:       opts.Logger,
 		reader:    newReader(root, opts),
+		sections:  sections{refused: make(map[string]string), langs: &langs{fixed: opts.LangFixed}},
 		dirs:      make(map[string]bool),
 		poll:      polling{dirs: make(map[string]*listing)},
 		deb:       newDebouncer(),
@@ -220,6 +230,7 @@ func New(dir string, store Store, opts Options) (*Watcher, error) {
 		ping:      make(chan struct{}),
 	}
 	close(w.ready)
+	w.reader.langs = w.sections.langs
 	if err := w.openNotifier(); err != nil {
 		return nil, err
 	}
