@@ -375,3 +375,71 @@ func pageLinks(t *testing.T, u string) (articles []string, next string) {
 	}
 	return articles, next
 }
+
+// TestSectionIndex runs the whole program on folders with _index.md
+// files: a section's feed and page take its title, description and
+// language, an article its folder's language, and the seeds folder's
+// _index.md gives the site's title where no flag does.
+func TestSectionIndex(t *testing.T) {
+	seeds := t.TempDir()
+	for name, body := range map[string]string{
+		"_index.md":              "---\ntitle: أخبار الموقع\n---\n",
+		"sport/_index.md":        "---\ntitle: الرياضة\ndescription: أخبار الملاعب\n---\n",
+		"world/_index.md":        "---\ntitle: World\nlang: en\n---\n",
+		"sport/match.md":         "# مباراة\n\nفاز الفريق.\n",
+		"world/summit/report.md": "# Summit\n\nLeaders met.\n",
+	} {
+		p := filepath.Join(seeds, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		title string
+	}{
+		{"root _index.md", nil, "أخبار الموقع"},
+		{"the flag wins", []string{"-title", "من العلم"}, "من العلم"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := startRun(t, seeds, filepath.Join(t.TempDir(), "db"), tc.flags...)
+			var site, sport, world *gofeed.Feed
+			parse := func(p string) *gofeed.Feed {
+				_, body := d.get(t, p)
+				f, err := gofeed.NewParser().ParseString(string(body))
+				if err != nil {
+					t.Fatalf("%s: %v", p, err)
+				}
+				return f
+			}
+			seedtest.WaitFor(t, eventLimit, "both articles in the feed", nil, func() bool {
+				site = parse("/feed.atom")
+				return len(site.Items) == 2
+			})
+			sport = parse("/sections/sport/feed.atom")
+			world = parse("/sections/world/summit/feed.atom")
+			if site.Title != tc.title {
+				t.Errorf("site title %q, want %q", site.Title, tc.title)
+			}
+			if want := tc.title + " — الرياضة"; sport.Title != want || sport.Description != "أخبار الملاعب" || sport.Language != "ar" {
+				t.Errorf("sport: title %q, description %q, language %q; want %q, أخبار الملاعب, ar", sport.Title, sport.Description, sport.Language, want)
+			}
+			// world/summit has no _index.md: it inherits world's language.
+			if world.Language != "en" || len(world.Items) != 1 {
+				t.Errorf("world/summit: language %q, %d items; want en, 1", world.Language, len(world.Items))
+			}
+			_, page := d.get(t, "/articles/world/summit/report")
+			if !bytes.Contains(page, []byte(`<html lang="en" dir="ltr"`)) {
+				t.Errorf("the article in world/ is not English:\n%s", page)
+			}
+			_, page = d.get(t, "/sections/sport/")
+			if !bytes.Contains(page, []byte("<h1>الرياضة")) && !bytes.Contains(page, []byte("الرياضة</h1>")) {
+				t.Errorf("the sport page is not headed by its _index.md title:\n%s", page)
+			}
+		})
+	}
+}
