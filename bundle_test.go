@@ -29,7 +29,8 @@ func TestPageBundle(t *testing.T) {
 	seeds := t.TempDir()
 	const (
 		title   = "قمة الرياض: بيان من ١٢ بندًا"
-		section = "وصف قسم الأخبار لا يُنشر"
+		section = "وصف قسم الأخبار لا يُنشر" // the body of an _index.md: never shown
+		label   = "قسم الأخبار"              // its title: the section's name
 		plain   = "خبر عادي في القسم"
 	)
 	bundle := filepath.Join(seeds, "2024", "05", "قمة")
@@ -39,7 +40,7 @@ func TestPageBundle(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(bundle, "صورة.png"), string(png))
 	writeFile(t, filepath.Join(bundle, "index.md"), "---\ntitle: '"+title+"'\nimage: صورة.png\n---\n\nنص القمة مع ![القاعة](صورة.png).\n")
-	writeFile(t, filepath.Join(seeds, "أخبار", "_index.md"), "---\ntitle: "+section+"\n---\n\n"+section+"\n")
+	writeFile(t, filepath.Join(seeds, "أخبار", "_index.md"), "---\ntitle: "+label+"\n---\n\n"+section+"\n")
 	writeFile(t, filepath.Join(seeds, "أخبار", "خبر.txt"), plain+"\nفقرة.\n")
 	d := startRun(t, seeds, filepath.Join(t.TempDir(), "b.db"))
 
@@ -71,8 +72,11 @@ func TestPageBundle(t *testing.T) {
 	}
 	for _, p := range []string{"/feed.atom", "/feed.rss", "/feed.json", "/"} {
 		if _, body := d.get(t, p); strings.Contains(string(body), section) {
-			t.Errorf("%s shows the folder's _index.md", p)
+			t.Errorf("%s shows the body of the folder's _index.md", p)
 		}
+	}
+	if _, body := d.get(t, "/feed.atom"); !strings.Contains(string(body), `label="`+label+`"`) {
+		t.Errorf("/feed.atom does not name the section by its _index.md title %q:\n%s", label, body)
 	}
 
 	// Renamed, the folder keeps its article: same id, same date, new URL.

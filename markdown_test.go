@@ -92,6 +92,9 @@ type mdImage struct {
 	Alt    string `json:"alt"`
 }
 
+// mdSectionTitles are the titles of the corpus's _index.md files, by folder.
+var mdSectionTitles = map[string]string{"تقارير": "قسم التقارير"}
+
 // mdTimezone is the -timezone the corpus's dates without a zone are read in.
 const mdTimezone = "Asia/Riyadh"
 
@@ -256,7 +259,14 @@ func checkSeen(t *testing.T, d *instance, r mdReader, s mdSeen, a mdArticle) {
 	terms := append(slices.Clone(a.Categories), a.Tags...)
 	if !strings.HasSuffix(r.name, "json") { // Atom and RSS name the sections too, JSON Feed's tags not
 		for _, l := range (storage.Item{Path: a.Path}).Lists() {
-			if l.Kind == storage.Section {
+			if l.Kind != storage.Section {
+				continue
+			}
+			// Atom readers show a category's label: the _index.md title;
+			// RSS's text is the folder path, as RSS 2.0 has it.
+			if label := mdSectionTitles[l.Name]; label != "" && strings.HasSuffix(r.name, "atom") {
+				terms = append(terms, label)
+			} else {
 				terms = append(terms, l.Name)
 			}
 		}

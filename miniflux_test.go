@@ -26,7 +26,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/seedtest"
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // minifluxVersion is the Miniflux that .ci/run builds, whose behaviour
@@ -92,6 +94,28 @@ func TestMiniflux(t *testing.T) {
 				t.Errorf("feed title %q, language %q; want %q, ar", f.Title, f.Language, minifluxFeedTitle)
 			}
 			checkMinifluxEntries(t, format, mf.entries(t, id), want)
+		})
+	}
+	// A section's feeds: the articles under the folder, at any depth.
+	const folder = "أخبار محلية"
+	var inFolder []expected
+	for _, a := range want {
+		if strings.HasPrefix(a.Path, folder+"/") {
+			inFolder = append(inFolder, a)
+		}
+	}
+	if len(inFolder) < 2 {
+		t.Fatalf("%d articles under %s: the corpus changed", len(inFolder), folder)
+	}
+	for _, format := range []feed.Format{feed.Atom, feed.RSS, feed.JSON} {
+		t.Run("section "+format.Ext(), func(t *testing.T) {
+			id := mf.subscribe(t, category, feed.ListFeedURL(d.url, storage.List{Kind: storage.Section, Name: folder}, format))
+			var f struct{ Title, Language string }
+			mf.call(t, "GET", fmt.Sprintf("/v1/feeds/%d", id), nil, &f)
+			if want := minifluxFeedTitle + " — " + folder; f.Title != want || f.Language != "ar" {
+				t.Errorf("feed title %q, language %q; want %q, ar", f.Title, f.Language, want)
+			}
+			checkMinifluxEntries(t, format.Ext(), mf.entries(t, id), inFolder)
 		})
 	}
 }
