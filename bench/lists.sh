@@ -9,7 +9,8 @@
 # restart (time to ready), wrk on /feed.atom and / as restart.sh does,
 # DROPS drops (default 50) timed into /feed.atom as latency.sh does, and
 # into the drops' section and category feeds where those answer, and the
-# daemon's VmHWM and VmRSS. The drops go to an existing folder and
+# daemon's VmHWM and VmRSS (and RssAnon and RssFile: the heap, and the
+# pages of the mapped database), and its own mean store and render times. The drops go to an existing folder and
 # category: 099 and سياسة in the plain corpus, a nested section and the
 # largest category in the other. Last, medians of the rounds and the
 # ratios lists / plain.
@@ -44,18 +45,29 @@ serve() {
 	took=$((($t1 - $t0) / 1000000))
 }
 
-# rss PID: peak and current resident memory, in MiB: "VmHWM VmRSS".
-rss() { awk '/VmHWM|VmRSS/ { printf "%.1f ", $2 / 1024 }' "/proc/$1/status"; }
+# rss PID: peak and current resident memory, and the current one's
+# anonymous and file-backed (the mapped database) parts, in MiB: "VmHWM
+# VmRSS RssAnon RssFile".
+rss() { awk '/VmHWM|VmRSS|RssAnon|RssFile/ { printf "%.1f ", $2 / 1024 }' "/proc/$1/status"; }
+
+# means: seedfeed's own mean times, in ms, from its metrics: file event
+# to stored change, and rendering every feed and the index.
+means() {
+	curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+		$1 ~ /_sum$/ { s[$1] = $2 } $1 ~ /_count$/ { c[$1] = $2 }
+		function avg(m) { return c[m "_count"] ? 1000 * s[m "_sum"] / c[m "_count"] : 0 }
+		END { printf "stored %.1f ms, rendered %.1f ms", avg("seedfeed_publish_latency_seconds"), avg("seedfeed_render_duration_seconds") }'
+}
 
 stop() { kill "$last"; wait "$last" || true; }
 
-declare -A imp imp_rss restart p50 p99 sec_p50 cat_p50 hwm vmrss
+declare -A imp imp_rss restart p50 p99 sec_p50 cat_p50 hwm vmrss anon file
 for c in plain lists; do
 	serve "$c"
 	got=$(curl -fsS "http://127.0.0.1:$port/healthz" | sed 's/.*"articles":\([0-9]*\).*/\1/')
 	[ "$got" = "$n" ] || { echo "$c: ready with $got articles, not $n" >&2; exit 1; }
 	imp[$c]=$took imp_rss[$c]=$(rss "$last")
-	echo "$c: import of $n articles: ${imp[$c]} ms to ready; VmHWM VmRSS MiB: ${imp_rss[$c]}"
+	echo "$c: import of $n articles: ${imp[$c]} ms to ready; VmHWM VmRSS RssAnon RssFile MiB: ${imp_rss[$c]}; database $(du -m "$work/$c.db" | cut -f1) MiB"
 	stop
 done
 
@@ -71,11 +83,12 @@ for round in $(seq "$rounds"); do
 		out=$(timeout 600 "$work/bin/latency" -seeds "$work/$c" -url "http://127.0.0.1:$port/feed.atom" \
 			-n "$drops" -format "$format" -dir "${dir[$c]}" "${cat_flags[@]}" -lists)
 		m=$(rss "$pid")
-		echo "$c round $round: restart ${took} ms; VmHWM VmRSS MiB: $m; $(tr '\n' ' ' <<<"$out")"
+		echo "$c round $round: restart ${took} ms; VmHWM VmRSS RssAnon RssFile MiB: $m; means: $(means); $(tr '\n' ' ' <<<"$out")"
 		field() { sed -n "s/.* $1=\([0-9.]*\)ms.*/\1/p" <<<"$out"; }
 		p50[$c]+="$(field p50) " p99[$c]+="$(field p99) "
 		sec_p50[$c]+="$(field section_p50) " cat_p50[$c]+="$(field category_p50) "
-		hwm[$c]+="${m%% *} " vmrss[$c]+="$(cut -d' ' -f2 <<<"$m") "
+		read -r h r a f <<<"$m"
+		hwm[$c]+="$h " vmrss[$c]+="$r " anon[$c]+="$a " file[$c]+="$f "
 		stop
 	done
 done
@@ -86,7 +99,7 @@ line="lists: n=$n format=$format sections=$sections"
 [ "$format" = txt ] || line+=" categories=$categories"
 line+=" rounds=$rounds drops=$drops;"
 for kv in imp:import_ms imp_hwm:import_VmHWM_MiB restart:restart_ms p50:feed_p50_ms p99:feed_p99_ms \
-	sec_p50:section_p50_ms cat_p50:category_p50_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB; do
+	sec_p50:section_p50_ms cat_p50:category_p50_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB; do
 	k=${kv%%:*}
 	case $k in
 	imp) a=${imp[lists]} b=${imp[plain]} ;;
