@@ -30,19 +30,10 @@ declare -A cat=([plain]="سياسة" [lists]="الانتخابات ٠")
 port=$(free_port)
 
 # serve CORPUS: starts the daemon on it and sets took to the ms until
-# /healthz answers 200 (ready: the start-up scan done). Not in $(...): the
-# daemon must be this shell's child.
+# /healthz answers 200 (ready: the start-up scan done).
 serve() {
-	local t0 t1 deadline=$((SECONDS + 1800))
-	t0=$(date +%s%N)
-	start "$work/bin/seedfeed" -seeds "$work/$1" -db "$work/$1.db" -addr "127.0.0.1:$port" -log-level warn
-	until curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; do
-		sleep 0.01
-		kill -0 "$last" || { cat "$work/seedfeed.log" >&2; exit 1; }
-		((SECONDS < deadline)) || { echo "$1: not ready after 1800 s" >&2; exit 1; }
-	done
-	t1=$(date +%s%N)
-	took=$((($t1 - $t0) / 1000000))
+	start_timed "http://127.0.0.1:$port/healthz" 1800 \
+		"$work/bin/seedfeed" -seeds "$work/$1" -db "$work/$1.db" -addr "127.0.0.1:$port" -log-level warn
 }
 
 # rss PID: peak and current resident memory, and the current one's
