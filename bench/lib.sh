@@ -47,6 +47,23 @@ wait_http() {
 	done
 }
 
+# start_timed URL SECONDS CMD...: starts CMD as start does and sets took
+# to the ms until URL answers 2xx; fails, with CMD's log, if CMD ends or
+# SECONDS pass first. Not in $(...): CMD must be this shell's child.
+start_timed() {
+	local url=$1 secs=$2 deadline=$((SECONDS + $2)) t0 t1
+	shift 2
+	t0=$(date +%s%N)
+	start "$@"
+	until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+		sleep 0.005
+		kill -0 "$last" || { cat "$work/$(basename "$1").log" >&2; exit 1; }
+		((SECONDS < deadline)) || { echo "no answer from $url after $secs s" >&2; exit 1; }
+	done
+	t1=$(date +%s%N)
+	took=$((($t1 - $t0) / 1000000))
+}
+
 # build: the seedfeed command and the bench's own tools, in $work/bin.
 build() {
 	mkdir -p "$work/bin"

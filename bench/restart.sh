@@ -14,19 +14,10 @@ build
 port=$(free_port)
 
 # serve: starts the daemon and sets took to the ms until /feed.atom is
-# served. Not in $(...): the daemon must be this shell's child.
+# served.
 serve() {
-	local t0 t1
-	t0=$(date +%s%N)
-	start "$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.1:$port" -log-level warn
-	local deadline=$((SECONDS + 600))
-	until curl -fsS -o /dev/null "http://127.0.0.1:$port/feed.atom" 2>/dev/null; do
-		sleep 0.005
-		kill -0 "$last" || { cat "$work/seedfeed.log" >&2; exit 1; }
-		((SECONDS < deadline)) || { echo "not serving after 600 s" >&2; exit 1; }
-	done
-	t1=$(date +%s%N)
-	took=$((($t1 - $t0) / 1000000))
+	start_timed "http://127.0.0.1:$port/feed.atom" 600 \
+		"$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.1:$port" -log-level warn
 }
 
 serve

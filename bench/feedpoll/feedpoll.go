@@ -26,9 +26,9 @@ func New(url string) *Poller {
 	return &Poller{url: url, client: &http.Client{Timeout: 5 * time.Second}}
 }
 
-// fetch makes one conditional request; body is nil when the feed has not
+// Fetch makes one conditional request; body is nil when the feed has not
 // changed since the last response (a 304).
-func (p *Poller) fetch() (body []byte, err error) {
+func (p *Poller) Fetch() (body []byte, err error) {
 	req, err := http.NewRequest("GET", p.url, nil)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (p *Poller) fetch() (body []byte, err error) {
 // Sync makes one request, so that the next wait starts from the feed as
 // it is now.
 func (p *Poller) Sync() error {
-	_, err := p.fetch()
+	_, err := p.Fetch()
 	return err
 }
 
@@ -76,7 +76,7 @@ func (p *Poller) Wait(since time.Time, limit time.Duration, conds ...func(feed [
 		if time.Since(since) > limit {
 			return took, false, nil
 		}
-		body, err := p.fetch()
+		body, err := p.Fetch()
 		if err != nil {
 			return took, false, err
 		}

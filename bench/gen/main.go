@@ -8,11 +8,15 @@
 // titles and paragraphs, with front matter, and an image beside every
 // tenth article. With -bundles every article is a page bundle, a folder
 // of its own holding index.txt or index.md (and its image), 1,000 such
-// folders to a folder: an archive of N articles in N folders.
+// folders to a folder: an archive of N articles in N folders. With
+// -sections S the articles are spread over S folders instead (article i
+// in folder i mod S; see lists.go: some two deep, half of them Arabic);
+// with -categories M (Markdown only) each names 1 to 3 of M categories, a
+// few large and most small, instead of one of six.
 //
 // Usage:
 //
-//	go run ./bench/gen -n 10000 -out /tmp/corpus [-format md] [-bundles] [-hugo /tmp/site]
+//	go run ./bench/gen -n 10000 -out /tmp/corpus [-format md] [-bundles] [-sections 500] [-categories 2000] [-hugo /tmp/site]
 package main
 
 import (
@@ -36,7 +40,12 @@ func main() {
 	seed := flag.String("seed", "seeds/000_a9589b6d9dbb613e.txt", "the article whose sentences are recombined")
 	format := flag.String("format", "txt", "format of the corpus: txt (seedfeed's plain text) or md (Markdown with front matter)")
 	bundles := flag.Bool("bundles", false, "write each article as a page bundle: its own folder, holding index.txt or index.md")
+	sections := flag.Int("sections", 0, "spread the articles over this many folders, some nested (0: 1,000 to a folder)")
+	categories := flag.Int("categories", 0, "with -format md: name 1 to 3 of this many categories in each article (0: one of six)")
 	flag.Parse()
+	if *categories > 0 && *format != "md" {
+		log.Fatal("gen: -categories needs -format md: plain text has no front matter")
+	}
 	if *out == "" {
 		log.Fatal("gen: -out is required")
 	}
@@ -52,9 +61,17 @@ func main() {
 			log.Fatal(err)
 		}
 	}
+	folders, names := sectionFolders(*sections), categoryNames(*categories)
 	for i := range *n {
 		title, paragraphs := article(i, sentences)
 		dir, name := fmt.Sprintf("%03d", i/1000), fmt.Sprintf("%06d", i)
+		if len(folders) > 0 {
+			dir = folders[i%len(folders)]
+		}
+		var cats []string
+		if len(names) > 0 {
+			cats = categoriesOf(i, names)
+		}
 		if *bundles {
 			dir, name = filepath.Join(dir, name), "index"
 		}
@@ -62,7 +79,7 @@ func main() {
 		p := filepath.Join(*out, dir, name+".txt")
 		content := title + "\n" + strings.Join(paragraphs, "\n") + "\n"
 		if *format == "md" {
-			p, content, err = markdown(*out, dir, name, i, title, paragraphs, at)
+			p, content, err = markdown(*out, dir, name, i, title, paragraphs, cats, at)
 		}
 		if err != nil {
 			log.Fatal(err)

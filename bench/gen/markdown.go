@@ -35,12 +35,13 @@ var leadImage = func() []byte {
 }()
 
 // markdown returns the path and content of article i as Markdown: front
-// matter (title, date, one or two authors with a URL, a category, tags, a
-// summary, lang, and for every tenth an image written beside it), then the
+// matter (title, date, one or two authors with a URL, the categories cats
+// or else one of six, tags, a summary, lang, and for every tenth an image
+// written beside it), then the
 // same paragraphs, the second starting with an emphasised word. Its
 // front-matter choices come from a generator of their own, so that the
 // titles and paragraphs are those of the plain-text corpus.
-func markdown(out, dir, name string, i int, title string, paragraphs []string, at time.Time) (string, string, error) {
+func markdown(out, dir, name string, i int, title string, paragraphs, cats []string, at time.Time) (string, string, error) {
 	r := rand.New(rand.NewPCG(uint64(i), 0x6d61726b))
 	var b strings.Builder
 	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nauthors:\n", title, at.Format(time.RFC3339))
@@ -48,8 +49,10 @@ func markdown(out, dir, name string, i int, title string, paragraphs []string, a
 		a := (i + k) % len(mdAuthors)
 		fmt.Fprintf(&b, "  - name: %s\n    url: https://example.com/authors/%d\n", mdAuthors[a], a)
 	}
-	fmt.Fprintf(&b, "categories: [%s]\ntags: [%s, %s]\n", mdSection[r.IntN(len(mdSection))],
-		mdTags[r.IntN(5)], mdTags[5+r.IntN(5)])
+	if one := mdSection[r.IntN(len(mdSection))]; cats == nil {
+		cats = []string{one}
+	}
+	fmt.Fprintf(&b, "categories: [%s]\ntags: [%s, %s]\n", strings.Join(cats, ", "), mdTags[r.IntN(5)], mdTags[5+r.IntN(5)])
 	fmt.Fprintf(&b, "summary: %q\nlang: ar\n", strings.SplitAfter(paragraphs[0], ".")[0])
 	if i%10 == 0 {
 		img := fmt.Sprintf("%06d.png", i)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Sections and categories at scale (issue 14): two corpora of N articles
+# (default 100000, FORMAT default md), one as the other scripts make it
+# (1,000 to a folder, one of six categories each) and one in SECTIONS
+# folders (default 500, some two deep, half Arabic) with 1 to 3 of
+# CATEGORIES categories each (default 2000, a Zipf spread; Markdown only).
+# For each: the import into an empty database (time to ready: /healthz
+# 200), then ROUNDS rounds (default 3), the two corpora alternating, of a
+# restart (time to ready), wrk on /feed.atom and / as restart.sh does,
+# DROPS drops (default 50) timed into /feed.atom as latency.sh does, and
+# into the drops' section and category feeds where those answer, and the
+# daemon's VmHWM and VmRSS (and RssAnon and RssFile: the heap, and the
+# pages of the mapped database), and its own mean store and render times. The drops go to an existing folder and
+# category: 099 and سياسة in the plain corpus, a nested section and the
+# largest category in the other. Last, medians of the rounds and the
+# ratios lists / plain.
+source "$(dirname "$0")/lib.sh"
+n=${N:-100000} sections=${SECTIONS:-500} categories=${CATEGORIES:-2000}
+format=${FORMAT:-md} rounds=${ROUNDS:-3} drops=${DROPS:-50}
+build
+lists_flags=(-sections "$sections")
+[ "$format" = txt ] || lists_flags+=(-categories "$categories")
+"$work/bin/gen" -n "$n" -out "$work/plain" -format "$format" >/dev/null
+"$work/bin/gen" -n "$n" -out "$work/lists" -format "$format" "${lists_flags[@]}" >/dev/null
+# Where the drops go: the last folder of the plain corpus and one of its
+# six categories; gen's first nested section and its category 0 (see
+# bench/gen/lists.go), the largest.
+declare -A dir=([plain]=$(printf '%03d' $(((n - 1) / 1000))) [lists]="أخبار ٠/اقتصاد ٤")
+declare -A cat=([plain]="سياسة" [lists]="الانتخابات ٠")
+port=$(free_port)
+
+# serve CORPUS: starts the daemon on it and sets took to the ms until
+# /healthz answers 200 (ready: the start-up scan done).
+serve() {
+	start_timed "http://127.0.0.1:$port/healthz" 1800 \
+		"$work/bin/seedfeed" -seeds "$work/$1" -db "$work/$1.db" -addr "127.0.0.1:$port" -log-level warn
+}
+
+# rss PID: peak and current resident memory, and the current one's
+# anonymous and file-backed (the mapped database) parts, in MiB: "VmHWM
+# VmRSS RssAnon RssFile".
+rss() { awk '/VmHWM|VmRSS|RssAnon|RssFile/ { printf "%.1f ", $2 / 1024 }' "/proc/$1/status"; }
+
+# means: seedfeed's own mean times, in ms, from its metrics: file event
+# to stored change, and rendering every feed and the index.
+means() {
+	curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+		$1 ~ /_sum$/ { s[$1] = $2 } $1 ~ /_count$/ { c[$1] = $2 }
+		function avg(m) { return c[m "_count"] ? 1000 * s[m "_sum"] / c[m "_count"] : 0 }
+		END { printf "stored %.1f ms, rendered %.1f ms", avg("seedfeed_publish_latency_seconds"), avg("seedfeed_render_duration_seconds") }'
+}
+
+stop() { kill "$last"; wait "$last" || true; }
+
+declare -A imp imp_rss restart p50 p99 sec_p50 cat_p50 hwm vmrss anon file
+for c in plain lists; do
+	serve "$c"
+	got=$(curl -fsS "http://127.0.0.1:$port/healthz" | sed 's/.*"articles":\([0-9]*\).*/\1/')
+	[ "$got" = "$n" ] || { echo "$c: ready with $got articles, not $n" >&2; exit 1; }
+	imp[$c]=$took imp_rss[$c]=$(rss "$last")
+	echo "$c: import of $n articles: ${imp[$c]} ms to ready; VmHWM VmRSS RssAnon RssFile MiB: ${imp_rss[$c]}; database $(du -m "$work/$c.db" | cut -f1) MiB"
+	stop
+done
+
+for round in $(seq "$rounds"); do
+	for c in plain lists; do
+		serve "$c"
+		pid=$last
+		restart[$c]+="$took "
+		timeout 60 wrk -t2 -c64 -d5s "http://127.0.0.1:$port/feed.atom" >/dev/null
+		timeout 60 wrk -t2 -c64 -d5s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/" >/dev/null
+		cat_flags=()
+		[ "$format" = txt ] || cat_flags=(-categories "${cat[$c]}")
+		out=$(timeout 600 "$work/bin/latency" -seeds "$work/$c" -url "http://127.0.0.1:$port/feed.atom" \
+			-n "$drops" -format "$format" -dir "${dir[$c]}" "${cat_flags[@]}" -lists)
+		m=$(rss "$pid")
+		echo "$c round $round: restart ${took} ms; VmHWM VmRSS RssAnon RssFile MiB: $m; means: $(means); $(tr '\n' ' ' <<<"$out")"
+		field() { sed -n "s/.* $1=\([0-9.]*\)ms.*/\1/p" <<<"$out"; }
+		p50[$c]+="$(field p50) " p99[$c]+="$(field p99) "
+		sec_p50[$c]+="$(field section_p50) " cat_p50[$c]+="$(field category_p50) "
+		read -r h r a f <<<"$m"
+		hwm[$c]+="$h " vmrss[$c]+="$r " anon[$c]+="$a " file[$c]+="$f "
+		stop
+	done
+done
+
+median() { tr ' ' '\n' <<<"$1" | awk NF | sort -g | awk '{ v[NR] = $0 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
+ratio() { if [ "$1" = - ] || [ "$2" = - ]; then echo -; else python3 -c "print(f'{$1 / $2:.2f}')"; fi; }
+line="lists: n=$n format=$format sections=$sections"
+[ "$format" = txt ] || line+=" categories=$categories"
+line+=" rounds=$rounds drops=$drops;"
+for kv in imp:import_ms imp_hwm:import_VmHWM_MiB restart:restart_ms p50:feed_p50_ms p99:feed_p99_ms \
+	sec_p50:section_p50_ms cat_p50:category_p50_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB; do
+	k=${kv%%:*}
+	case $k in
+	imp) a=${imp[lists]} b=${imp[plain]} ;;
+	imp_hwm) a=${imp_rss[lists]%% *} b=${imp_rss[plain]%% *} ;;
+	*)
+		declare -n v=$k
+		a=$(median "${v[lists]}") b=$(median "${v[plain]}")
+		;;
+	esac
+	line+=" ${kv#*:}=$a (plain $b, ×$(ratio "$a" "$b"))"
+done
+echo "$line"
