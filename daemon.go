@@ -262,7 +262,6 @@ func (d *daemon) work(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.watcher.Run(ctx) })
 	g.Go(func() error { return d.feed.Run(ctx) })
-	g.Go(func() error { return d.sitemap.Run(ctx) })
 	g.Go(func() error { return d.reloads(ctx) })
 	g.Go(func() error { return d.keepStatus(ctx) })
 	g.Go(func() error {

@@ -20,11 +20,13 @@
 // only the one holding the article. An article sitemap that all its
 // articles left is served no more, and the index leaves it out.
 //
-// Every document is rendered once per change of the store, not per
-// request; a change reads only the archive pages that
+// Every document is rendered at the first request after a change of the
+// store, not per request and not per change: a crawler reads them now and
+// then, while articles may arrive by the thousand, and a restart reads no
+// article for them. That request reads only the archive pages that
 // storage.Store.ChangesSince names, so one publication among 100,000
 // articles re-renders one article sitemap (besides the small ones: the
 // lists, the index, the news). The news sitemap also changes with the
-// clock, when its oldest article turns two days old: Run re-renders it
-// then.
+// clock, when its oldest article turns two days old: the first request
+// after that renders it again.
 package sitemap

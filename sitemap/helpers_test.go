@@ -3,7 +3,6 @@ package sitemap
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,19 +63,6 @@ func server(t testing.TB, h *Handler) *httptest.Server {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-// run runs h until the test ends.
-func run(t testing.TB, h *Handler) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := h.Run(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
 func newHandler(t testing.TB, s *storage.Store, cfg Config) *Handler {

@@ -56,7 +56,6 @@ func TestIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := server(t, h)
-	run(t, h)
 	_, body := get(t, srv, PathSitemap)
 	if !bytes.Contains(body, []byte("<urlset")) {
 		t.Fatalf("6 URLs: not one sitemap:\n%s", body)

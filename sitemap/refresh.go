@@ -41,14 +41,14 @@ func (h *Handler) refresh(c storage.Changes) error {
 		return err
 	}
 	s := &snapshot{}
-	if s.root, s.parts, err = h.root(next, h.current.Load()); err != nil {
+	if s.root, s.parts, err = h.root(next, h.current); err != nil {
 		return err
 	}
 	h.state = next
 	if err := h.renderNews(s); err != nil {
 		return err
 	}
-	h.current.Store(s)
+	h.current = s
 	h.version = c.Version
 	return nil
 }
@@ -56,11 +56,11 @@ func (h *Handler) refresh(c storage.Changes) error {
 // refreshNews renders the news sitemap again, and serves it with the
 // other documents as they are.
 func (h *Handler) refreshNews() error {
-	s := *h.current.Load()
+	s := *h.current
 	if err := h.renderNews(&s); err != nil {
 		return err
 	}
-	h.current.Store(&s)
+	h.current = &s
 	return nil
 }
 

@@ -1,11 +1,10 @@
 package sitemap
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -26,10 +25,7 @@ type Source interface {
 	Newest(n int) ([]storage.Item, error)
 	// PageSize returns the number of articles of an archive page.
 	PageSize() int
-	// Changed returns a channel closed at the next change.
-	Changed() <-chan struct{}
-	// Version and ChangesSince tell which lists and pages changed.
-	Version() uint64
+	// ChangesSince tells which lists and pages changed since a version.
 	ChangesSince(v uint64) storage.Changes
 }
 
@@ -81,14 +77,15 @@ type Config struct {
 
 // Handler serves the sitemaps and robots.txt.
 type Handler struct {
-	src     Source
-	cfg     Config
-	log     *slog.Logger
-	robots  *feed.Doc
-	current atomic.Pointer[snapshot]
-
-	// What Run keeps between renders; only New and Run touch them.
-	changed    <-chan struct{}
+	src    Source
+	cfg    Config
+	log    *slog.Logger
+	robots *feed.Doc
+	// mu guards what one render keeps for the next, and current: the
+	// documents are rendered at the first request after a change, by
+	// one request while the others wait.
+	mu         sync.Mutex
+	current    *snapshot // nil until the first request
 	version    uint64
 	state      state
 	newsExpiry time.Time // when the news sitemap's oldest article ages out; zero for none
@@ -106,8 +103,8 @@ const (
 	typeText = "text/plain; charset=utf-8"
 )
 
-// New renders every sitemap from src and returns a handler that serves
-// them. Run keeps them up to date.
+// New returns a handler that serves the sitemaps of src, each rendered
+// at the first request after a change (see the package comment).
 func New(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -125,13 +122,6 @@ func New(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 	h := &Handler{src: src, cfg: cfg, log: logger}
 	var err error
 	if h.robots, err = feed.NewDoc([]byte(robots), typeText, time.Time{}, cfg.MaxAge); err != nil {
-		return nil, err
-	}
-	// Changed before Version: a write between the two is then rendered
-	// again at the next change, never missed.
-	h.changed = src.Changed()
-	h.version = src.Version()
-	if err := h.refresh(storage.Changes{All: true, Version: h.version}); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -156,11 +146,17 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 }
 
-// serve answers with the document pick finds in the current snapshot, or
-// 404 when there is none.
+// serve answers with the document pick finds in the current snapshot,
+// rendered first if the store changed since, or 404 when there is none.
 func (h *Handler) serve(pick func(*snapshot) *feed.Doc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		d := pick(h.current.Load())
+		s, err := h.documents()
+		if err != nil {
+			h.log.Error("cannot render sitemaps", "uri", r.RequestURI, "err", err)
+			http.Error(w, "cannot render the sitemap", http.StatusInternalServerError)
+			return
+		}
+		d := pick(s)
 		if d == nil {
 			http.NotFound(w, r)
 			return
@@ -169,31 +165,28 @@ func (h *Handler) serve(pick func(*snapshot) *feed.Doc) http.HandlerFunc {
 	}
 }
 
-// Run re-renders after every change of the source, and the news sitemap
-// when its oldest article ages out, until ctx is done. A failed render is
-// logged, the previous documents stay served, and the next change renders
-// what both changed.
-func (h *Handler) Run(ctx context.Context) error {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	for {
-		var expire <-chan time.Time
-		if !h.newsExpiry.IsZero() {
-			timer.Reset(max(h.newsExpiry.Sub(h.cfg.Now()), 0))
-			expire = timer.C
+// documents returns the documents as the store stands: it renders again
+// what changed since the last request (storage.Store.ChangesSince), and
+// the news sitemap once its oldest article has aged out. Sitemaps are
+// read by crawlers now and then, while articles may arrive by the
+// thousand: rendering on request costs a publication nothing, and a
+// restart does not read every article for them. A failed render leaves
+// the previous documents, and the next request tries again.
+func (h *Handler) documents() (*snapshot, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.src.ChangesSince(h.version)
+	if h.current == nil {
+		c.All = true
+	}
+	if c.All || c.Version != h.version {
+		if err := h.refresh(c); err != nil {
+			return h.current, err
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-h.changed:
-			h.changed = h.src.Changed()
-			if err := h.refresh(h.src.ChangesSince(h.version)); err != nil {
-				h.log.Error("cannot render sitemaps", "err", err)
-			}
-		case <-expire:
-			if err := h.refreshNews(); err != nil {
-				h.log.Error("cannot render the news sitemap", "err", err)
-			}
+	} else if !h.newsExpiry.IsZero() && !h.cfg.Now().Before(h.newsExpiry) {
+		if err := h.refreshNews(); err != nil {
+			return h.current, err
 		}
 	}
+	return h.current, nil
 }
