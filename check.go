@@ -58,6 +58,26 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 			fmt.Fprint(tw, checkLines(rel, status, it, err, missing))
 		}
 	})
+	serr := watcher.CheckSections(cfg.seeds, cfg.readOptions(), func(rel string, sec article.Section, err error) {
+		status := "section"
+		if err != nil {
+			status = sum.add(err, false)
+		} else {
+			sum.sections++
+		}
+		switch {
+		case quiet && err == nil, werr != nil:
+		case asJSON:
+			e := newCheckEntry(rel, status, storage.Item{}, err)
+			if err == nil {
+				e.Title, e.Summary, e.Lang, e.Unknown, e.Charset = sec.Title, sec.Description, sec.Lang, sec.Unknown, sec.Charset
+			}
+			werr = enc.Encode(e)
+		default:
+			fmt.Fprint(tw, sectionLines(rel, status, sec, err))
+		}
+	})
+	err = errors.Join(err, serr)
 	if ferr := tw.Flush(); werr == nil {
 		werr = ferr
 	}
@@ -76,6 +96,7 @@ func checkCommand(args []string, getenv func(string) string, stdout, stderr io.W
 // checkSummary counts what check found, refusals by reason.
 type checkSummary struct {
 	ok, drafts, refused int
+	sections            int // folders' _index.md files read
 	reasons             map[string]int
 }
 
@@ -105,6 +126,9 @@ func (s checkSummary) String() string {
 	line := fmt.Sprintf("%d would be published, ", s.ok)
 	if s.drafts > 0 {
 		line += plural(s.drafts, "draft") + ", "
+	}
+	if s.sections > 0 {
+		line += plural(s.sections, "section") + " described, "
 	}
 	line += fmt.Sprintf("%d refused", s.refused)
 	var parts []string
@@ -143,6 +167,31 @@ func checkLines(rel, status string, it storage.Item, err, missing error) string 
 	return b.String()
 }
 
+// sectionLines are the lines check prints for a folder's _index.md, as
+// checkLines does for an article: what it says of the section, or why it
+// would be refused (the section then keeps what it had).
+func sectionLines(rel, status string, sec article.Section, err error) string {
+	if err != nil {
+		return checkLines(rel, status, storage.Item{}, err, nil)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\t%s\t%s\n", status, rel, sec.Title)
+	for _, kv := range [][2]string{{"description", shorten(sec.Description, 80)}, {"lang", sec.Lang}, {"warning", unknownKeys(sec.Unknown)}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "\t\t%s: %s\n", kv[0], kv[1])
+		}
+	}
+	return b.String()
+}
+
+// unknownKeys is the warning about front-matter keys nothing reads, or "".
+func unknownKeys(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	return "unknown keys: " + strings.Join(keys, ", ")
+}
+
 // metadata is what a's front matter set besides its title, as key and
 // value pairs in a fixed order. The date is shown in its own zone: the
 // one it was written with, or -timezone for a date written without one.
@@ -177,9 +226,7 @@ func metadata(a article.Article) [][2]string {
 	add("summary", shorten(a.Summary, 80))
 	add("lang", a.Lang)
 	add("link", a.Link)
-	if len(a.Unknown) > 0 {
-		add("warning", "unknown keys: "+strings.Join(a.Unknown, ", "))
-	}
+	add("warning", unknownKeys(a.Unknown))
 	if len(a.DroppedLinks) > 0 {
 		add("warning", "links dropped, text kept: "+strings.Join(a.DroppedLinks, ", "))
 	}

@@ -482,3 +482,32 @@ func TestCheckJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSections: check reads each folder's _index.md as the daemon
+// would: what it says of the section, or why it would be refused, which
+// fails the check as a refused article does.
+func TestCheckSections(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "رياضة", "_index.md"), "---\ntitle: الرياضة\ndescription: أخبار الملاعب\nlang: ar\ncolour: red\n---\n")
+	writeFile(t, filepath.Join(dir, "رياضة", "مباراة.md"), "# مباراة\n\nفاز الفريق.\n")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", "-seeds", dir}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("check = %v\n%s", err, &out)
+	}
+	for _, want := range []string{"section  رياضة/_index.md  الرياضة", "description: أخبار الملاعب", "warning: unknown keys: colour", "1 would be published, 1 section described, 0 refused"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, &out)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "رياضة", "_index.md"), "---\ntitle: [الرياضة\n---\n")
+	out.Reset()
+	err := run(context.Background(), []string{"check", "-seeds", dir}, env(nil), &out, io.Discard)
+	if !errors.Is(err, errRefused) {
+		t.Errorf("check of a malformed _index.md = %v, want errRefused (exit 1)", err)
+	}
+	for _, want := range []string{"refused  رياضة/_index.md  invalid_yaml", "line 2, column", "1 would be published, 1 refused (1 invalid_yaml)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, &out)
+		}
+	}
+}
