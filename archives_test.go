@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -67,6 +68,7 @@ func TestDaemonArchiveWalk(t *testing.T) {
 	}
 	dir := t.TempDir()
 	files := map[feed.Format][]string{}
+	ids := map[string][]string{} // each Atom and RSS document's entry ids, by URL
 	for l, want := range lists {
 		for _, f := range []feed.Format{feed.Atom, feed.RSS, feed.JSON} {
 			start := feed.ListFeedURL(d.url, l, f)
@@ -82,6 +84,9 @@ func TestDaemonArchiveWalk(t *testing.T) {
 					t.Fatal(err)
 				}
 				files[f] = append(files[f], name)
+				if f != feed.JSON {
+					ids[doc.url] = doc.ids
+				}
 			}
 		}
 	}
@@ -110,6 +115,7 @@ func TestDaemonArchiveWalk(t *testing.T) {
 			t.Error(m)
 		}
 	})
+	t.Run("newsboat", func(t *testing.T) { checkNewsboat(t, ids) })
 	t.Run("feedparser", func(t *testing.T) {
 		checkFeedparser(t, slices.Concat(files[feed.Atom], files[feed.RSS]))
 	})
@@ -441,5 +447,56 @@ func TestSectionIndex(t *testing.T) {
 				t.Errorf("the sport page is not headed by its _index.md title:\n%s", page)
 			}
 		})
+	}
+}
+
+// checkNewsboat has newsboat (Debian's 2.21 reads Atom and RSS, not JSON
+// Feed) fetch every document of the walks. Its cache keeps an entry once
+// whatever the documents that hold it, so it must hold every document,
+// titled, and every entry any of them holds.
+func checkNewsboat(t *testing.T, want map[string][]string) {
+	nb := tool(t, "newsboat")
+	py := python(t, "sqlite3")
+	home := t.TempDir()
+	urls := slices.Sorted(maps.Keys(want))
+	if err := os.WriteFile(filepath.Join(home, "urls"), []byte(strings.Join(urls, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(home, "config"), nil, 0o644)
+	cache := filepath.Join(home, "cache.db")
+	cmd := exec.Command(nb, "-u", filepath.Join(home, "urls"), "-c", cache, "-C", filepath.Join(home, "config"), "-x", "reload")
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("newsboat -x reload: %v\n%s", err, out)
+	}
+	out, err := exec.Command(py, "-c", `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print(json.dumps({
+    "feeds": dict(db.execute("SELECT rssurl, title FROM rss_feed")),
+    "guids": [g for (g,) in db.execute("SELECT guid FROM rss_item")],
+}))
+`, cache).Output()
+	if err != nil {
+		t.Fatalf("read newsboat's cache: %v", err)
+	}
+	var got struct {
+		Feeds map[string]string
+		GUIDs []string
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]bool{}
+	for _, u := range urls {
+		if got.Feeds[u] == "" {
+			t.Errorf("newsboat has no title for %s", u)
+		}
+		for _, id := range want[u] {
+			all[id] = true
+		}
+	}
+	if g, w := slices.Sorted(slices.Values(got.GUIDs)), slices.Sorted(maps.Keys(all)); !slices.Equal(g, w) {
+		t.Errorf("newsboat stored the entries %q, want %q", g, w)
 	}
 }
