@@ -25,6 +25,8 @@
 //	            which no archive page dates (JSON: page_size, since).
 //	            "lists" → the "changed" value as a seedfeed that keeps the
 //	            lists last wrote it (see Lists below).
+//	            "sections" → when a section was last stored, replaced or
+//	            removed (RFC 3339), absent until then: no layout change.
 //	articles    key → article: path, title, paragraphs, published, updated,
 //	            and what a front matter sets (body, summary, authors,
 //	            categories, tags, image, missing_image, lang, date, draft,

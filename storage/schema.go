@@ -31,6 +31,7 @@ var (
 	keyPublication     = []byte("publication")
 	keyRun             = []byte("run")
 	keyArchive         = []byte("archive")
+	keySections        = []byte("sections") // when a section last changed
 	keyLists           = []byte("lists")
 )
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -103,8 +104,12 @@ func (s *Store) writeSection(what string, key, v []byte) error {
 			return err
 		}
 		changed = true
-		_, err = buckets{meta: tx.Bucket(bucketMeta)}.changed()
-		return err
+		meta := tx.Bucket(bucketMeta)
+		t, err := buckets{meta: meta}.changed()
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySections, []byte(t.UTC().Format(time.RFC3339Nano)))
 	})
 	if err != nil || !changed {
 		return err
@@ -112,6 +117,14 @@ func (s *Store) writeSection(what string, key, v []byte) error {
 	s.logAll()
 	s.notify()
 	return nil
+}
+
+// SectionsChanged returns when a section was last stored, replaced or
+// removed (the store's clock, as LastChange), zero if never: every
+// document that names a section, or is in one, shows what its
+// _index.md says, so none may say it was last modified before then.
+func (s *Store) SectionsChanged() (time.Time, error) {
+	return s.metaTime("read when the sections changed", keySections)
 }
 
 // Sections returns every section's meta stored, by folder path.

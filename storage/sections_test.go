@@ -32,6 +32,10 @@ func changedBy(t *testing.T, s *Store, fn func() error) bool {
 	if moved := after.After(before); signalled != moved || signalled != all {
 		t.Fatalf("signalled %v, LastChange moved %v, ChangesSince All %v: want all alike", signalled, moved, all)
 	}
+	// SectionsChanged is the moment of the last change: LastChange.
+	if sc, err := s.SectionsChanged(); err != nil || signalled && !sc.Equal(after) || !signalled && sc.After(before) {
+		t.Fatalf("SectionsChanged = %v, %v; LastChange %v before, %v after", sc, err, before, after)
+	}
 	return signalled
 }
 
