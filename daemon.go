@@ -201,7 +201,8 @@ func (d *daemon) serveFeeds() error {
 	}
 	d.feed.OnRender(d.metrics.rendered)
 	if d.sitemap, err = sitemap.New(d.store, sitemap.Config{
-		BaseURL: d.cfg.feed.BaseURL, Title: d.cfg.feed.Title, Lang: d.cfg.feed.Lang, MaxAge: d.cfg.feed.MaxAge,
+		BaseURL: d.cfg.feed.BaseURL, Title: d.cfg.feed.Title, TitleFixed: d.cfg.feed.Explicit.Title,
+		Lang: d.cfg.feed.Lang, MaxAge: d.cfg.feed.MaxAge,
 	}, d.log); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package sitemap
 
 import (
 	"bytes"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/seedfeed/seedfeed/article"
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // TestNews: the articles of the last two days only, newest first, each
@@ -117,4 +119,36 @@ func TestRobots(t *testing.T) {
 	// An empty store still has a valid sitemap: the home page.
 	_, sm := get(t, srv, PathSitemap)
 	xmllint(t, "empty.xml", sm, sitemapXSD(t))
+}
+
+// TestNewsName: the publication is named by the seeds folder's _index.md
+// title, as the feeds are, unless the title was set by a flag; a change
+// of it reaches the news sitemap at the next request.
+func TestNewsName(t *testing.T) {
+	now := t0.Add(100 * time.Hour)
+	s := openStore(t, 0)
+	put(t, s, "خبر.md", "خبر", now.Add(-time.Hour))
+	name := func(srv *httptest.Server) string {
+		_, body := get(t, srv, PathNews)
+		var doc urlsetDoc
+		decode(t, body, &doc)
+		if len(doc.URLs) != 1 || doc.URLs[0].News == nil {
+			t.Fatalf("news sitemap:\n%s", body)
+		}
+		return doc.URLs[0].News.Name
+	}
+	byDefault := server(t, newHandler(t, s, Config{Now: func() time.Time { return now }}))
+	fixed := server(t, newHandler(t, s, Config{Now: func() time.Time { return now }, TitleFixed: true}))
+	if got := name(byDefault); got != "أخبار & <آراء>" {
+		t.Errorf("without an _index.md: %q", got)
+	}
+	if err := s.PutSection(storage.SectionMeta{Title: "جريدة الصباح"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(byDefault); got != "جريدة الصباح" {
+		t.Errorf("with the root _index.md: %q, want its title", got)
+	}
+	if got := name(fixed); got != "أخبار & <آراء>" {
+		t.Errorf("with -title given: %q, want the flag's", got)
+	}
 }

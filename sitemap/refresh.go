@@ -221,7 +221,17 @@ func (h *Handler) renderNews(s *snapshot) error {
 	if err != nil {
 		return fmt.Errorf("read the newest articles: %w", err)
 	}
-	body, modified, expiry := h.news(items, h.cfg.Now())
+	name := h.cfg.Title
+	if !h.cfg.TitleFixed {
+		sections, err := h.src.Sections()
+		if err != nil {
+			return fmt.Errorf("read the sections: %w", err)
+		}
+		if root := sections[""]; root.Title != "" {
+			name = root.Title // the site's title, as the feeds have it
+		}
+	}
+	body, modified, expiry := h.news(items, name, h.cfg.Now())
 	d, err := h.newDoc(body, modified, h.state.news)
 	if err != nil {
 		return err

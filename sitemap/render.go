@@ -73,7 +73,7 @@ func sitemapIndex(refs []ref) []byte {
 // those published in the last NewsAge. It returns its Last-Modified (the
 // newest change among them, or the moment the last one left aged out)
 // and when its oldest article will age out (zero for none).
-func (h *Handler) news(items []storage.Item, now time.Time) (body []byte, modified, expiry time.Time) {
+func (h *Handler) news(items []storage.Item, name string, now time.Time) (body []byte, modified, expiry time.Time) {
 	b := []byte(xmlHeader + `<urlset xmlns="` + nsSitemap + `" xmlns:news="` + nsNews + `">` + "\n")
 	site := h.cfg.Lang
 	for _, it := range items {
@@ -87,7 +87,7 @@ func (h *Handler) news(items []storage.Item, now time.Time) (body []byte, modifi
 		b = append(b, "  <url>\n    <loc>"...)
 		b = appendEscaped(b, feed.ArticleURL(h.cfg.BaseURL, it))
 		b = append(b, "</loc>\n    <news:news>\n      <news:publication>\n        <news:name>"...)
-		b = appendEscaped(b, h.cfg.Title)
+		b = appendEscaped(b, name)
 		b = append(b, "</news:name>\n        <news:language>"...)
 		b = append(b, newsLang(it.Lang, site)...)
 		b = append(b, "</news:language>\n      </news:publication>\n      <news:publication_date>"...)

@@ -25,6 +25,9 @@ type Source interface {
 	Newest(n int) ([]storage.Item, error)
 	// PageSize returns the number of articles of an archive page.
 	PageSize() int
+	// Sections returns what the folders' _index.md files say, by
+	// folder ("" for the seeds folder).
+	Sections() (map[string]storage.SectionMeta, error)
 	// ChangesSince tells which lists and pages changed since a version.
 	ChangesSince(v uint64) storage.Changes
 }
@@ -60,8 +63,11 @@ const (
 type Config struct {
 	// BaseURL is the public URL of the site, without a trailing slash.
 	BaseURL string
-	// Title is the site's title: the news sitemap's publication name.
-	Title string
+	// Title is the site's title: the news sitemap's publication name,
+	// unless the seeds folder's _index.md gives one and TitleFixed is
+	// false (the title is the flag's default, as feed.Config.Explicit).
+	Title      string
+	TitleFixed bool
 	// Lang is the language of the articles that do not name their own.
 	Lang language.Tag
 	// MaxAge is how long clients and caches may reuse a response.
