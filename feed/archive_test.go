@@ -40,9 +40,16 @@ func TestArchiveStable(t *testing.T) {
 			t.Errorf("%s changed when newer articles came:\n%+v\n%+v", urls[i], before[i], after)
 		}
 	}
-	newest := ArchiveURL(s.base, storage.List{}, 6, Atom)
-	if resp, _ := s.get(t, newest); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=300" {
-		t.Errorf("GET %s (the newest page): %s, Cache-Control %q", newest, resp.Status, resp.Header.Get("Cache-Control"))
+	// 17 articles: pages 1 to 5 full, 6 open. The open page is no archive
+	// document (its articles are in the feed); the newest full one is.
+	open := ArchiveURL(s.base, storage.List{}, 6, Atom)
+	if resp, _ := s.get(t, open); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET %s (the open page): %s, want 404", open, resp.Status)
+	}
+	newest := ArchiveURL(s.base, storage.List{}, 5, Atom)
+	if resp, body := s.get(t, newest); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=86400" ||
+		strings.Contains(string(body), "next-archive") {
+		t.Errorf("GET %s (the newest full page): %s, Cache-Control %q, want no next-archive:\n%s", newest, resp.Status, resp.Header.Get("Cache-Control"), body)
 	}
 
 	// Edit article 4, on page 2 of the main list.
@@ -68,7 +75,8 @@ func TestArchiveStable(t *testing.T) {
 
 // TestListCache: a publication drops the cached documents of the lists it
 // touched, and only those: an untouched list's are kept, and a full
-// archive page of a touched list too.
+// archive page of a touched list too, but for the page before one that
+// became full (it gains a next-archive link).
 func TestListCache(t *testing.T) {
 	s := newListSite(t, 12)
 	econ := storage.List{Kind: storage.Section, Name: "اقتصاد"}
@@ -77,7 +85,7 @@ func TestListCache(t *testing.T) {
 		{list: econ, kind: kindFeed, f: Atom},
 		{list: econ, kind: kindPage, n: 1},
 		{list: storage.List{}, kind: kindArchive, n: 1, f: JSON},
-		{list: storage.List{}, kind: kindArchive, n: 4, f: JSON},
+		{list: storage.List{}, kind: kindArchive, n: 3, f: JSON},
 	}
 	for _, k := range keys {
 		var u string
@@ -108,7 +116,7 @@ func TestListCache(t *testing.T) {
 			t.Fatalf("%+v not cached", k)
 		}
 	}
-	s.put(t, 1) // article 12: section رياضة, category سياسة; the main list's 13th, which fills page 4
+	s.put(t, 1) // article 12: section رياضة, category سياسة; the main list's 13th, which fills page 4 and so links 3 to it
 	after := cached()
 	for _, k := range keys {
 		touched := k.list == sport || k == keys[4]

@@ -193,7 +193,8 @@ func (h *Handler) keep(k docKey, c *cachedDoc, gen uint64) {
 
 // dropChanged forgets the cached documents that c says changed: every
 // document of a changed list but its archive documents, of which only
-// the changed pages. The caller holds h.mu.
+// the changed pages and the page before each (a page that became full
+// gives the one before it a next-archive link). The caller holds h.mu.
 func (h *Handler) dropChanged(c storage.Changes) {
 	if c.All {
 		clear(h.docs)
@@ -201,7 +202,7 @@ func (h *Handler) dropChanged(c storage.Changes) {
 	}
 	for k := range h.docs {
 		pages, ok := c.Lists[k.list]
-		if ok && (k.kind != kindArchive || slices.Contains(pages, k.n)) {
+		if ok && (k.kind != kindArchive || slices.Contains(pages, k.n) || slices.Contains(pages, k.n+1)) {
 			delete(h.docs, k)
 		}
 	}
