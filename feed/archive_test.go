@@ -2,8 +2,10 @@ package feed
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -231,6 +233,109 @@ func TestListPages(t *testing.T) {
 		for i := 1; i < len(seen); i++ {
 			if seen[i] == seen[i-1] {
 				t.Errorf("pages of %q: %s twice", l.Name, seen[i])
+			}
+		}
+	}
+}
+
+// backdated is listItem(i) published before every listItem: it enters
+// the list's open page, but is not among its newest by date.
+func backdated(i int) storage.Item {
+	it := listItem(i)
+	it.Path = strings.Replace(it.Path, "مقال", "قديم", 1)
+	it.Published = t0.Add(-time.Duration(i+1) * time.Hour)
+	it.Updated, it.File.ModTime = it.Published, it.Published
+	return it
+}
+
+// putBackdated stores backdated(i) and waits for the handler.
+func (s *listSite) putBackdated(t *testing.T, i int) string {
+	t.Helper()
+	it := backdated(i)
+	if _, err := s.store.Put(it); err != nil {
+		t.Fatal(err)
+	}
+	s.back = append(s.back, i)
+	s.settle(t)
+	it.Key = strings.TrimSuffix(it.Path, ".txt")
+	return EntryID(s.base, it)
+}
+
+// TestOpenPageInFeed: with feeds of 1 and pages of 3, an article
+// back-dated into the open page is not among the feed's newest, yet the
+// feed holds it, and no archive document does: a walk knows it.
+func TestOpenPageInFeed(t *testing.T) {
+	s := newListSiteLimit(t, 7, 1) // the main list: pages 1 and 2 full, 3 open with article 6
+	id := s.putBackdated(t, 7)     // enters page 3 of the main list
+	for _, f := range []Format{Atom, RSS, JSON} {
+		w := s.walk(t, storage.List{}, f)
+		if !slices.Contains(w.feed, id) || slices.Contains(w.archived, id) {
+			t.Errorf("%s: the back-dated %s in the feed %v, in an archive %v:\n%q", f.Ext(), id,
+				slices.Contains(w.feed, id), slices.Contains(w.archived, id), w.feed)
+		}
+		if len(w.feed) != 2 || len(w.archives) != 2 {
+			t.Errorf("%s: feed %q (want the newest and the back-dated), archives %q (want 2)", f.Ext(), w.feed, w.archives)
+		}
+		want := s.ids(storage.List{})
+		if got := w.known(t); !slices.Equal(got, want) {
+			t.Errorf("%s: the walk knows %q, want %q", f.Ext(), got, want)
+		}
+	}
+	// Newest first by date: the back-dated one last.
+	if w := s.walk(t, storage.List{}, Atom); len(w.feed) == 2 && w.feed[1] != id {
+		t.Errorf("feed order %q, want %s last", w.feed, id)
+	}
+}
+
+// TestRFC5005Client is a client as RFC 5005 §4.2 describes: it reads the
+// feed and walks prev-archive; later it reads the feed again and walks
+// only until an archive document it has already read. Between the two,
+// more articles than the feed holds arrive, some back-dated. It knows
+// every article of each list in the end, in every format.
+func TestRFC5005Client(t *testing.T) {
+	s := newListSiteLimit(t, 8, 1)
+	lists := []storage.List{{}, sport, politics}
+	type client struct {
+		known map[string]bool
+		read  []string
+	}
+	clients := map[string]*client{}
+	poll := func() {
+		for _, l := range lists {
+			for _, f := range []Format{Atom, RSS, JSON} {
+				c := clients[ListFeedURL(s.base, l, f)]
+				if c == nil {
+					c = &client{known: map[string]bool{}}
+					clients[ListFeedURL(s.base, l, f)] = c
+				}
+				w := s.walk(t, l, f, c.read...)
+				for _, id := range slices.Concat(w.feed, w.archived) {
+					c.known[id] = true
+				}
+				c.read = append(c.read, w.archives...)
+			}
+		}
+	}
+	poll()
+	for round := range 3 {
+		s.put(t, 2)
+		for i := range 2 { // back-dated: not among the feed's newest
+			s.putBackdated(t, 100+10*round+i)
+		}
+		s.put(t, 1)
+		poll()
+	}
+	for _, l := range lists {
+		want := s.ids(l)
+		if l != sport && len(want) < 10 {
+			t.Fatalf("%q: %d articles, want more to test", l.Name, len(want))
+		}
+		for _, f := range []Format{Atom, RSS, JSON} {
+			c := clients[ListFeedURL(s.base, l, f)]
+			for _, id := range want {
+				if !c.known[id] {
+					t.Errorf("%s %s: the client never saw %s", l.Name, f.Ext(), id)
+				}
 			}
 		}
 	}

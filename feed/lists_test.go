@@ -29,7 +29,8 @@ type listSite struct {
 	h     *Handler
 	srv   *httptest.Server
 	base  string
-	n     int // articles put so far
+	n     int   // articles put so far
+	back  []int // the backdated articles put so far
 }
 
 // The lists of listItems.
@@ -60,6 +61,12 @@ func listItem(i int) storage.Item {
 
 func newListSite(t *testing.T, articles int) *listSite {
 	t.Helper()
+	return newListSiteLimit(t, articles, 2)
+}
+
+// newListSiteLimit is newListSite with feeds and pages of limit.
+func newListSiteLimit(t *testing.T, articles, limit int) *listSite {
+	t.Helper()
 	store, err := storage.Open(filepath.Join(t.TempDir(), "test.db"), storage.Options{PageSize: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +75,7 @@ func newListSite(t *testing.T, articles int) *listSite {
 	s := &listSite{store: store, srv: httptest.NewUnstartedServer(nil)}
 	s.put(t, articles)
 	cfg := testConfig
-	cfg.Limit = 2
+	cfg.Limit = limit
 	cfg.Explicit = Explicit{Title: true, Description: true, Lang: true} // the root _index.md does not win
 	cfg.BaseURL = "http://" + s.srv.Listener.Addr().String()
 	s.base = cfg.BaseURL
@@ -129,11 +136,17 @@ func (s *listSite) get(t *testing.T, u string) (*http.Response, []byte) {
 	return do(t, http.MethodGet, u, nil)
 }
 
-// ids returns the entry ids of the articles in list l among the first n.
+// ids returns the entry ids of the articles put in list l.
 func (s *listSite) ids(l storage.List) []string {
 	var ids []string
+	items := make([]storage.Item, 0, s.n+len(s.back))
 	for i := range s.n {
-		it := listItem(i)
+		items = append(items, listItem(i))
+	}
+	for _, i := range s.back {
+		items = append(items, backdated(i))
+	}
+	for _, it := range items {
 		it.Key = strings.TrimSuffix(it.Path, ".txt")
 		if slices.Contains(it.Lists(), l) {
 			ids = append(ids, EntryID(s.base, it))
