@@ -30,7 +30,8 @@ type listSite struct {
 	srv   *httptest.Server
 	base  string
 	n     int   // articles put so far
-	back  []int // the backdated articles put so far
+	back  []int          // the backdated articles put so far
+	extra []storage.Item // other articles put so far, with their keys
 }
 
 // The lists of listItems.
@@ -146,8 +147,10 @@ func (s *listSite) ids(l storage.List) []string {
 	for _, i := range s.back {
 		items = append(items, backdated(i))
 	}
-	for _, it := range items {
-		it.Key = strings.TrimSuffix(it.Path, ".txt")
+	for i := range items {
+		items[i].Key = strings.TrimSuffix(items[i].Path, ".txt")
+	}
+	for _, it := range append(items, s.extra...) {
 		if slices.Contains(it.Lists(), l) {
 			ids = append(ids, EntryID(s.base, it))
 		}

@@ -103,19 +103,31 @@ func sectionKeys(p string) []docKey {
 	return keys
 }
 
+// serveSection serves what a path under PathSections names. Page N of a
+// section "x" that has N pages wins over a section named "x/page/N" (a
+// folder): x's pages link to each other, and following them must reach
+// every article of x, the folder's too. The folder's own page is then
+// shadowed; its feeds and archives still answer at their paths.
 func (h *Handler) serveSection(w http.ResponseWriter, r *http.Request) {
 	keys := sectionKeys(r.PathValue("path"))
-	if len(keys) > 1 {
-		// A section named as a page of another wins, when it exists.
-		if _, err := h.src.Info(keys[0].list); errors.Is(err, storage.ErrNotFound) {
-			keys = keys[1:]
-		}
-	}
 	if len(keys) == 0 {
 		http.NotFound(w, r)
 		return
 	}
-	h.serveList(w, r, keys[0])
+	k := keys[0]
+	if len(keys) > 1 && h.hasPage(keys[len(keys)-1]) {
+		k = keys[len(keys)-1]
+	}
+	h.serveList(w, r, k)
+}
+
+// hasPage reports whether k is an HTML page of its list that exists.
+func (h *Handler) hasPage(k docKey) bool {
+	if k.kind != kindPage {
+		return false
+	}
+	info, err := h.src.Info(k.list)
+	return err == nil && htmlPages(info.Count, h.site.Load().Limit) >= k.n
 }
 
 func (h *Handler) serveCategory(w http.ResponseWriter, r *http.Request) {

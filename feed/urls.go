@@ -22,8 +22,10 @@ import (
 //	                    oldest: N.atom, N.rss, N.json
 //
 // For the main list these are "/page/N/" and "/archive/N.atom". A folder
-// named "page" or "archive" is no trouble: a section's own path always
-// ends in "/", and a section named "x/page/2" wins over page 2 of "x".
+// named "page" or "archive" is little trouble: a section's own path
+// always ends in "/". Page 2 of "x", when it has one, wins over the page
+// of a section named "x/page/2", whose articles are in x's pages anyway;
+// that section's feeds and archives answer at their own paths.
 const (
 	PathSections   = "/sections/"
 	PathCategories = pathCategories
