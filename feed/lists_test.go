@@ -29,7 +29,7 @@ type listSite struct {
 	h     *Handler
 	srv   *httptest.Server
 	base  string
-	n     int   // articles put so far
+	n     int            // articles put so far
 	back  []int          // the backdated articles put so far
 	extra []storage.Item // other articles put so far, with their keys
 }
