@@ -82,3 +82,37 @@ func TestPageFolderShadowsNot(t *testing.T) {
 		t.Errorf("page 7 of رياضة (6 pages): %s\n%s", resp.Status, body)
 	}
 }
+
+// TestDotCategories: a category "." or ".." (all dots) has URLs that are
+// no dot segments, and the router takes them back to the category.
+func TestDotCategories(t *testing.T) {
+	s := newListSite(t, 3)
+	at := t0.Add(time.Hour)
+	it := storage.Item{
+		Path:      "نقاط.txt",
+		Article:   article.Article{Title: "نقاط", Paragraphs: []string{"نص"}, Categories: []string{".", "..", "...", "a.b"}},
+		Published: at, Updated: at, File: storage.File{Size: 1, ModTime: at, Hash: "نقاط"},
+	}
+	if _, err := s.store.Put(it); err != nil {
+		t.Fatal(err)
+	}
+	s.settle(t)
+	_, page := s.get(t, s.base+PathArticles+escapePath("نقاط"))
+	for _, term := range []string{".", "..", "...", "a.b"} {
+		l := storage.List{Kind: storage.Category, Name: term}
+		u := ListURL(s.base, l)
+		if strings.Contains(u, "/./") || strings.Contains(u, "/../") {
+			t.Errorf("category %q: URL %s has a dot segment", term, u)
+		}
+		if !strings.Contains(string(page), `href="`+u+`"`) {
+			t.Errorf("the article's page does not link to %s", u)
+		}
+		resp, body := s.get(t, u)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `<link rel="canonical" href="`+u+`">`) {
+			t.Errorf("GET %s: %s, want the page of %q:\n%s", u, resp.Status, term, body)
+		}
+		if resp, _ := s.get(t, ListFeedURL(s.base, l, Atom)); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s", ListFeedURL(s.base, l, Atom), resp.Status)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package feed
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -53,9 +54,20 @@ func ListPath(l storage.List) string {
 	case storage.Section:
 		return PathSections + escapePath(l.Name) + "/"
 	case storage.Category:
-		return PathCategories + url.PathEscape(l.Name) + "/"
+		return PathCategories + escapeTerm(l.Name) + "/"
 	}
 	return "/"
+}
+
+// escapeTerm percent-encodes a category term as one path segment. A term
+// of dots only would be a dot segment, which clients and servers remove
+// ("/categories/../" is "/"): its dots are written %2E, which the router
+// decodes back.
+func escapeTerm(term string) string {
+	if term != "" && strings.Trim(term, ".") == "" {
+		return strings.Repeat("%2E", len(term))
+	}
+	return url.PathEscape(term)
 }
 
 // ListURL returns the URL of the list's page.
