@@ -116,3 +116,99 @@ func TestDotCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestListTitleOnce: a list's page is titled, and names its feeds, with
+// the list's own title once, as its feeds are; the site's name is not
+// repeated.
+func TestListTitleOnce(t *testing.T) {
+	s := newListSite(t, 6)
+	for _, l := range []storage.List{sport, politics} {
+		_, feedBody := s.get(t, ListFeedURL(s.base, l, Atom))
+		title := atomTitle.FindStringSubmatch(string(feedBody))
+		if title == nil {
+			t.Fatalf("%s has no title:\n%s", l.Name, feedBody)
+		}
+		_, page := s.get(t, ListURL(s.base, l))
+		for _, want := range []string{"<title>" + title[1] + "</title>", `title="` + title[1] + ` (Atom)"`} {
+			if !strings.Contains(string(page), want) {
+				t.Errorf("%s: the page has no %s", l.Name, want)
+			}
+		}
+		if strings.Contains(string(page), title[1]+" · "+testConfig.Title) {
+			t.Errorf("%s: the site's name repeated after the list's title:\n%s", l.Name, page)
+		}
+	}
+}
+
+// atomTitle is an Atom feed's title.
+var atomTitle = regexp.MustCompile(`<feed[^>]*>\s*<title>([^<]+)</title>`)
+
+// TestCategoryRedirect: a category named as written, not as its term,
+// is redirected to the term's URL, the rest of the path kept.
+func TestCategoryRedirect(t *testing.T) {
+	s := newListSite(t, 20)
+	up := storage.List{Kind: storage.Category, Name: "A/B"} // slashed's term is "a/b"
+	for _, c := range []struct{ from, to string }{
+		{ListURL(s.base, up), ListURL(s.base, slashed)},
+		{ListFeedURL(s.base, up, RSS), ListFeedURL(s.base, slashed, RSS)},
+		{ListPageURL(s.base, up, 2), ListPageURL(s.base, slashed, 2)},
+		{ArchiveURL(s.base, up, 1, JSON), ArchiveURL(s.base, slashed, 1, JSON)},
+	} {
+		req, err := http.NewRequest(http.MethodGet, c.from, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != c.to {
+			t.Errorf("GET %s: %s to %q, want 301 to %s", c.from, resp.Status, resp.Header.Get("Location"), c.to)
+		}
+		if resp, _ := s.get(t, c.to); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s", c.to, resp.Status)
+		}
+	}
+	if resp, _ := s.get(t, ListURL(s.base, up)+"nothing"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET %snothing: %s, want 404", ListURL(s.base, up), resp.Status)
+	}
+}
+
+// TestEmptiedList: a category every article left asks search engines not
+// to index its page; its feeds still answer, valid and empty.
+func TestEmptiedList(t *testing.T) {
+	s := newListSite(t, 3)
+	alone := storage.List{Kind: storage.Category, Name: "وحيد"}
+	at := t0.Add(time.Hour)
+	it := storage.Item{
+		Path:      "وحيد.txt",
+		Article:   article.Article{Title: "وحيد", Paragraphs: []string{"نص"}, Categories: []string{"وحيد"}},
+		Published: at, Updated: at, File: storage.File{Size: 1, ModTime: at, Hash: "وحيد"},
+	}
+	if _, err := s.store.Put(it); err != nil {
+		t.Fatal(err)
+	}
+	s.settle(t)
+	const noindex = `<meta name="robots" content="noindex">`
+	if _, page := s.get(t, ListURL(s.base, alone)); strings.Contains(string(page), noindex) {
+		t.Errorf("a list with an article is not indexed:\n%s", page)
+	}
+	if _, page := s.get(t, s.base+"/"); strings.Contains(string(page), noindex) {
+		t.Errorf("the index is not indexed:\n%s", page)
+	}
+	if _, err := s.store.Remove(it.Path); err != nil {
+		t.Fatal(err)
+	}
+	s.settle(t)
+	resp, page := s.get(t, ListURL(s.base, alone))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), noindex) {
+		t.Errorf("GET %s, emptied: %s, want 200 with %s:\n%s", ListURL(s.base, alone), resp.Status, noindex, page)
+	}
+	for _, f := range []Format{Atom, RSS, JSON} {
+		resp, body := s.get(t, ListFeedURL(s.base, alone, f))
+		if h := historyOf(f)(t, body); resp.StatusCode != http.StatusOK || len(h.ids) != 0 {
+			t.Errorf("GET %s, emptied: %s, %d entries, want 200 and none", ListFeedURL(s.base, alone, f), resp.Status, len(h.ids))
+		}
+	}
+}

@@ -15,8 +15,10 @@ import (
 // a section or a category.
 type listView struct {
 	List storage.List
-	// Title and Description are the heading: the site's title for the
-	// main list; a section's _index.md title or its folder's path; a
+	// Title and Description are the heading, and Title the page's title
+	// and its feeds' name: the site's title for the main list; for a
+	// section or a category, its feeds' title (see headOf), which names
+	// the site and the section's _index.md title or folder path, or the
 	// category's label.
 	Title, Description string
 	// Lang is the list's language: a section's _index.md lang, else the
@@ -67,7 +69,11 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 		heading = cfg.Title
 	}
 	if v.List != (storage.List{}) {
-		p.FeedTitle = heading + " · " + cfg.Title
+		// A list's title (see headOf) already names the site.
+		p.FeedTitle = heading
+		// A list that every article left answers, so that its feeds'
+		// subscribers are not broken, but search engines should drop it.
+		p.NoIndex = v.Count == 0
 	}
 	p.DocTitle = p.FeedTitle
 	pl := &pageList{Heading: heading, Canonical: ListPageURL(cfg.BaseURL, v.List, n)}

@@ -130,13 +130,24 @@ func (h *Handler) hasPage(k docKey) bool {
 	return err == nil && htmlPages(info.Count, h.site.Load().Limit) >= k.n
 }
 
+// serveCategory serves a category's documents. A name that is not in
+// the form of its term ("Sport" for "sport", see storage.Term) is
+// redirected to the term's URL, so that a URL written by hand from a
+// label works.
 func (h *Handler) serveCategory(w http.ResponseWriter, r *http.Request) {
-	k, ok := parseRest(r.PathValue("rest"))
+	rest := r.PathValue("rest")
+	k, ok := parseRest(rest)
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	k.list = storage.List{Kind: storage.Category, Name: r.PathValue("term")}
+	name := r.PathValue("term")
+	if t := storage.Term(name); t != name && t != "" {
+		base := h.site.Load().BaseURL
+		http.Redirect(w, r, ListURL(base, storage.List{Kind: storage.Category, Name: t})+rest, http.StatusMovedPermanently)
+		return
+	}
+	k.list = storage.List{Kind: storage.Category, Name: name}
 	h.serveList(w, r, k)
 }
 
