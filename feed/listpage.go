@@ -108,15 +108,6 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 	return renderPage(p)
 }
 
-// indexPage renders the HTML index page of items, the newest of the main
-// list, on one page; listPage renders it paged.
-func indexPage(items []storage.Item, _ []entry, cfg Config) ([]byte, error) {
-	return listPage(listView{
-		Title: cfg.Title, Description: cfg.Description, Lang: cfg.Lang,
-		Items: items, N: 1, Pages: 1, Count: len(items),
-	}, cfg)
-}
-
 // sectionLinks returns the sections of the article at p, outermost
 // first: each folder above it, named by names or else by its last
 // segment.
