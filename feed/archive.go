@@ -3,6 +3,8 @@ package feed
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
@@ -13,11 +15,16 @@ import (
 const historyNS = "http://purl.org/syndication/history/1.0"
 
 // feedLinks are a feed document's links beside its alternate: its self
-// link and RFC 5005's. A subscription feed links prev-archive to the
-// list's newest archive document; archive document n is marked archive,
-// links current to the subscription feed, prev-archive to n-1 and
-// next-archive to n+1 where they exist. Walking prev-archive from a feed
-// visits every archive document once, the newest first.
+// link and RFC 5005's. Only a list's full archive pages (see
+// storage.Page) are archive documents: their set of entries no longer
+// changes, as RFC 5005 §4 asks, so that a client may stop walking at one
+// it has already read (§4.2). A subscription feed links prev-archive to
+// the list's newest full page, and holds every article of the open page
+// after it (see subscriptionItems); archive document n is marked
+// archive, links current to the subscription feed, prev-archive to n-1
+// and next-archive to n+1 where those are archive documents. Walking
+// prev-archive from a feed visits every archive document once, the
+// newest first.
 type feedLinks struct {
 	self                              string
 	archive                           bool
@@ -39,26 +46,69 @@ func (ln feedLinks) history() []link {
 }
 
 // subscriptionLinks returns the links of list l's feed in format f, whose
-// list has pages archive pages.
+// list has pages archive pages: the last is open, the others full.
 func subscriptionLinks(base string, l storage.List, pages int, f Format) feedLinks {
 	ln := feedLinks{self: ListFeedURL(base, l, f)}
-	if pages > 0 {
-		ln.prevArchive = ArchiveURL(base, l, pages, f)
+	if pages > 1 {
+		ln.prevArchive = ArchiveURL(base, l, pages-1, f)
 	}
 	return ln
 }
 
 // archiveLinks returns the links of list l's archive document n of pages,
-// in format f.
+// in format f. The newest full page has no next-archive: the page after
+// it is open, in the subscription feed, which current names.
 func archiveLinks(base string, l storage.List, n, pages int, f Format) feedLinks {
 	ln := feedLinks{self: ArchiveURL(base, l, n, f), archive: true, current: ListFeedURL(base, l, f)}
 	if n > 1 {
 		ln.prevArchive = ArchiveURL(base, l, n-1, f)
 	}
-	if n < pages {
+	if n+1 < pages {
 		ln.nextArchive = ArchiveURL(base, l, n+1, f)
 	}
 	return ln
+}
+
+// subscriptionItems returns the entries of a subscription feed: newest,
+// the list's newest by date, and every article of its open archive page
+// open (oldest first, as the page holds them) that newest lacks, newest
+// first by published date. An article is then in a full archive page or
+// in the feed, whatever its date and however many came at once.
+func subscriptionItems(newest, open []storage.Item) []storage.Item {
+	in := make(map[string]bool, len(newest))
+	for _, it := range newest {
+		in[it.Key] = true
+	}
+	items := slices.Clip(newest)
+	for _, it := range open {
+		if !in[it.Key] {
+			items = append(items, it)
+		}
+	}
+	if len(items) == len(newest) {
+		return items
+	}
+	// As the store orders its index by date: published, then key.
+	slices.SortStableFunc(items, func(a, b storage.Item) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Key, a.Key)
+	})
+	return items
+}
+
+// openPage returns the articles of list l's open archive page, the last
+// of pages, or none when it has none.
+func (h *Handler) openPage(l storage.List, pages int) ([]storage.Item, error) {
+	if pages < 1 {
+		return nil, nil
+	}
+	p, err := h.src.ArchivePage(l, pages)
+	if err != nil {
+		return nil, fmt.Errorf("read the open archive page of %s: %w", ListURL("", l), err)
+	}
+	return p.Items, nil
 }
 
 // ctypes are the media types of the formats.
@@ -95,22 +145,22 @@ func feedDoc(items []storage.Item, hd listHead, ln feedLinks, f Format, modified
 	return d, nil
 }
 
-// archiveDoc renders archive document p of list l in format f. It
-// depends on nothing but the page and cfg, never on newer articles: its
-// date is its newest entry's, its Last-Modified the page's Changed, its
-// category label its own articles' spelling, so that a full page keeps
-// its bytes and ETag while the list grows.
-func archiveDoc(p storage.Page, l storage.List, f Format, cfg Config) (doc, error) {
+// archiveDoc renders archive document p of list l in format f, dated
+// modified. It depends on nothing but the page, whether a next archive
+// document exists and cfg, never on newer articles: its date is its
+// newest entry's, its category label its own articles' spelling, so that
+// a full page keeps its bytes and ETag while the list grows.
+func archiveDoc(p storage.Page, l storage.List, f Format, cfg Config, modified time.Time) (doc, error) {
 	label := l.Name
 	if l.Kind == storage.Category {
 		label = categoryLabel(l.Name, p.Items)
 	}
 	ln := archiveLinks(cfg.BaseURL, l, p.Number, p.Pages, f)
-	return feedDoc(p.Items, headOf(cfg, l, label), ln, f, p.Changed, cfg)
+	return feedDoc(p.Items, headOf(cfg, l, label), ln, f, modified, cfg)
 }
 
-// listFeedDoc renders the subscription feed of list l in format f: its
-// newest items, newest first, and info as the store gives it.
+// listFeedDoc renders the subscription feed of list l in format f: items
+// (see subscriptionItems), and info as the store gives it.
 func listFeedDoc(items []storage.Item, info storage.ListInfo, f Format, cfg Config) (doc, error) {
 	modified := updated(items)
 	if info.Changed.After(modified) {
@@ -127,16 +177,8 @@ func (h *Handler) renderList(k docKey) (*cachedDoc, error) {
 	cfg := *h.site.Load()
 	switch k.kind {
 	case kindArchive:
-		p, err := h.src.ArchivePage(k.list, k.n)
-		if err != nil {
-			return nil, err
-		}
-		d, err := archiveDoc(p, k.list, k.f, cfg)
-		hd := &h.headers
-		if p.Full {
-			hd = &h.archiveHeaders
-		}
-		return &cachedDoc{d, hd}, err
+		d, err := h.renderArchive(k, cfg)
+		return &cachedDoc{d, &h.archiveHeaders}, err
 	case kindFeed:
 		info, err := h.src.Info(k.list)
 		if err != nil {
@@ -146,11 +188,47 @@ func (h *Handler) renderList(k docKey) (*cachedDoc, error) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := listFeedDoc(items, info, k.f, cfg)
+		open, err := h.openPage(k.list, info.Pages)
+		if err != nil {
+			return nil, err
+		}
+		d, err := listFeedDoc(subscriptionItems(items, open), info, k.f, cfg)
 		return &cachedDoc{d, &h.headers}, err
 	}
 	d, err := h.renderListPage(k, cfg)
 	return &cachedDoc{d, &h.headers}, err
+}
+
+// renderArchive renders archive document k.n, which exists only while
+// its page is full: the open page is not an archive yet, its articles
+// are in the subscription feed. The document's Last-Modified is the
+// page's Changed, or when the next page became full, if later: that
+// gave it its next-archive link.
+func (h *Handler) renderArchive(k docKey, cfg Config) (doc, error) {
+	p, err := h.src.ArchivePage(k.list, k.n)
+	if err != nil {
+		return doc{}, err
+	}
+	if !p.Full {
+		return doc{}, fmt.Errorf("archive page %d of %d is open: %w", p.Number, p.Pages, storage.ErrNotFound)
+	}
+	modified := p.Changed
+	if p.Number+1 < p.Pages {
+		next, err := h.src.ArchivePage(k.list, p.Number+1)
+		if err != nil {
+			return doc{}, err
+		}
+		modified = later(modified, next.Changed)
+	}
+	return archiveDoc(p, k.list, k.f, cfg, modified)
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // renderListPage renders HTML page k.n of list k.list: its articles

@@ -2,8 +2,10 @@ package feed
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -40,9 +42,16 @@ func TestArchiveStable(t *testing.T) {
 			t.Errorf("%s changed when newer articles came:\n%+v\n%+v", urls[i], before[i], after)
 		}
 	}
-	newest := ArchiveURL(s.base, storage.List{}, 6, Atom)
-	if resp, _ := s.get(t, newest); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=300" {
-		t.Errorf("GET %s (the newest page): %s, Cache-Control %q", newest, resp.Status, resp.Header.Get("Cache-Control"))
+	// 17 articles: pages 1 to 5 full, 6 open. The open page is no archive
+	// document (its articles are in the feed); the newest full one is.
+	open := ArchiveURL(s.base, storage.List{}, 6, Atom)
+	if resp, _ := s.get(t, open); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET %s (the open page): %s, want 404", open, resp.Status)
+	}
+	newest := ArchiveURL(s.base, storage.List{}, 5, Atom)
+	if resp, body := s.get(t, newest); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=86400" ||
+		strings.Contains(string(body), "next-archive") {
+		t.Errorf("GET %s (the newest full page): %s, Cache-Control %q, want no next-archive:\n%s", newest, resp.Status, resp.Header.Get("Cache-Control"), body)
 	}
 
 	// Edit article 4, on page 2 of the main list.
@@ -68,7 +77,8 @@ func TestArchiveStable(t *testing.T) {
 
 // TestListCache: a publication drops the cached documents of the lists it
 // touched, and only those: an untouched list's are kept, and a full
-// archive page of a touched list too.
+// archive page of a touched list too, but for the page before one that
+// became full (it gains a next-archive link).
 func TestListCache(t *testing.T) {
 	s := newListSite(t, 12)
 	econ := storage.List{Kind: storage.Section, Name: "اقتصاد"}
@@ -77,7 +87,7 @@ func TestListCache(t *testing.T) {
 		{list: econ, kind: kindFeed, f: Atom},
 		{list: econ, kind: kindPage, n: 1},
 		{list: storage.List{}, kind: kindArchive, n: 1, f: JSON},
-		{list: storage.List{}, kind: kindArchive, n: 4, f: JSON},
+		{list: storage.List{}, kind: kindArchive, n: 3, f: JSON},
 	}
 	for _, k := range keys {
 		var u string
@@ -108,7 +118,7 @@ func TestListCache(t *testing.T) {
 			t.Fatalf("%+v not cached", k)
 		}
 	}
-	s.put(t, 1) // article 12: section رياضة, category سياسة; the main list's 13th, which fills page 4
+	s.put(t, 1) // article 12: section رياضة, category سياسة; the main list's 13th, which fills page 4 and so links 3 to it
 	after := cached()
 	for _, k := range keys {
 		touched := k.list == sport || k == keys[4]
@@ -119,7 +129,7 @@ func TestListCache(t *testing.T) {
 }
 
 // TestListRoutes: lists, pages and archives by their URLs, Arabic
-// percent-encoded; a section named like a page of another wins; what
+// percent-encoded; a page of a section wins over a folder named like it; what
 // does not exist, or is not written as the URL scheme writes it, is 404.
 func TestListRoutes(t *testing.T) {
 	s := newListSite(t, 20)
@@ -136,10 +146,11 @@ func TestListRoutes(t *testing.T) {
 			t.Errorf("GET %s: %s, want 200", u, resp.Status)
 		}
 	}
-	// "x/page/2/" is the section of that name, not page 2 of "x".
+	// "x/page/2/" is page 2 of "x", which has 2: it wins over the section
+	// of that name (see TestPageFolderShadowsNot).
 	_, body := s.get(t, ListURL(s.base, storage.List{Kind: storage.Section, Name: "x/page/2"}))
-	if !strings.Contains(string(body), "x/page/2") {
-		t.Errorf("the section x/page/2 is not served at its path:\n%s", body)
+	if !strings.Contains(string(body), `<link rel="canonical" href="`+ListPageURL(s.base, storage.List{Kind: storage.Section, Name: "x"}, 2)+`">`) {
+		t.Errorf("x/page/2/ is not page 2 of x:\n%s", body)
 	}
 	notFound := []string{
 		ListURL(s.base, storage.List{Kind: storage.Section, Name: "لا يوجد"}),
@@ -223,6 +234,109 @@ func TestListPages(t *testing.T) {
 		for i := 1; i < len(seen); i++ {
 			if seen[i] == seen[i-1] {
 				t.Errorf("pages of %q: %s twice", l.Name, seen[i])
+			}
+		}
+	}
+}
+
+// backdated is listItem(i) published before every listItem: it enters
+// the list's open page, but is not among its newest by date.
+func backdated(i int) storage.Item {
+	it := listItem(i)
+	it.Path = strings.Replace(it.Path, "مقال", "قديم", 1)
+	it.Published = t0.Add(-time.Duration(i+1) * time.Hour)
+	it.Updated, it.File.ModTime = it.Published, it.Published
+	return it
+}
+
+// putBackdated stores backdated(i) and waits for the handler.
+func (s *listSite) putBackdated(t *testing.T, i int) string {
+	t.Helper()
+	it := backdated(i)
+	if _, err := s.store.Put(it); err != nil {
+		t.Fatal(err)
+	}
+	s.back = append(s.back, i)
+	s.settle(t)
+	it.Key = strings.TrimSuffix(it.Path, ".txt")
+	return EntryID(s.base, it)
+}
+
+// TestOpenPageInFeed: with feeds of 1 and pages of 3, an article
+// back-dated into the open page is not among the feed's newest, yet the
+// feed holds it, and no archive document does: a walk knows it.
+func TestOpenPageInFeed(t *testing.T) {
+	s := newListSiteLimit(t, 7, 1) // the main list: pages 1 and 2 full, 3 open with article 6
+	id := s.putBackdated(t, 7)     // enters page 3 of the main list
+	for _, f := range []Format{Atom, RSS, JSON} {
+		w := s.walk(t, storage.List{}, f)
+		if !slices.Contains(w.feed, id) || slices.Contains(w.archived, id) {
+			t.Errorf("%s: the back-dated %s in the feed %v, in an archive %v:\n%q", f.Ext(), id,
+				slices.Contains(w.feed, id), slices.Contains(w.archived, id), w.feed)
+		}
+		if len(w.feed) != 2 || len(w.archives) != 2 {
+			t.Errorf("%s: feed %q (want the newest and the back-dated), archives %q (want 2)", f.Ext(), w.feed, w.archives)
+		}
+		want := s.ids(storage.List{})
+		if got := w.known(t); !slices.Equal(got, want) {
+			t.Errorf("%s: the walk knows %q, want %q", f.Ext(), got, want)
+		}
+	}
+	// Newest first by date: the back-dated one last.
+	if w := s.walk(t, storage.List{}, Atom); len(w.feed) == 2 && w.feed[1] != id {
+		t.Errorf("feed order %q, want %s last", w.feed, id)
+	}
+}
+
+// TestRFC5005Client is a client as RFC 5005 §4.2 describes: it reads the
+// feed and walks prev-archive; later it reads the feed again and walks
+// only until an archive document it has already read. Between the two,
+// more articles than the feed holds arrive, some back-dated. It knows
+// every article of each list in the end, in every format.
+func TestRFC5005Client(t *testing.T) {
+	s := newListSiteLimit(t, 8, 1)
+	lists := []storage.List{{}, sport, politics}
+	type client struct {
+		known map[string]bool
+		read  []string
+	}
+	clients := map[string]*client{}
+	poll := func() {
+		for _, l := range lists {
+			for _, f := range []Format{Atom, RSS, JSON} {
+				c := clients[ListFeedURL(s.base, l, f)]
+				if c == nil {
+					c = &client{known: map[string]bool{}}
+					clients[ListFeedURL(s.base, l, f)] = c
+				}
+				w := s.walk(t, l, f, c.read...)
+				for _, id := range slices.Concat(w.feed, w.archived) {
+					c.known[id] = true
+				}
+				c.read = append(c.read, w.archives...)
+			}
+		}
+	}
+	poll()
+	for round := range 3 {
+		s.put(t, 2)
+		for i := range 2 { // back-dated: not among the feed's newest
+			s.putBackdated(t, 100+10*round+i)
+		}
+		s.put(t, 1)
+		poll()
+	}
+	for _, l := range lists {
+		want := s.ids(l)
+		if l != sport && len(want) < 10 {
+			t.Fatalf("%q: %d articles, want more to test", l.Name, len(want))
+		}
+		for _, f := range []Format{Atom, RSS, JSON} {
+			c := clients[ListFeedURL(s.base, l, f)]
+			for _, id := range want {
+				if !c.known[id] {
+					t.Errorf("%s %s: the client never saw %s", l.Name, f.Ext(), id)
+				}
 			}
 		}
 	}

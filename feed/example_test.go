@@ -92,7 +92,6 @@ func ExampleNewHandler() {
 	// <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
 	//   <channel>
 	//     <atom:link href="https://news.example.com/feed.rss" rel="self" type="application/rss+xml"></atom:link>
-	//     <atom:link href="https://news.example.com/archive/1.rss" rel="prev-archive" type="application/rss+xml"></atom:link>
 	//     <title>أخبار</title>
 	//     <description>أخبار</description>
 	//     <link>https://news.example.com/</link>
@@ -151,7 +150,6 @@ func ExampleHandler_Register() {
 	//   </author>
 	//   <link href="https://news.example.com/" rel="alternate" type="text/html"></link>
 	//   <link href="https://news.example.com/feed.atom" rel="self" type="application/atom+xml"></link>
-	//   <link href="https://news.example.com/archive/1.atom" rel="prev-archive" type="application/atom+xml"></link>
 	//   <entry xml:lang="ar">
 	//     <title>توقف الهجوم</title>
 	//     <updated>2024-02-10T08:30:00Z</updated>

@@ -237,7 +237,8 @@ func (h *Handler) readMain(cfg Config) (mainState, error) {
 	default:
 		m.archives, m.count = info.Pages, info.Count
 	}
-	return m, nil
+	m.open, err = h.openPage(storage.List{}, m.archives)
+	return m, err
 }
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index

@@ -15,8 +15,10 @@ import (
 // a section or a category.
 type listView struct {
 	List storage.List
-	// Title and Description are the heading: the site's title for the
-	// main list; a section's _index.md title or its folder's path; a
+	// Title and Description are the heading, and Title the page's title
+	// and its feeds' name: the site's title for the main list; for a
+	// section or a category, its feeds' title (see headOf), which names
+	// the site and the section's _index.md title or folder path, or the
 	// category's label.
 	Title, Description string
 	// Lang is the list's language: a section's _index.md lang, else the
@@ -67,7 +69,11 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 		heading = cfg.Title
 	}
 	if v.List != (storage.List{}) {
-		p.FeedTitle = heading + " · " + cfg.Title
+		// A list's title (see headOf) already names the site.
+		p.FeedTitle = heading
+		// A list that every article left answers, so that its feeds'
+		// subscribers are not broken, but search engines should drop it.
+		p.NoIndex = v.Count == 0
 	}
 	p.DocTitle = p.FeedTitle
 	pl := &pageList{Heading: heading, Canonical: ListPageURL(cfg.BaseURL, v.List, n)}
@@ -100,15 +106,6 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 		p.Articles = append(p.Articles, a)
 	}
 	return renderPage(p)
-}
-
-// indexPage renders the HTML index page of items, the newest of the main
-// list, on one page; listPage renders it paged.
-func indexPage(items []storage.Item, _ []entry, cfg Config) ([]byte, error) {
-	return listPage(listView{
-		Title: cfg.Title, Description: cfg.Description, Lang: cfg.Lang,
-		Items: items, N: 1, Pages: 1, Count: len(items),
-	}, cfg)
 }
 
 // sectionLinks returns the sections of the article at p, outermost

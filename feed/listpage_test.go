@@ -160,11 +160,11 @@ func TestListHeading(t *testing.T) {
 		{"main", listView{Title: testConfig.Title, Description: testConfig.Description},
 			testConfig.Title, testConfig.Title, []string{testConfig.Description}},
 		{"section titled by _index.md", listView{List: footballSection, Title: "كرة القدم", Description: "أخبار الملاعب"},
-			"كرة القدم", "كرة القدم · " + testConfig.Title, []string{"أخبار الملاعب"}},
+			"كرة القدم", "كرة القدم", []string{"أخبار الملاعب"}},
 		{"description that repeats the title", listView{List: footballSection, Title: "رياضة/كرة القدم", Description: " رياضة/كرة القدم"},
-			"رياضة/كرة القدم", "رياضة/كرة القدم · " + testConfig.Title, nil},
+			"رياضة/كرة القدم", "رياضة/كرة القدم", nil},
 		{"category without description", listView{List: footballCategory, Title: "كرة القدم"},
-			"كرة القدم", "كرة القدم · " + testConfig.Title, nil},
+			"كرة القدم", "كرة القدم", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.v.Items, tc.v.N, tc.v.Pages, tc.v.Count = listItems(), 1, 1, 3
@@ -203,10 +203,10 @@ func TestListPaging(t *testing.T) {
 		prev, next           []string
 		pageOf, title, label string
 	}{
-		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة 1 من 3", "كرة القدم · أخبار سيدفيد", "الأقدم"},
-		{2, 3, sec + "page/2/", []string{sec}, []string{sec + "page/3/"}, "الصفحة 2 من 3", "كرة القدم · أخبار سيدفيد · الصفحة 2 من 3", "الأحدث"},
-		{3, 3, sec + "page/3/", []string{sec + "page/2/"}, nil, "الصفحة 3 من 3", "كرة القدم · أخبار سيدفيد · الصفحة 3 من 3", "الأحدث"},
-		{1, 1, sec, nil, nil, "", "كرة القدم · أخبار سيدفيد", ""},
+		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة 1 من 3", "كرة القدم", "الأقدم"},
+		{2, 3, sec + "page/2/", []string{sec}, []string{sec + "page/3/"}, "الصفحة 2 من 3", "كرة القدم · الصفحة 2 من 3", "الأحدث"},
+		{3, 3, sec + "page/3/", []string{sec + "page/2/"}, nil, "الصفحة 3 من 3", "كرة القدم · الصفحة 3 من 3", "الأحدث"},
+		{1, 1, sec, nil, nil, "", "كرة القدم", ""},
 	} {
 		t.Run(fmt.Sprintf("%d of %d", tc.n, tc.pages), func(t *testing.T) {
 			doc := renderList(t, listView{List: footballSection, Title: "كرة القدم", Items: listItems()[:1], N: tc.n, Pages: tc.pages, Count: 7})
@@ -284,8 +284,8 @@ func TestListAutodiscovery(t *testing.T) {
 		title  string
 	}{
 		{listView{Title: testConfig.Title}, base + "/", testConfig.Title},
-		{listView{List: footballSection, Title: "كرة القدم"}, base + "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
-		{listView{List: footballCategory, Title: "كرة القدم"}, base + "/categories/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم · " + testConfig.Title},
+		{listView{List: footballSection, Title: "كرة القدم"}, base + "/sections/%D8%B1%D9%8A%D8%A7%D8%B6%D8%A9/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم"},
+		{listView{List: footballCategory, Title: "كرة القدم"}, base + "/categories/%D9%83%D8%B1%D8%A9%20%D8%A7%D9%84%D9%82%D8%AF%D9%85/", "كرة القدم"},
 	} {
 		t.Run(tc.v.List.Kind.String(), func(t *testing.T) {
 			tc.v.N, tc.v.Pages = 2, 2

@@ -103,28 +103,51 @@ func sectionKeys(p string) []docKey {
 	return keys
 }
 
+// serveSection serves what a path under PathSections names. Page N of a
+// section "x" that has N pages wins over a section named "x/page/N" (a
+// folder): x's pages link to each other, and following them must reach
+// every article of x, the folder's too. The folder's own page is then
+// shadowed; its feeds and archives still answer at their paths.
 func (h *Handler) serveSection(w http.ResponseWriter, r *http.Request) {
 	keys := sectionKeys(r.PathValue("path"))
-	if len(keys) > 1 {
-		// A section named as a page of another wins, when it exists.
-		if _, err := h.src.Info(keys[0].list); errors.Is(err, storage.ErrNotFound) {
-			keys = keys[1:]
-		}
-	}
 	if len(keys) == 0 {
 		http.NotFound(w, r)
 		return
 	}
-	h.serveList(w, r, keys[0])
+	k := keys[0]
+	if len(keys) > 1 && h.hasPage(keys[len(keys)-1]) {
+		k = keys[len(keys)-1]
+	}
+	h.serveList(w, r, k)
 }
 
+// hasPage reports whether k is an HTML page of its list that exists.
+func (h *Handler) hasPage(k docKey) bool {
+	if k.kind != kindPage {
+		return false
+	}
+	info, err := h.src.Info(k.list)
+	return err == nil && htmlPages(info.Count, h.site.Load().Limit) >= k.n
+}
+
+// serveCategory serves a category's documents. A name that is not in
+// the form of its term ("Sport" for "sport", see storage.Term) is
+// redirected to the term's URL, so that a URL written by hand from a
+// label works.
 func (h *Handler) serveCategory(w http.ResponseWriter, r *http.Request) {
-	k, ok := parseRest(r.PathValue("rest"))
+	rest := r.PathValue("rest")
+	k, ok := parseRest(rest)
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	k.list = storage.List{Kind: storage.Category, Name: r.PathValue("term")}
+	name := r.PathValue("term")
+	if t := storage.Term(name); t != name && t != "" {
+		base := h.site.Load().BaseURL
+		http.Redirect(w, r, ListURL(base, storage.List{Kind: storage.Category, Name: t})+rest, http.StatusMovedPermanently)
+		return
+	}
+	k.list = storage.List{Kind: storage.Category, Name: name}
 	h.serveList(w, r, k)
 }
 
@@ -193,7 +216,8 @@ func (h *Handler) keep(k docKey, c *cachedDoc, gen uint64) {
 
 // dropChanged forgets the cached documents that c says changed: every
 // document of a changed list but its archive documents, of which only
-// the changed pages. The caller holds h.mu.
+// the changed pages and the page before each (a page that became full
+// gives the one before it a next-archive link). The caller holds h.mu.
 func (h *Handler) dropChanged(c storage.Changes) {
 	if c.All {
 		clear(h.docs)
@@ -201,7 +225,7 @@ func (h *Handler) dropChanged(c storage.Changes) {
 	}
 	for k := range h.docs {
 		pages, ok := c.Lists[k.list]
-		if ok && (k.kind != kindArchive || slices.Contains(pages, k.n)) {
+		if ok && (k.kind != kindArchive || slices.Contains(pages, k.n) || slices.Contains(pages, k.n+1)) {
 			delete(h.docs, k)
 		}
 	}

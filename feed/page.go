@@ -19,6 +19,8 @@ type page struct {
 	BaseURL           string
 	// DocTitle is the title element's; FeedTitle names the feeds.
 	DocTitle, FeedTitle string
+	// NoIndex asks search engines not to index the page.
+	NoIndex bool
 	// AtomURL, RSSURL and JSONURL are the feeds, linked from every page:
 	// the site's, or on a list's page the list's own.
 	AtomURL, RSSURL, JSONURL string
@@ -76,6 +78,9 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.DocTitle}}</title>
+{{- if .NoIndex}}
+<meta name="robots" content="noindex">
+{{- end}}
 {{- with .Meta}}
 {{- with .Description}}
 <meta name="description" content="{{.}}">

@@ -31,6 +31,7 @@ func render(items []storage.Item, cfg Config, changed time.Time) (*snapshot, err
 // mainState is what the main list's eagerly rendered documents show.
 type mainState struct {
 	items    []storage.Item // its newest, newest first
+	open     []storage.Item // its open archive page's (see subscriptionItems)
 	changed  time.Time      // when the source last changed
 	archives int            // its number of archive pages
 	count    int            // its number of articles
@@ -45,10 +46,14 @@ func renderMain(m mainState, cfg Config) (*snapshot, error) {
 	main := storage.List{}
 	hd := headOf(cfg, main, "")
 	var s snapshot
+	items := subscriptionItems(m.items, m.open)
+	if t := updated(items); t.After(modified) {
+		modified = t
+	}
 	for f, dst := range []*doc{Atom: &s.atom, RSS: &s.rss, JSON: &s.json} {
 		var err error
 		ln := subscriptionLinks(cfg.BaseURL, main, m.archives, Format(f))
-		if *dst, err = feedDoc(m.items, hd, ln, Format(f), modified, cfg); err != nil {
+		if *dst, err = feedDoc(items, hd, ln, Format(f), modified, cfg); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package feed
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -22,8 +23,10 @@ import (
 //	                    oldest: N.atom, N.rss, N.json
 //
 // For the main list these are "/page/N/" and "/archive/N.atom". A folder
-// named "page" or "archive" is no trouble: a section's own path always
-// ends in "/", and a section named "x/page/2" wins over page 2 of "x".
+// named "page" or "archive" is little trouble: a section's own path
+// always ends in "/". Page 2 of "x", when it has one, wins over the page
+// of a section named "x/page/2", whose articles are in x's pages anyway;
+// that section's feeds and archives answer at their own paths.
 const (
 	PathSections   = "/sections/"
 	PathCategories = pathCategories
@@ -51,9 +54,20 @@ func ListPath(l storage.List) string {
 	case storage.Section:
 		return PathSections + escapePath(l.Name) + "/"
 	case storage.Category:
-		return PathCategories + url.PathEscape(l.Name) + "/"
+		return PathCategories + escapeTerm(l.Name) + "/"
 	}
 	return "/"
+}
+
+// escapeTerm percent-encodes a category term as one path segment. A term
+// of dots only would be a dot segment, which clients and servers remove
+// ("/categories/../" is "/"): its dots are written %2E, which the router
+// decodes back.
+func escapeTerm(term string) string {
+	if term != "" && strings.Trim(term, ".") == "" {
+		return strings.Repeat("%2E", len(term))
+	}
+	return url.PathEscape(term)
 }
 
 // ListURL returns the URL of the list's page.

@@ -12,8 +12,13 @@ import (
 )
 
 // DefaultPageSize is the number of articles an archive page holds in a
-// database created while Options.PageSize was zero.
-const DefaultPageSize = 100
+// database created while Options.PageSize was zero. It is seedfeed's
+// default -limit: a list's subscription feed holds its newest -limit
+// articles and every article of its open archive page (RFC 5005: only
+// full pages are archive documents), so that it holds at most about
+// twice -limit entries, usually -limit. A database keeps the size it was
+// created with.
+const DefaultPageSize = 50
 
 // archiveMeta is the meta bucket's "archive" value: the archive page size,
 // and the moment before which no page is dated (see prepareLists).
