@@ -135,7 +135,7 @@ func feedDoc(items []storage.Item, hd listHead, ln feedLinks, f Format, modified
 	if err != nil {
 		return doc{}, fmt.Errorf("render %s: %w", ln.self, err)
 	}
-	d, err := newDoc(body, ctypes[f], modified)
+	d, err := newDoc(body, ctypes[f], later(modified, site.sectionsChanged))
 	if err != nil {
 		return doc{}, err
 	}
@@ -256,10 +256,7 @@ func (h *Handler) renderListPage(k docKey, cfg Config) (doc, error) {
 	if err != nil {
 		return doc{}, fmt.Errorf("render page %d of %s: %w", k.n, ListURL(cfg.BaseURL, k.list), err)
 	}
-	modified := updated(items)
-	if info.Changed.After(modified) {
-		modified = info.Changed
-	}
+	modified := later(updated(items), later(info.Changed, cfg.sectionsChanged))
 	d, err := newDoc(body, typeHTML, modified)
 	if hd.cfg.Lang != cfg.Lang {
 		d.language = []string{hd.cfg.Lang.String()}

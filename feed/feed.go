@@ -47,6 +47,9 @@ type Config struct {
 	// sections is what each folder's _index.md says, by folder path; the
 	// handler fills it. Never modified once set: a change makes a new map.
 	sections map[string]section
+	// sectionsChanged is when a section last changed: the earliest
+	// Last-Modified of any document, since each may name one.
+	sectionsChanged time.Time
 }
 
 // Explicit names the fields of Config set explicitly.

@@ -44,6 +44,9 @@ type Source interface {
 	// Sections returns what the folders' _index.md files say, by folder
 	// path ("" for the seeds folder).
 	Sections() (map[string]storage.SectionMeta, error)
+	// SectionsChanged returns when a section last changed: no document
+	// that names one is dated before it.
+	SectionsChanged() (time.Time, error)
 }
 
 // Handler serves the feeds, the index page and the article pages, and
@@ -184,6 +187,9 @@ func (h *Handler) refresh() error {
 		return fmt.Errorf("read sections: %w", err)
 	}
 	cfg := withSections(h.cfg, sections)
+	if cfg.sectionsChanged, err = h.src.SectionsChanged(); err != nil {
+		return fmt.Errorf("read when the sections changed: %w", err)
+	}
 	if prev := h.site.Load(); prev != nil && !sameSections(prev.sections, sections) {
 		changes.All = true // every label, title and language may differ
 	}
@@ -296,7 +302,7 @@ func (h *Handler) renderArticle(slug string) (*doc, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	d, err := newDoc(body, typeHTML, it.Updated)
+	d, err := newDoc(body, typeHTML, later(it.Updated, cfg.sectionsChanged))
 	if err != nil {
 		return nil, "", err
 	}

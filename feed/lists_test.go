@@ -364,3 +364,49 @@ for f in sys.argv[3:]: c.check_jsonschema(sys.argv[2], f)`
 		}
 	})
 }
+
+// TestSectionChangeMovesLastModified: a new _index.md title changes every
+// document that names the section, and moves their Last-Modified, so that
+// a client asking If-Modified-Since gets the new title, not a 304 (the
+// change comes in a later second than the documents' dates), from the
+// handler that served the old bytes and from one that never saw them,
+// as after a restart.
+func TestSectionChangeMovesLastModified(t *testing.T) {
+	s := newListSite(t, 7)
+	urls := []string{ListFeedURL(s.base, sport, Atom), ListURL(s.base, sport), s.ids(sport)[0]}
+	since := map[string]string{}
+	var last time.Time
+	for _, u := range urls {
+		resp, _ := s.get(t, u)
+		since[u] = resp.Header.Get("Last-Modified")
+		lm, err := http.ParseTime(since[u])
+		if resp.StatusCode != http.StatusOK || err != nil {
+			t.Fatalf("GET %s = %d, Last-Modified %q", u, resp.StatusCode, since[u])
+		}
+		last = later(last, lm)
+	}
+	// HTTP dates count seconds: wait for the next one, as a desk editing
+	// _index.md a while after the articles would.
+	seedtest.WaitFor(t, 5*time.Second, "the next second", nil, func() bool { return time.Now().Truncate(time.Second).After(last) })
+	const title = "عنوان القسم الجديد"
+	if err := s.store.PutSection(storage.SectionMeta{Path: sport.Name, Title: title}); err != nil {
+		t.Fatal(err)
+	}
+	s.settle(t)
+	// Served by this handler, which saw the old bytes, and by one started
+	// afresh (a restart), which did not.
+	fresh, err := NewHandler(s.store, s.h.cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fresh)
+	defer srv.Close()
+	for _, u := range urls {
+		for _, at := range []string{u, srv.URL + strings.TrimPrefix(u, s.base)} {
+			resp, body := do(t, http.MethodGet, at, http.Header{"If-Modified-Since": {since[u]}})
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), title) {
+				t.Errorf("GET %s If-Modified-Since %s = %d; want 200 with the new title", at, since[u], resp.StatusCode)
+			}
+		}
+	}
+}
