@@ -114,7 +114,7 @@ func parseConfig(args []string, getenv func(string) string, stdout, stderr io.Wr
 
 // maxArchiveSize bounds -archive-size: an archive document of more
 // articles is a download no reader wants in one piece.
-const maxArchiveSize = 10000
+const maxArchiveSize = 1000
 
 // minRescan bounds -rescan from below: a full scan reads every folder.
 const minRescan = time.Second

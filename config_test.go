@@ -41,7 +41,7 @@ func TestConfigErrors(t *testing.T) {
 		{"limit huge", []string{"-limit", "1000000"}, nil, "-limit"},
 		{"settle zero", []string{"-settle", "0s"}, nil, "-settle"},
 		{"archive size negative", []string{"-archive-size", "-1"}, nil, "-archive-size -1"},
-		{"archive size huge", nil, map[string]string{"SEEDFEED_ARCHIVE_SIZE": "1000000"}, "-archive-size 1000000"},
+		{"archive size huge", nil, map[string]string{"SEEDFEED_ARCHIVE_SIZE": "1001"}, "-archive-size 1001"},
 		{"rescan negative", []string{"-rescan", "-1s"}, nil, "-rescan"},
 		{"rescan below a second", []string{"-rescan", "1ms"}, nil, "-rescan 1ms: must be 0 (never) or at least 1s"},
 		{"extra argument", []string{"serve"}, nil, "unexpected argument"},
