@@ -52,7 +52,7 @@ means() {
 
 stop() { kill "$last"; wait "$last" || true; }
 
-declare -A imp imp_rss restart p50 p99 sec_p50 cat_p50 hwm vmrss anon file
+declare -A imp imp_rss restart p50 p99 sec_p50 sec_p99 cat_p50 cat_p99 hwm vmrss anon file
 for c in plain lists; do
 	serve "$c"
 	got=$(curl -fsS "http://127.0.0.1:$port/healthz" | sed 's/.*"articles":\([0-9]*\).*/\1/')
@@ -78,6 +78,7 @@ for round in $(seq "$rounds"); do
 		field() { sed -n "s/.* $1=\([0-9.]*\)ms.*/\1/p" <<<"$out"; }
 		p50[$c]+="$(field p50) " p99[$c]+="$(field p99) "
 		sec_p50[$c]+="$(field section_p50) " cat_p50[$c]+="$(field category_p50) "
+		sec_p99[$c]+="$(field section_p99) " cat_p99[$c]+="$(field category_p99) "
 		read -r h r a f <<<"$m"
 		hwm[$c]+="$h " vmrss[$c]+="$r " anon[$c]+="$a " file[$c]+="$f "
 		stop
@@ -90,7 +91,7 @@ line="lists: n=$n format=$format sections=$sections"
 [ "$format" = txt ] || line+=" categories=$categories"
 line+=" rounds=$rounds drops=$drops;"
 for kv in imp:import_ms imp_hwm:import_VmHWM_MiB restart:restart_ms p50:feed_p50_ms p99:feed_p99_ms \
-	sec_p50:section_p50_ms cat_p50:category_p50_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB; do
+	sec_p50:section_p50_ms sec_p99:section_p99_ms cat_p50:category_p50_ms cat_p99:category_p99_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB; do
 	k=${kv%%:*}
 	case $k in
 	imp) a=${imp[lists]} b=${imp[plain]} ;;
