@@ -22,11 +22,11 @@ type tally struct {
 	pages []int
 }
 
-func (s *tally) ArchivePage(l storage.List, n int) (storage.Page, error) {
+func (s *tally) ArchiveHeads(l storage.List, n int) (storage.Page, error) {
 	s.mu.Lock()
 	s.pages = append(s.pages, n)
 	s.mu.Unlock()
-	return s.Store.ArchivePage(l, n)
+	return s.Store.ArchiveHeads(l, n)
 }
 
 // read returns the pages read since the last call.

@@ -102,7 +102,7 @@ func (h *Handler) articleChunks(c storage.Changes) ([]chunk, error) {
 func (h *Handler) readChunk(first, last int) (chunk, error) {
 	var ch chunk
 	for n := first; n <= last; n++ {
-		p, err := h.src.ArchivePage(storage.List{}, n)
+		p, err := h.src.ArchiveHeads(storage.List{}, n)
 		if err != nil {
 			return ch, fmt.Errorf("read archive page %d: %w", n, err)
 		}

@@ -15,8 +15,9 @@ import (
 
 // Source is what the sitemaps are read from: *storage.Store.
 type Source interface {
-	// ArchivePage returns page n of list l (see storage.Store.ArchivePage).
-	ArchivePage(l storage.List, n int) (storage.Page, error)
+	// ArchiveHeads returns page n of list l with each article's key, path
+	// and dates only (see storage.Store.ArchiveHeads).
+	ArchiveHeads(l storage.List, n int) (storage.Page, error)
 	// Info returns what the store knows of list l, or ErrNotFound.
 	Info(l storage.List) (storage.ListInfo, error)
 	// Lists returns the lists of kind k that hold an article.

@@ -17,6 +17,10 @@ type Fingerprint struct {
 	ModTime int64 // Unix nanoseconds
 }
 
+// releaseEvery is how many records a long read takes between two
+// releases of the pages it mapped (see releaseMapped).
+const releaseEvery = 4096
+
 func encodeFingerprint(f File) []byte {
 	b := make([]byte, 16)
 	binary.BigEndian.PutUint64(b, uint64(f.Size))
@@ -31,6 +35,9 @@ func (s *Store) Fingerprints() (map[string]Fingerprint, error) {
 	err := s.view("read the fingerprints", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFingerprints)
 		m = make(map[string]Fingerprint, s.Count())
+		// The bucket's pages lie among the articles': let go of what
+		// each stretch mapped (see releaseMapped), or the peak stays.
+		defer releaseMapped(tx)
 		return b.ForEach(func(k, v []byte) error {
 			if len(v) != 16 {
 				return fmt.Errorf("fingerprint of %q: %d bytes, want 16", k, len(v))
@@ -38,6 +45,9 @@ func (s *Store) Fingerprints() (map[string]Fingerprint, error) {
 			m[string(k)] = Fingerprint{
 				Size:    int64(binary.BigEndian.Uint64(v)),
 				ModTime: int64(binary.BigEndian.Uint64(v[8:])),
+			}
+			if len(m)%releaseEvery == 0 {
+				releaseMapped(tx)
 			}
 			return nil
 		})

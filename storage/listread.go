@@ -149,9 +149,17 @@ type Page struct {
 
 // ArchivePage returns page n (from 1) of the list l, reading its own
 // articles only. It returns ErrNotFound when the list has no page n.
-func (s *Store) ArchivePage(l List, n int) (Page, error) {
+func (s *Store) ArchivePage(l List, n int) (Page, error) { return s.archivePage(l, n, item, false) }
+
+// archivePage returns page n of the list l with its articles as read
+// reads each, and lets go of the pages it mapped if release says so (see
+// releaseMapped).
+func (s *Store) archivePage(l List, n int, read func(*bolt.Bucket, string) (Item, error), release bool) (Page, error) {
 	var p Page
 	err := s.view(fmt.Sprintf("read page %d of %s", n, l.id()), func(tx *bolt.Tx) error {
+		if release {
+			defer releaseMapped(tx)
+		}
 		r, err := s.listReader(tx)
 		if err != nil {
 			return err
@@ -176,7 +184,7 @@ func (s *Store) ArchivePage(l List, n int) (Page, error) {
 				p.Changed = later(time.Unix(0, int64(t)).UTC(), r.since)
 			}
 		}
-		p.Items, err = r.pageItems(id, uint64(n-1)*s.pageSize, uint64(n)*s.pageSize)
+		p.Items, err = r.pageItems(id, uint64(n-1)*s.pageSize, uint64(n)*s.pageSize, read)
 		return err
 	})
 	return p, err
@@ -184,13 +192,13 @@ func (s *Store) ArchivePage(l List, n int) (Page, error) {
 
 // pageItems returns the articles of the list id whose sequence numbers
 // are in [from, to).
-func (r *listReader) pageItems(id string, from, to uint64) ([]Item, error) {
+func (r *listReader) pageItems(id string, from, to uint64, read func(*bolt.Bucket, string) (Item, error)) ([]Item, error) {
 	var items []Item
 	articles := r.tx.Bucket(bucketArticles)
 	end := numKey(id, tagArchive, to)
 	c := r.lists.Cursor()
 	for k, v := c.Seek(numKey(id, tagArchive, from)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
-		it, err := item(articles, string(v))
+		it, err := read(articles, string(v))
 		if err != nil {
 			return nil, err
 		}
