@@ -13,7 +13,10 @@
 # pages of the mapped database), and its own mean store and render times. The drops go to an existing folder and
 # category: 099 and سياسة in the plain corpus, a nested section and the
 # largest category in the other. Last, medians of the rounds and the
-# ratios lists / plain.
+# ratios lists / plain. In each round, after the drops and the memory
+# read, a crawler's first visit: /sitemap.xml (the first request renders
+# every sitemap), then every sitemap its index names, then
+# /sitemap-news.xml; the times, and the memory before and after.
 source "$(dirname "$0")/lib.sh"
 n=${N:-100000} sections=${SECTIONS:-500} categories=${CATEGORIES:-2000}
 format=${FORMAT:-md} rounds=${ROUNDS:-3} drops=${DROPS:-50}
@@ -52,7 +55,27 @@ means() {
 
 stop() { kill "$last"; wait "$last" || true; }
 
-declare -A imp imp_rss restart p50 p99 sec_p50 sec_p99 cat_p50 cat_p99 hwm vmrss anon file
+# crawl PID: fetches /sitemap.xml, every /sitemaps/*.xml its index
+# names (gzip asked, as crawlers do) and /sitemap-news.xml, and prints
+# their times and PID's memory before and after, on one line.
+crawl() {
+	local base="http://127.0.0.1:$port" before t0 t1 t2 parts sum news sm_ms crawl_ms
+	before=$(rss "$1")
+	t0=$(date +%s%N)
+	timeout 300 curl -fsS -o "$work/sitemap.xml" "$base/sitemap.xml"
+	t1=$(date +%s%N)
+	# The locs carry the public base URL: keep their paths.
+	grep -o '<loc>[^<]*/sitemaps/[^<]*</loc>' "$work/sitemap.xml" | sed 's|.*/sitemaps/\([^<]*\)</loc>|url = "'"$base"'/sitemaps/\1"\noutput = /dev/null|' >"$work/parts.curl" || true
+	parts=$(grep -c '^url' "$work/parts.curl" || true)
+	sum=$( ((parts == 0)) || timeout 300 curl -fsS -K "$work/parts.curl" -H 'Accept-Encoding: gzip' -w '%{time_total}\n' |
+		awk '{ s += $1 } END { printf "%.0f", 1000 * s }')
+	news=$(timeout 60 curl -fsS -o /dev/null -w '%{time_total}' "$base/sitemap-news.xml")
+	t2=$(date +%s%N)
+	sm_ms=$(ms "$t0" "$t1") crawl_ms=$(ms "$t0" "$t2")
+	echo "sitemaps: first /sitemap.xml ${sm_ms} ms; $parts sitemaps ${sum:-0} ms; /sitemap-news.xml $(awk '{ printf "%.0f", 1000 * $1 }' <<<"$news") ms; crawl ${crawl_ms} ms; VmHWM VmRSS RssAnon RssFile MiB before: $before after: $(rss "$1")"
+}
+
+declare -A sm crawl_t crawl_hwm crawl_rss crawl_file imp imp_rss restart p50 p99 sec_p50 sec_p99 cat_p50 cat_p99 hwm vmrss anon file
 for c in plain lists; do
 	serve "$c"
 	got=$(curl -fsS "http://127.0.0.1:$port/healthz" | sed 's/.*"articles":\([0-9]*\).*/\1/')
@@ -81,6 +104,12 @@ for round in $(seq "$rounds"); do
 		sec_p99[$c]+="$(field section_p99) " cat_p99[$c]+="$(field category_p99) "
 		read -r h r a f <<<"$m"
 		hwm[$c]+="$h " vmrss[$c]+="$r " anon[$c]+="$a " file[$c]+="$f "
+		cr=$(crawl "$pid")
+		echo "$c round $round: $cr"
+		sm[$c]+="$(sed -n 's/.*first \/sitemap.xml \([0-9]*\) ms.*/\1/p' <<<"$cr") "
+		crawl_t[$c]+="$(sed -n 's/.*; crawl \([0-9]*\) ms.*/\1/p' <<<"$cr") "
+		read -r h r a f <<<"${cr##*after: }"
+		crawl_hwm[$c]+="$h " crawl_rss[$c]+="$r " crawl_file[$c]+="$f "
 		stop
 	done
 done
@@ -91,7 +120,8 @@ line="lists: n=$n format=$format sections=$sections"
 [ "$format" = txt ] || line+=" categories=$categories"
 line+=" rounds=$rounds drops=$drops;"
 for kv in imp:import_ms imp_hwm:import_VmHWM_MiB restart:restart_ms p50:feed_p50_ms p99:feed_p99_ms \
-	sec_p50:section_p50_ms sec_p99:section_p99_ms cat_p50:category_p50_ms cat_p99:category_p99_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB; do
+	sec_p50:section_p50_ms sec_p99:section_p99_ms cat_p50:category_p50_ms cat_p99:category_p99_ms hwm:VmHWM_MiB vmrss:VmRSS_MiB anon:RssAnon_MiB file:RssFile_MiB \
+	sm:first_sitemap_ms crawl_t:sitemap_crawl_ms crawl_hwm:crawl_VmHWM_MiB crawl_rss:crawl_VmRSS_MiB crawl_file:crawl_RssFile_MiB; do
 	k=${kv%%:*}
 	case $k in
 	imp) a=${imp[lists]} b=${imp[plain]} ;;
