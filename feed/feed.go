@@ -39,6 +39,11 @@ type Config struct {
 	Limit int
 	// MaxAge is how long clients and caches may reuse a response.
 	MaxAge time.Duration
+	// Hub is the URL of the WebSub hub that every subscription feed
+	// advertises, in its Link header and in the document, beside its self
+	// link; "" advertises none. Archive documents never change, so they
+	// advertise no hub.
+	Hub string
 	// Explicit says which of Title, Description and Lang were set
 	// explicitly (by flag or environment): the root folder's _index.md
 	// gives the others, flags win.
