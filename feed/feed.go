@@ -11,6 +11,8 @@
 // Feed's image and attachment) and original (see entry). An article's
 // page carries the same, with Open Graph properties and schema.org
 // NewsArticle data for the previews of messengers and search engines.
+// With Config.Hub, every subscription feed is a WebSub topic that names
+// its hub and itself (see HubLinks).
 package feed
 
 import (
