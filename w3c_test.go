@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/xml"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +16,10 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
+
+	"github.com/seedfeed/seedfeed/article"
+	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // The W3C Feed Validation Service cannot be reached from here, so this
@@ -279,7 +287,7 @@ func (v *w3c) links(where string, links []atomLinkEl, needSelf bool) {
 			}
 		case "alternate", "":
 			v.unique("DuplicateAtomLink", where, alternates, l.Type)
-		case "enclosure", "related", "via", "prev-archive", "next-archive", "current": // registered in link.py validRelations (current in its rfc5005 list)
+		case "enclosure", "related", "via", "prev-archive", "next-archive", "current", "hub": // registered in link.py validRelations (current in its rfc5005 list; hub for PubSubHubbub, now WebSub)
 		default:
 			v.say("UnregisteredAtomLinkRel: %s %q", where, l.Rel)
 		}
@@ -488,4 +496,60 @@ func titleHoldsEndTag(want []expected, message string) bool {
 		}
 	}
 	return false
+}
+
+// TestW3CRulesHub checks the feeds that name a WebSub hub (the main
+// list's, a section's and a category's, Atom and RSS) against the W3C
+// validator's rules: "hub" is a registered relation.
+func TestW3CRulesHub(t *testing.T) {
+	store, err := storage.Open(filepath.Join(t.TempDir(), "hub.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i, p := range []string{"رياضة/مباراة.txt", "اقتصاد/سوق.txt"} {
+		it := storage.Item{
+			Path:      p,
+			Article:   article.Article{Title: "عنوان " + p, Paragraphs: []string{"نص المقال"}, Categories: []string{"سياسة"}},
+			Published: at.Add(time.Duration(i) * time.Hour), Updated: at.Add(time.Duration(i) * time.Hour),
+			File: storage.File{Size: 1, ModTime: at, Hash: p},
+		}
+		if _, err := store.Put(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	h, err := feed.NewHandler(store, feed.Config{BaseURL: base, Title: "أخبار", Description: "أخبار", Author: "سيدفيد",
+		Lang: language.Arabic, Limit: 10, Hub: "https://hub.example.net/websub?site=news&v=1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	defer srv.Close()
+	for _, l := range []storage.List{{}, {Kind: storage.Section, Name: "رياضة"}, {Kind: storage.Category, Name: storage.Term("سياسة")}} {
+		for _, f := range []feed.Format{feed.Atom, feed.RSS} {
+			u := feed.ListFeedURL(base, l, f)
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(doc), `rel="hub"`) {
+				t.Fatalf("GET %s: %s %v, hub link: %t", u, resp.Status, err, strings.Contains(string(doc), `rel="hub"`))
+			}
+			v := &w3c{t: t}
+			if f == feed.Atom {
+				v.checkAtom(doc)
+			} else {
+				v.checkRSS(doc)
+			}
+			for _, m := range v.messages {
+				t.Errorf("%s: %s", u, m)
+			}
+		}
+	}
 }

@@ -27,6 +27,7 @@ const historyNS = "http://purl.org/syndication/history/1.0"
 // newest first.
 type feedLinks struct {
 	self                              string
+	hub                               string // a subscription feed's WebSub hub, or ""
 	archive                           bool
 	current, prevArchive, nextArchive string
 }
@@ -46,11 +47,12 @@ func (ln feedLinks) history() []link {
 }
 
 // subscriptionLinks returns the links of list l's feed in format f, whose
-// list has pages archive pages: the last is open, the others full.
-func subscriptionLinks(base string, l storage.List, pages int, f Format) feedLinks {
-	ln := feedLinks{self: ListFeedURL(base, l, f)}
+// list has pages archive pages: the last is open, the others full. The
+// feed is a WebSub topic: it names cfg.Hub, if any.
+func subscriptionLinks(cfg Config, l storage.List, pages int, f Format) feedLinks {
+	ln := feedLinks{self: ListFeedURL(cfg.BaseURL, l, f), hub: cfg.Hub}
 	if pages > 1 {
-		ln.prevArchive = ArchiveURL(base, l, pages-1, f)
+		ln.prevArchive = ArchiveURL(cfg.BaseURL, l, pages-1, f)
 	}
 	return ln
 }
@@ -142,6 +144,9 @@ func feedDoc(items []storage.Item, hd listHead, ln feedLinks, f Format, modified
 	if hd.cfg.Lang != site.Lang {
 		d.language = []string{hd.cfg.Lang.String()}
 	}
+	if ln.hub != "" {
+		d.links = []string{HubLinks(ln.hub, ln.self)}
+	}
 	return d, nil
 }
 
@@ -166,7 +171,7 @@ func listFeedDoc(items []storage.Item, info storage.ListInfo, f Format, cfg Conf
 	if info.Changed.After(modified) {
 		modified = info.Changed // an article left, or came with an older date
 	}
-	ln := subscriptionLinks(cfg.BaseURL, info.List, info.Pages, f)
+	ln := subscriptionLinks(cfg, info.List, info.Pages, f)
 	return feedDoc(items, headOf(cfg, info.List, info.Label), ln, f, modified, cfg)
 }
 

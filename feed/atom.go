@@ -112,6 +112,9 @@ func toAtom(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, 
 		},
 		Entries: make([]atomEntry, len(af.Entries)),
 	}
+	if ln.hub != "" {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: ln.hub, Rel: "hub"})
+	}
 	for _, l := range ln.history() {
 		doc.Links = append(doc.Links, feeds.AtomLink{Href: l.href, Rel: l.rel, Type: "application/atom+xml"})
 	}

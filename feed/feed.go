@@ -11,6 +11,8 @@
 // Feed's image and attachment) and original (see entry). An article's
 // page carries the same, with Open Graph properties and schema.org
 // NewsArticle data for the previews of messengers and search engines.
+// With Config.Hub, every subscription feed is a WebSub topic that names
+// its hub and itself (see HubLinks).
 package feed
 
 import (
@@ -39,6 +41,11 @@ type Config struct {
 	Limit int
 	// MaxAge is how long clients and caches may reuse a response.
 	MaxAge time.Duration
+	// Hub is the URL of the WebSub hub that every subscription feed
+	// advertises, in its Link header and in the document, beside its self
+	// link; "" advertises none. Archive documents never change, so they
+	// advertise no hub.
+	Hub string
 	// Explicit says which of Title, Description and Lang were set
 	// explicitly (by flag or environment): the root folder's _index.md
 	// gives the others, flags win.

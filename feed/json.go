@@ -45,14 +45,17 @@ type jsonAttachment struct {
 }
 
 // toJSON renders f, whose items entries describe, as a JSON Feed 1.1
-// document with the links ln: the self link as feed_url, the next older
-// document as next_url (see jsonHistory).
+// document with the links ln: the self link as feed_url, the WebSub hub
+// in hubs, the next older document as next_url (see jsonHistory).
 func toJSON(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, error) {
 	jf := (&feeds.JSON{Feed: f}).JSONFeed()
 	jf.Language = lang
 	jf.FeedUrl = ln.self
 	jf.NextUrl = ln.prevArchive
 	jf.Author = nil // deprecated in 1.1; Authors says the same
+	if ln.hub != "" {
+		jf.Hubs = []*feeds.JSONHub{{Type: "WebSub", Url: ln.hub}}
+	}
 	doc := jsonFeed{JSONFeed: jf, Items: make([]jsonItem, len(jf.Items))}
 	if ln.prevArchive != "" || ln.archive {
 		doc.History = &jsonHistory{Archive: ln.archive, Current: ln.current, PrevArchive: ln.prevArchive, NextArchive: ln.nextArchive}

@@ -65,8 +65,9 @@ func newListSite(t *testing.T, articles int) *listSite {
 	return newListSiteLimit(t, articles, 2)
 }
 
-// newListSiteLimit is newListSite with feeds and pages of limit.
-func newListSiteLimit(t *testing.T, articles, limit int) *listSite {
+// newListSiteLimit is newListSite with feeds and pages of limit, and
+// the config changed by each of tune.
+func newListSiteLimit(t *testing.T, articles, limit int, tune ...func(*Config)) *listSite {
 	t.Helper()
 	store, err := storage.Open(filepath.Join(t.TempDir(), "test.db"), storage.Options{PageSize: 3})
 	if err != nil {
@@ -80,6 +81,9 @@ func newListSiteLimit(t *testing.T, articles, limit int) *listSite {
 	cfg.Explicit = Explicit{Title: true, Description: true, Lang: true} // the root _index.md does not win
 	cfg.BaseURL = "http://" + s.srv.Listener.Addr().String()
 	s.base = cfg.BaseURL
+	for _, f := range tune {
+		f(&cfg)
+	}
 	for _, m := range []storage.SectionMeta{
 		{Path: "رياضة", Title: "الرياضة", Description: "أخبار الملاعب"},
 		{Path: "اقتصاد", Lang: "en"},

@@ -52,7 +52,7 @@ func renderMain(m mainState, cfg Config) (*snapshot, error) {
 	}
 	for f, dst := range []*doc{Atom: &s.atom, RSS: &s.rss, JSON: &s.json} {
 		var err error
-		ln := subscriptionLinks(cfg.BaseURL, main, m.archives, Format(f))
+		ln := subscriptionLinks(cfg, main, m.archives, Format(f))
 		if *dst, err = feedDoc(items, hd, ln, Format(f), modified, cfg); err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ type doc struct {
 	modified     time.Time
 	ctype        []string // header values, ready to be assigned
 	language     []string // Content-Language, where not the handler's
+	links        []string // Link: a WebSub topic's hub and self, or nil
 	lastModified []string // nil when modified is zero
 	// sharedSecond says that an earlier version of the document, other
 	// bytes, had the same Last-Modified (HTTP dates count whole seconds):
@@ -124,6 +125,10 @@ func (d *doc) write(w http.ResponseWriter, r *http.Request, hd headers) {
 		rep = &d.gzip
 	}
 	h["Etag"] = rep.etags
+	if d.links != nil {
+		// On a 304 too: a subscriber checking its topic learns of the hub.
+		h["Link"] = d.links
+	}
 	modified, lastModified, shared := d.validators()
 	if lastModified != nil {
 		h["Last-Modified"] = lastModified

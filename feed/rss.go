@@ -24,7 +24,8 @@ type rssDoc struct {
 
 type rssChannel struct {
 	XMLName xml.Name `xml:"channel"`
-	// Links are its self link, then RFC 5005's (see feedLinks).
+	// Links are its self link, its WebSub hub's, then RFC 5005's (see
+	// feedLinks).
 	Links       []rssAtomLink `xml:"atom:link"`
 	Archive     *struct{}     `xml:"fh:archive"` // RFC 5005's mark of an archive document
 	Title       rssText       `xml:"title"`
@@ -109,6 +110,9 @@ func toRSS(f *feeds.Feed, entries []entry, lang string, ln feedLinks) ([]byte, e
 			RssFeed:     ch,
 			Items:       items,
 		},
+	}
+	if ln.hub != "" {
+		doc.Channel.Links = append(doc.Channel.Links, rssAtomLink{Href: ln.hub, Rel: "hub"})
 	}
 	for _, l := range ln.history() {
 		doc.Channel.Links = append(doc.Channel.Links, rssAtomLink{Href: l.href, Rel: l.rel, Type: "application/rss+xml"})

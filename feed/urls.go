@@ -91,3 +91,12 @@ func ListFeedURL(base string, l storage.List, f Format) string {
 func ArchiveURL(base string, l storage.List, n int, f Format) string {
 	return ListURL(base, l) + pathArchive + strconv.Itoa(n) + "." + f.Ext()
 }
+
+// HubLinks returns the value of the HTTP Link header by which a WebSub
+// topic at self names its hub (WebSub §4), for the feeds and for the
+// hub's deliveries alike. Both URLs go in as they are: a valid URL holds
+// no "<", ">" or space (ListFeedURL escapes every path segment; the hub
+// URL is the operator's, checked where it is configured).
+func HubLinks(hub, self string) string {
+	return "<" + hub + `>; rel="hub", <` + self + `>; rel="self"`
+}
