@@ -267,7 +267,7 @@ func (h *Handler) readMain(cfg Config) (mainState, error) {
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
 // at "/", each article under PathArticles and /favicon.ico, for GET and
-// HEAD.
+// HEAD, and an HTML page that says so where nothing is (see Routes).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) serveDoc(pick func(*snapshot) *doc) http.HandlerFunc {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seedfeed/seedfeed/storage"
 	"golang.org/x/net/html/atom"
 )
 
@@ -171,4 +172,38 @@ func TestFailedPage(t *testing.T) {
 	}
 	doc := readHead(t, pages.failed).doc
 	want(t, "h1", find(doc, atom.H1, ""), []string{"حدث خطأ"})
+}
+
+// TestPageDates: the pages date an article in Config.Location with
+// Config.Digits, in <time datetime> too; the feeds keep UTC.
+func TestPageDates(t *testing.T) {
+	riyadh, err := time.LoadLocation("Asia/Riyadh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig
+	cfg.Location, cfg.Digits = riyadh, LatinDigits
+	it := testItems()[0]
+	it.Published = time.Date(2026, 12, 2, 21, 30, 0, 0, time.UTC) // 00:30 the 3rd in Riyadh
+	it.Updated = it.Published
+	page, err := articlePage(it, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := readHead(t, page).doc
+	want(t, "published", find(doc, atom.P, "meta"), []string{"نُشر 3 ديسمبر 2026، 12:30 ص"})
+	var stamps []string
+	for n := range doc.Descendants() {
+		if n.DataAtom == atom.Time {
+			stamps = append(stamps, attr(n, "datetime"))
+		}
+	}
+	want(t, "datetime", stamps, []string{"2026-12-03T00:30:00+03:00"})
+	s, err := render([]storage.Item{it}, cfg, it.Updated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(s.atom.plain.body), "<published>2026-12-02T21:30:00Z</published>") {
+		t.Errorf("the Atom feed does not date the entry in UTC:\n%s", s.atom.plain.body)
+	}
 }
