@@ -32,11 +32,11 @@ var browserSeeds = map[string]string{
 	"محليات/_index.md": "---\ntitle: الشأن المحلي\ndescription: أخبار المدينة وبلدياتها\n---\n",
 	"محليات/منتصف-الليل.md": `---
 title: اجتماع طارئ للمجلس البلدي بعد منتصف الليل
-date: 2026-12-03T00:30:00+03:00
+date: 2026-03-01T00:30:00+03:00
 summary: عقد المجلس البلدي اجتماعاً طارئاً بعد منتصف الليل لبحث أضرار العاصفة.
 categories: [محليات, طقس]
 tags: [العاصفة, المدارس]
-link: https://news.example.org/2026/12/03/council-emergency-meeting-after-midnight-storm-damage-schools-open-two-hours-late?utm_source=seedfeed&utm_medium=feed
+link: https://news.example.org/2026/03/01/council-emergency-meeting-after-midnight-storm-damage-schools-open-two-hours-late?utm_source=seedfeed&utm_medium=feed
 ---
 عقد المجلس البلدي اجتماعاً طارئاً بعد منتصف الليل لبحث أضرار العاصفة التي ضربت المدينة، وقرر أن تفتح المدارس أبوابها متأخرة ساعتين.
 
@@ -44,12 +44,12 @@ Google Maps أظهرت أن الطرق الرئيسية مغلقة في ثلاث
 
 The council's statement, in English: "the main roads will reopen by noon, and the schools at ten."
 
-[تقرير الأرصاد](https://weather.example.org/reports/2026-12-03/storm-over-the-city-full-technical-report-with-maps-and-rainfall-figures) يتوقع أمطاراً خفيفة مساء اليوم.
+[تقرير الأرصاد](https://weather.example.org/reports/2026-03-01/storm-over-the-city-full-technical-report-with-maps-and-rainfall-figures) يتوقع أمطاراً خفيفة مساء اليوم.
 `,
 	"english.md": `---
 title: Storm closes schools for two hours
 lang: en
-date: 2026-12-02T18:00:00+03:00
+date: 2026-02-28T18:00:00+03:00
 ---
 The storm that hit the city overnight closed the schools for two hours on Thursday morning.
 
@@ -76,10 +76,12 @@ var browserPages = []browserPage{
 }
 
 // midnight is what the pages show of the article written at 00:30 in
-// Riyadh, 21:30 the day before in UTC: the local date, in Arabic.
+// Riyadh on the 1st of March, 21:30 on the 28th of February in UTC: the
+// local date, in Arabic. (Well in the past, so that no clock finds it in
+// the future.)
 const (
-	midnightDate    = "٣ ديسمبر ٢٠٢٦"
-	midnightMachine = "2026-12-03T00:30:00+03:00"
+	midnightDate    = "١ مارس ٢٠٢٦"
+	midnightMachine = "2026-03-01T00:30:00+03:00"
 )
 
 // TestBrowserPages loads every kind of page in Chromium at 360 and 1280
