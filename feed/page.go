@@ -32,6 +32,7 @@ type page struct {
 	List       *pageList     // on a list's page
 	Article    *pageArticle  // on an article's page
 	Meta       *pageMeta     // on an article's page
+	OpenSearch string        // the OpenSearch description's URL, "" without search
 }
 
 type pageArticle struct {
@@ -120,6 +121,9 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 {{- with .NextURL}}
 <link rel="next" href="{{.}}">
 {{- end}}
+{{- end}}
+{{- with .OpenSearch}}
+<link rel="search" type="application/opensearchdescription+xml" title="{{$.Title}}" href="{{.}}">
 {{- end}}
 <link rel="alternate" type="application/atom+xml" title="{{.FeedTitle}} (Atom)" href="{{.AtomURL}}">
 <link rel="alternate" type="application/rss+xml" title="{{.FeedTitle}} (RSS)" href="{{.RSSURL}}">
@@ -217,6 +221,7 @@ func (cfg Config) page() page {
 		JSONURL:    cfg.BaseURL + PathJSON,
 		Words:      w,
 		FeedsLabel: w.Feeds,
+		OpenSearch: cfg.openSearchURL(),
 	}
 }
 
