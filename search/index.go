@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -165,9 +166,11 @@ func openExisting(path string, pageSize int) (bleve.Index, string, error) {
 	return idx, "", nil
 }
 
-// openGuarded opens an index, turning a panic over a damaged file into
-// an error.
+// openGuarded opens an index, turning a panic or a fault (bbolt and the
+// segments are read through memory maps: a file cut short faults) over
+// a damaged file into an error.
 func openGuarded(path string) (idx bleve.Index, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			idx, err = nil, fmt.Errorf("panic: %v", r)

@@ -49,8 +49,10 @@ func stamp(it storage.Item) string {
 
 // Run keeps the index in line with the source until ctx is done: first
 // as a whole, unless it was closed clean at the source's last change,
-// then after every change. A failed round is logged and tried again
-// at the next change, or after a while.
+// then after every change. It is catching up (see CatchingUp) from a
+// comparison as a whole until a round leaves no change pending: through
+// a first import, until the index has every article. A failed round is
+// logged and tried again at the next change, or after a while.
 func (x *Index) Run(ctx context.Context) error {
 	last, err := x.src.LastChange()
 	x.mu.Lock()
@@ -60,6 +62,7 @@ func (x *Index) Run(ctx context.Context) error {
 		return fmt.Errorf("search index: %w", err)
 	}
 	x.catchingUp.Store(full)
+	var since time.Time // when the index began catching up; zero when in step
 	retryTimer := time.NewTimer(retry)
 	retryTimer.Stop()
 	defer retryTimer.Stop()
@@ -68,22 +71,26 @@ func (x *Index) Run(ctx context.Context) error {
 		x.mu.Lock()
 		c := x.src.ChangesSince(x.version)
 		x.mu.Unlock()
-		start := time.Now()
-		if full || c.All {
+		if (full || c.All) && since.IsZero() {
+			since = time.Now()
 			x.catchingUp.Store(true)
 			x.log.Info("search index catching up with the database; searches answer meanwhile", "dir", x.path, "indexed", x.Count())
 		}
 		err := x.apply(c, full || c.All)
 		wait := (<-chan time.Time)(nil)
-		if err != nil {
+		switch {
+		case err != nil:
 			x.log.Error("cannot update the search index", "err", err)
 			retryTimer.Reset(retry)
 			wait = retryTimer.C
 			full = true
-		} else if full || c.All {
-			full = false
+		case !since.IsZero() && x.src.Version() == c.Version:
 			x.catchingUp.Store(false)
-			x.log.Info("search index in step with the database", "indexed", x.Count(), "seconds", time.Since(start).Seconds())
+			x.log.Info("search index in step with the database", "indexed", x.Count(), "seconds", time.Since(since).Seconds())
+			since = time.Time{}
+			fallthrough
+		default:
+			full = false
 		}
 		select {
 		case <-ctx.Done():
