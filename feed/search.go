@@ -1,7 +1,11 @@
 package feed
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -221,22 +225,23 @@ func (h *Handler) serveSearchFeed(f Format) http.HandlerFunc {
 			return
 		}
 		found, err := h.items(res.Hits)
-		var d doc
+		var body []byte
+		var modified time.Time
 		if err == nil {
-			d, err = h.searchFeedDoc(s.q, found, f, cfg)
+			body, modified, err = h.searchFeed(s.q, found, f, cfg)
 		}
 		if err != nil {
 			h.log.Error("cannot render a search feed", "query", s.q, "err", err)
 			http.Error(w, "cannot render the search feed", http.StatusInternalServerError)
 			return
 		}
-		d.write(w, r, h.headers)
+		h.writeFresh(w, r, body, ctypes[f], modified)
 	}
 }
 
-// searchFeedDoc renders the feed of the search for q in format f,
-// holding found.
-func (h *Handler) searchFeedDoc(q string, found []searchItem, f Format, cfg Config) (doc, error) {
+// searchFeed renders the feed of the search for q in format f, holding
+// found, and returns it with its date.
+func (h *Handler) searchFeed(q string, found []searchItem, f Format, cfg Config) ([]byte, time.Time, error) {
 	items := make([]storage.Item, len(found))
 	for i, s := range found {
 		items[i] = s.Item
@@ -248,9 +253,10 @@ func (h *Handler) searchFeedDoc(q string, found []searchItem, f Format, cfg Conf
 	// Last-Modified moves when an article leaves the results too.
 	modified, err := h.src.LastChange()
 	if err != nil {
-		return doc{}, err
+		return nil, modified, err
 	}
-	return feedDoc(items, hd, feedLinks{self: SearchFeedURL(cfg.BaseURL, q, f)}, f, later(modified, updated(items)), cfg)
+	body, err := feedBody(items, hd, feedLinks{self: SearchFeedURL(cfg.BaseURL, q, f)}, f)
+	return body, later(modified, later(updated(items), cfg.sectionsChanged)), err
 }
 
 // openSearchURL returns the URL of the OpenSearch description, which
@@ -260,4 +266,54 @@ func (cfg Config) openSearchURL() string {
 		return ""
 	}
 	return cfg.BaseURL + PathOpenSearch
+}
+
+// writeFresh sends body, rendered for this request alone: with a strong
+// ETag, so that a reader polling a search gets a 304 while its results
+// stay the same, and gzip-compressed at the fastest level when the
+// request accepts it (a document served once is not worth the best).
+// An If-Modified-Since naming the second of modified gets no 304: the
+// index may change within it.
+func (h *Handler) writeFresh(w http.ResponseWriter, r *http.Request, body []byte, ctype string, modified time.Time) {
+	hd := w.Header()
+	hd["Vary"] = varyEncoding
+	hd["Cache-Control"] = h.headers.cacheControl
+	gz := acceptsGzip(r.Header["Accept-Encoding"])
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16])
+	if gz {
+		etag += "-gzip"
+	}
+	etag += `"`
+	hd.Set("Etag", etag)
+	if !modified.IsZero() {
+		hd.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, etag, modified, true) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hd.Set("Content-Type", ctype)
+	hd["Content-Language"] = h.headers.language
+	if gz {
+		var b bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+		if err == nil {
+			_, err = zw.Write(body)
+		}
+		if err == nil {
+			err = zw.Close()
+		}
+		if err != nil {
+			http.Error(w, "cannot compress the response", http.StatusInternalServerError)
+			return
+		}
+		body = b.Bytes()
+		hd["Content-Encoding"] = gzipEncoding
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body) // a failed write means the client went away
+	}
 }

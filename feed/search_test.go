@@ -222,6 +222,14 @@ func TestSearchFeeds(t *testing.T) {
 		if !strings.Contains(parsed.Title, "«كتاب»") {
 			t.Errorf("%s: title %q", target, parsed.Title)
 		}
+		// A reader polling its search gets a 304 while the results stay.
+		req := httptest.NewRequest("GET", target, nil)
+		req.Header.Set("If-None-Match", resp.Header.Get("Etag"))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 304 || resp.Header.Get("Etag") == "" {
+			t.Errorf("%s with If-None-Match %s: %d", target, resp.Header.Get("Etag"), w.Code)
+		}
 	}
 }
 

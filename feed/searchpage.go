@@ -154,12 +154,7 @@ func (h *Handler) serveSearchPage(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(b.Bytes()) // a failed write means the client went away
 		return
 	}
-	d, err := newDoc(b.Bytes(), typeHTML, time.Time{})
-	if err != nil {
-		http.Error(w, "cannot show the results", http.StatusInternalServerError)
-		return
-	}
-	d.write(w, r, h.headers)
+	h.writeFresh(w, r, b.Bytes(), typeHTML, time.Time{})
 }
 
 // newSearchPage returns the search page for q without its results: in
