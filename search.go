@@ -53,14 +53,14 @@ func (d *daemon) searchStatus() string {
 // searcher answers the feeds' searches from the index.
 type searcher struct{ x *search.Index }
 
-func (s searcher) Search(ctx context.Context, q string, newest bool, from, size int) (feed.SearchResults, error) {
+func (s searcher) Search(ctx context.Context, r feed.SearchRequest) (feed.SearchResults, error) {
 	order := search.Relevance
-	if newest {
+	if r.Newest {
 		order = search.Newest
 	}
-	res, err := s.x.Search(ctx, q, order, from, size)
+	res, err := s.x.Search(ctx, search.Request{Query: r.Query, Order: order, From: r.From, Size: r.Size, Snippets: r.Snippets})
 	if errors.Is(err, search.ErrBadQuery) {
-		return feed.SearchResults{}, fmt.Errorf("%w: %q", feed.ErrBadQuery, q)
+		return feed.SearchResults{}, fmt.Errorf("%w: %q", feed.ErrBadQuery, r.Query)
 	} else if err != nil {
 		return feed.SearchResults{}, err
 	}

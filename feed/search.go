@@ -23,12 +23,21 @@ import (
 // Searcher finds the articles that match a query, for the search page
 // and feeds (see Config.Search).
 type Searcher interface {
-	// Search returns the matches of q (text, never query syntax), the
-	// best first or, when newest, the most recently published first:
-	// from the from-th (from 0), at most size. It returns an error
-	// wrapping ErrBadQuery for a query it refuses, and ctx's error when
-	// ctx is done first.
-	Search(ctx context.Context, q string, newest bool, from, size int) (SearchResults, error)
+	// Search returns the matches of r. It returns an error wrapping
+	// ErrBadQuery for a query it refuses, and ctx's error when ctx is
+	// done first.
+	Search(ctx context.Context, r SearchRequest) (SearchResults, error)
+}
+
+// SearchRequest is one search: its query (text, never query syntax),
+// the order (the best first, or the most recently published first when
+// Newest), the page (from From, from 0, at most Size), and whether each
+// hit needs a snippet.
+type SearchRequest struct {
+	Query      string
+	Newest     bool
+	From, Size int
+	Snippets   bool
 }
 
 // ErrBadQuery is a Searcher's answer to a query it refuses.
@@ -150,7 +159,7 @@ func parseSearch(r *http.Request) searchRequest {
 // search runs one search within the bounds: the number running at once,
 // and the time each may take. It answers the request itself, and
 // returns false, when it could not run the search.
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, newest bool, from, size int) (SearchResults, bool) {
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, req SearchRequest) (SearchResults, bool) {
 	select {
 	case h.searches <- struct{}{}:
 		defer func() { <-h.searches }()
@@ -161,7 +170,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, newes
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), searchTimeout)
 	defer cancel()
-	res, err := h.cfg.Search.Search(ctx, q, newest, from, size)
+	res, err := h.cfg.Search.Search(ctx, req)
 	switch {
 	case err == nil:
 		return res, true
@@ -171,7 +180,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, q string, newes
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "the search took too long", http.StatusServiceUnavailable)
 	default:
-		h.log.Error("cannot search", "query", q, "err", err)
+		h.log.Error("cannot search", "query", req.Query, "err", err)
 		http.Error(w, "cannot search", http.StatusInternalServerError)
 	}
 	return SearchResults{}, false
@@ -220,7 +229,7 @@ func (h *Handler) serveSearchFeed(f Format) http.HandlerFunc {
 			return
 		}
 		cfg := *h.site.Load()
-		res, ok := h.search(w, r, s.q, true, 0, cfg.Limit)
+		res, ok := h.search(w, r, SearchRequest{Query: s.q, Newest: true, Size: cfg.Limit})
 		if !ok {
 			return
 		}

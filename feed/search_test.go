@@ -27,12 +27,12 @@ import (
 // the daemon wires it.
 type indexSearcher struct{ x *search.Index }
 
-func (s indexSearcher) Search(ctx context.Context, q string, newest bool, from, size int) (SearchResults, error) {
+func (s indexSearcher) Search(ctx context.Context, r SearchRequest) (SearchResults, error) {
 	order := search.Relevance
-	if newest {
+	if r.Newest {
 		order = search.Newest
 	}
-	res, err := s.x.Search(ctx, q, order, from, size)
+	res, err := s.x.Search(ctx, search.Request{Query: r.Query, Order: order, From: r.From, Size: r.Size, Snippets: r.Snippets})
 	if errors.Is(err, search.ErrBadQuery) {
 		return SearchResults{}, ErrBadQuery
 	} else if err != nil {

@@ -130,7 +130,7 @@ func (h *Handler) serveSearchPage(w http.ResponseWriter, r *http.Request) {
 	case s.q == "":
 		p.Message = p.Words.Type
 	default:
-		res, ok := h.search(w, r, s.q, false, (s.page-1)*searchPageSize, searchPageSize)
+		res, ok := h.search(w, r, SearchRequest{Query: s.q, From: (s.page - 1) * searchPageSize, Size: searchPageSize, Snippets: true})
 		if !ok {
 			return
 		}

@@ -41,6 +41,11 @@ type Source interface {
 	ArchivePage(l storage.List, n int) (storage.Page, error)
 	// PageSize is the number of articles of an archive page.
 	PageSize() int
+	// Count is the number of articles.
+	Count() int
+	// Article returns the article whose slug, or failing that whose key,
+	// is slug, or an error wrapping storage.ErrNotFound: for snippets.
+	Article(slug string) (storage.Item, error)
 }
 
 // Options configure Open.
@@ -53,7 +58,7 @@ type Options struct {
 
 // format is the version of what the index holds: a change of analysis
 // or of fields changes it, and an index of another version is rebuilt.
-const format = 1
+const format = 2
 
 // markerKey is the internal key of the marker (see marker).
 var markerKey = []byte("seedfeed")
@@ -77,7 +82,7 @@ const (
 	fieldPath      = "path"
 	fieldPublished = "pub"
 	prefixTitle    = "t_" // the title, boosted
-	prefixText     = "x_" // everything: title, summary, body, authors, categories, tags; stored for snippets
+	prefixText     = "x_" // everything: title, summary, body, authors, categories, tags
 )
 
 // Index is the search index of a store's articles, in a folder of its
@@ -226,14 +231,16 @@ func (x *Index) Count() uint64 {
 }
 
 // Close brings the index in line with the store one last time, marks it
-// clean when it is, and closes it. Call it after Run returned and once
+// clean, and closes it; an index still catching up is closed as it is. Call it after Run returned and once
 // nothing writes to the store, so that the next start need not compare
 // every page.
 func (x *Index) Close() error {
 	x.mu.Lock()
 	synced := x.synced
 	x.mu.Unlock()
-	if synced {
+	// Still catching up (a stop during a first import), the last round
+	// could be long: the next start compares the pages instead.
+	if synced && !x.CatchingUp() {
 		c := x.src.ChangesSince(x.version)
 		err := x.apply(c, false)
 		if err == nil {
@@ -275,11 +282,7 @@ func (x *Index) writeMarker(clean bool) error {
 
 // document returns the index's document of it.
 func (x *Index) document(it storage.Item) (*document.Document, string, error) {
-	tag := it.Lang
-	if tag == "" {
-		tag = x.lang
-	}
-	lang := langOf(tag)
+	lang := x.langOf(it)
 	an, err := x.cache.AnalyzerNamed(analyzerName(lang))
 	if err != nil {
 		return nil, "", err
@@ -292,8 +295,17 @@ func (x *Index) document(it storage.Item) (*document.Document, string, error) {
 	}
 	d.AddField(pub)
 	d.AddField(document.NewTextFieldCustom(prefixTitle+lang, nil, []byte(it.Title), index.IndexField, an))
-	d.AddField(document.NewTextFieldCustom(prefixText+lang, nil, []byte(text(it)), index.IndexField|index.StoreField|index.IncludeTermVectors, an))
+	d.AddField(document.NewTextFieldCustom(prefixText+lang, nil, []byte(text(it)), index.IndexField, an))
 	return d, lang, nil
+}
+
+// langOf returns the language whose analysis reads it: its own, or the
+// site's.
+func (x *Index) langOf(it storage.Item) string {
+	if it.Lang != "" {
+		return langOf(it.Lang)
+	}
+	return langOf(x.lang)
 }
 
 // clampTime keeps t within what bleve can represent (years 1677 to

@@ -9,6 +9,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/seedfeed/seedfeed/article"
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // MaxQuery is the longest query, in characters: longer than any phrase a
@@ -58,28 +61,43 @@ type Fragment struct {
 	Mark bool
 }
 
-// Search returns the matches of q, in order, from the from-th (from 0),
-// at most size. Every word of q must be in the article (in any of its
-// fields), as each language's analysis reads it: q is text, never query
-// syntax. A q with no word (empty, punctuation, stop words only)
-// matches nothing. ctx bounds the time it may take.
-func (x *Index) Search(ctx context.Context, q string, order Order, from, size int) (Results, error) {
-	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > MaxQuery || from < 0 || size < 0 || from+size > MaxResults {
+// Request is one search.
+type Request struct {
+	// Query is text, never query syntax: every word of it must be in the
+	// article (in any of its fields), as each language's analysis reads
+	// it. A query with no word (empty, punctuation, stop words only)
+	// matches nothing.
+	Query string
+	Order Order
+	// From (from 0) and Size select the page of results.
+	From, Size int
+	// Snippets asks for each hit's snippet, cut from the article as the
+	// store has it.
+	Snippets bool
+}
+
+// Search returns the matches of r. ctx bounds the time it may take.
+func (x *Index) Search(ctx context.Context, r Request) (Results, error) {
+	q := r.Query
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > MaxQuery || r.From < 0 || r.Size < 0 || r.From+r.Size > MaxResults {
 		return Results{}, ErrBadQuery
 	}
 	x.mu.Lock()
 	langs := slices.Sorted(maps.Keys(x.langs))
 	x.mu.Unlock()
-	if len(langs) == 0 || size == 0 {
+	if len(langs) == 0 || r.Size == 0 {
 		return Results{}, nil
 	}
 	either := bleve.NewDisjunctionQuery()
-	fields := []string{fieldPath}
 	for _, lang := range langs {
 		all := bleve.NewMatchQuery(q)
 		all.SetField(prefixText + lang)
 		all.Analyzer = analyzerName(lang)
 		all.SetOperator(query.MatchQueryOperatorAnd)
+		if r.Order == Newest {
+			either.AddQuery(all)
+			continue
+		}
 		title := bleve.NewMatchQuery(q)
 		title.SetField(prefixTitle + lang)
 		title.Analyzer = analyzerName(lang)
@@ -88,12 +106,11 @@ func (x *Index) Search(ctx context.Context, q string, order Order, from, size in
 		b.AddMust(all)
 		b.AddShould(title)
 		either.AddQuery(b)
-		fields = append(fields, prefixText+lang)
 	}
-	req := bleve.NewSearchRequestOptions(either, size, from, false)
-	req.Fields = fields
-	req.IncludeLocations = true
-	if order == Newest {
+	req := bleve.NewSearchRequestOptions(either, r.Size, r.From, false)
+	req.Fields = []string{fieldPath}
+	if r.Order == Newest {
+		req.Score = "none" // the order is by date: scoring every match is wasted
 		req.SortBy([]string{"-" + fieldPublished, "_id"})
 	} else {
 		req.SortBy([]string{"-_score", "-" + fieldPublished, "_id"})
@@ -106,20 +123,45 @@ func (x *Index) Search(ctx context.Context, q string, order Order, from, size in
 	for _, h := range res.Hits {
 		hit := Hit{Key: h.ID}
 		hit.Path, _ = h.Fields[fieldPath].(string)
-		for _, lang := range langs {
-			f := prefixText + lang
-			if t, ok := h.Fields[f].(string); ok {
-				var spans []span
-				for _, locs := range h.Locations[f] {
-					for _, l := range locs {
-						spans = append(spans, span{int(l.Start), int(l.End)})
-					}
-				}
-				hit.Snippet = snippet(t, spans)
-				break
+		if r.Snippets {
+			if hit.Snippet, err = x.snippetOf(hit, q); err != nil {
+				return Results{}, err
 			}
 		}
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// snippetOf returns the snippet of hit's article, as the store has it,
+// for q: its text read again by its language's analysis, the words whose
+// terms are q's marked. None when the article is gone (the index is a
+// moment behind the store).
+func (x *Index) snippetOf(hit Hit, q string) ([]Fragment, error) {
+	it, err := x.src.Article(article.Slug(hit.Path))
+	if err == nil && it.Key != hit.Key {
+		it, err = x.src.Article(hit.Key)
+	}
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || (err == nil && it.Key != hit.Key):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	an, err := x.cache.AnalyzerNamed(analyzerName(x.langOf(it)))
+	if err != nil {
+		return nil, err
+	}
+	terms := map[string]bool{}
+	for _, t := range an.Analyze([]byte(q)) {
+		terms[string(t.Term)] = true
+	}
+	t := text(it)
+	var spans []span
+	for _, tok := range an.Analyze([]byte(t)) {
+		if terms[string(tok.Term)] {
+			spans = append(spans, span{tok.Start, tok.End})
+		}
+	}
+	return snippet(t, spans), nil
 }

@@ -135,7 +135,7 @@ func running(t testing.TB, s *storage.Store, dir string) *Index {
 // paths returns the paths of the matches of q, sorted.
 func paths(t testing.TB, x *Index, q string) []string {
 	t.Helper()
-	res, err := x.Search(context.Background(), q, Relevance, 0, 100)
+	res, err := x.Search(context.Background(), Request{Query: q, Size: 100})
 	if err != nil {
 		t.Fatalf("Search(%q): %v", q, err)
 	}
@@ -171,7 +171,7 @@ func TestSnippet(t *testing.T) {
 	})
 	x := running(t, s, filepath.Join(t.TempDir(), "index"))
 	seedtest.WaitFor(t, 10*time.Second, "the index to catch up", nil, func() bool { return x.Count() == 1 })
-	res, err := x.Search(context.Background(), "مدرسه", Relevance, 0, 10)
+	res, err := x.Search(context.Background(), Request{Query: "مدرسه", Size: 10, Snippets: true})
 	if err != nil || len(res.Hits) != 1 {
 		t.Fatalf("Search = %+v, %v", res, err)
 	}
@@ -195,17 +195,17 @@ func TestBadQueries(t *testing.T) {
 	s := openStore(t, Corpus)
 	x := running(t, s, filepath.Join(t.TempDir(), "index"))
 	for _, q := range []string{strings.Repeat("ا", MaxQuery+1), "\xff\xfe"} {
-		if _, err := x.Search(context.Background(), q, Relevance, 0, 10); err != ErrBadQuery {
+		if _, err := x.Search(context.Background(), Request{Query: q, Size: 10}); err != ErrBadQuery {
 			t.Errorf("Search(%.20q) = %v, want ErrBadQuery", q, err)
 		}
 	}
-	if _, err := x.Search(context.Background(), "كتاب", Relevance, MaxResults, 10); err != ErrBadQuery {
+	if _, err := x.Search(context.Background(), Request{Query: "كتاب", From: MaxResults, Size: 10}); err != ErrBadQuery {
 		t.Errorf("Search past MaxResults = %v, want ErrBadQuery", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	seedtest.WaitFor(t, 10*time.Second, "the index to catch up", nil, func() bool { return x.Count() > 0 })
-	if _, err := x.Search(ctx, "كتاب", Relevance, 0, 10); err == nil {
+	if _, err := x.Search(ctx, Request{Query: "كتاب", Size: 10}); err == nil {
 		t.Error("Search with a cancelled context: no error")
 	}
 }

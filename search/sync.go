@@ -23,6 +23,17 @@ import (
 // at the store's last change, it compares every page's date with its
 // record, reading again only the pages that differ.
 
+// catchUpGap is how many articles the index may lack, against the
+// store, before it says it is catching up: a publication keeps it one
+// behind for a moment, a first import by thousands.
+const catchUpGap = 100
+
+// behind reports whether the index lacks more than gap of the store's
+// articles.
+func (x *Index) behind(gap int) bool {
+	return x.src.Count()-int(x.Count()) > gap
+}
+
 // retry is how long Run waits before trying again after a failed round,
 // when no change comes first.
 const retry = 30 * time.Second
@@ -50,8 +61,9 @@ func stamp(it storage.Item) string {
 // Run keeps the index in line with the source until ctx is done: first
 // as a whole, unless it was closed clean at the source's last change,
 // then after every change. It is catching up (see CatchingUp) from a
-// comparison as a whole until a round leaves no change pending: through
-// a first import, until the index has every article. A failed round is
+// comparison as a whole, or from when it lacks more than catchUpGap of
+// the store's articles (a first import), until a round leaves no change
+// pending and it has as many articles as the store. A failed round is
 // logged and tried again at the next change, or after a while.
 func (x *Index) Run(ctx context.Context) error {
 	last, err := x.src.LastChange()
@@ -71,7 +83,7 @@ func (x *Index) Run(ctx context.Context) error {
 		x.mu.Lock()
 		c := x.src.ChangesSince(x.version)
 		x.mu.Unlock()
-		if (full || c.All) && since.IsZero() {
+		if (full || c.All || x.behind(catchUpGap)) && since.IsZero() {
 			since = time.Now()
 			x.catchingUp.Store(true)
 			x.log.Info("search index catching up with the database; searches answer meanwhile", "dir", x.path, "indexed", x.Count())
@@ -84,7 +96,7 @@ func (x *Index) Run(ctx context.Context) error {
 			retryTimer.Reset(retry)
 			wait = retryTimer.C
 			full = true
-		case !since.IsZero() && x.src.Version() == c.Version:
+		case !since.IsZero() && x.src.Version() == c.Version && !x.behind(0):
 			x.catchingUp.Store(false)
 			x.log.Info("search index in step with the database", "indexed", x.Count(), "seconds", time.Since(since).Seconds())
 			since = time.Time{}
