@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -32,7 +33,7 @@ type Order int
 
 const (
 	// Relevance puts the best matches first: the title counts more than
-	// the rest, the newest first among equals.
+	// the rest.
 	Relevance Order = iota
 	// Newest puts the most recently published first, as a feed does.
 	Newest
@@ -88,36 +89,24 @@ func (x *Index) Search(ctx context.Context, r Request) (Results, error) {
 	if len(langs) == 0 || r.Size == 0 {
 		return Results{}, nil
 	}
-	either := bleve.NewDisjunctionQuery()
-	for _, lang := range langs {
-		all := bleve.NewMatchQuery(q)
-		all.SetField(prefixText + lang)
-		all.Analyzer = analyzerName(lang)
-		all.SetOperator(query.MatchQueryOperatorAnd)
-		if r.Order == Newest {
-			either.AddQuery(all)
-			continue
-		}
-		title := bleve.NewMatchQuery(q)
-		title.SetField(prefixTitle + lang)
-		title.Analyzer = analyzerName(lang)
-		title.SetBoost(2)
-		b := bleve.NewBooleanQuery()
-		b.AddMust(all)
-		b.AddShould(title)
-		either.AddQuery(b)
-	}
-	req := bleve.NewSearchRequestOptions(either, r.Size, r.From, false)
-	req.Fields = []string{fieldPath}
+	match := matchQuery(q, langs, r.Order == Newest)
+	var res *bleve.SearchResult
+	var err error
 	if r.Order == Newest {
-		req.Score = "none" // the order is by date: scoring every match is wasted
-		req.SortBy([]string{"-" + fieldPublished, "_id"})
+		res, err = x.newest(ctx, match, r.From+r.Size)
 	} else {
-		req.SortBy([]string{"-_score", "-" + fieldPublished, "_id"})
+		// Every sort key but the score is read from each match's doc
+		// values, which cost more than the search itself when a word is
+		// in most articles: the best first is by score alone.
+		req := bleve.NewSearchRequestOptions(match, r.Size, r.From, false)
+		req.Fields = []string{fieldPath}
+		res, err = x.idx.SearchInContext(ctx, req)
 	}
-	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return Results{}, err
+	}
+	if r.Order == Newest {
+		res.Hits = res.Hits[min(r.From, len(res.Hits)):]
 	}
 	out := Results{Total: int(res.Total)}
 	for _, h := range res.Hits {
@@ -131,6 +120,97 @@ func (x *Index) Search(ctx context.Context, r Request) (Results, error) {
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// matchQuery returns the query of q over the articles of each of langs,
+// each by its language's analysis: every word in the text, the title
+// counting more unless plain.
+func matchQuery(q string, langs []string, plain bool) query.Query {
+	var each []query.Query
+	for _, lang := range langs {
+		all := bleve.NewMatchQuery(q)
+		all.SetField(prefixText + lang)
+		all.Analyzer = analyzerName(lang)
+		all.SetOperator(query.MatchQueryOperatorAnd)
+		if plain {
+			each = append(each, all)
+			continue
+		}
+		title := bleve.NewMatchQuery(q)
+		title.SetField(prefixTitle + lang)
+		title.Analyzer = analyzerName(lang)
+		title.SetBoost(2)
+		b := bleve.NewBooleanQuery()
+		b.AddMust(all)
+		b.AddShould(title)
+		each = append(each, b)
+	}
+	if len(each) == 1 {
+		return each[0] // one searcher less around every match
+	}
+	return bleve.NewDisjunctionQuery(each...)
+}
+
+// newestPages is how many archive pages of the main list back newest
+// first looks; each next try looks newestGrowth times further, and the
+// last at every article.
+const (
+	newestPages  = 20
+	newestGrowth = 8
+	newestTries  = 3
+)
+
+// newest returns the n most recently published matches of match. Sorting
+// by date reads each match's date from its doc values, which for a word
+// in most articles costs far more than the search; so it looks first at
+// the articles published since the first of the main list's last
+// newestPages archive pages (about a thousand articles), then further
+// back, and only then at all. What it returns is exact all the same:
+// every article published since that date is searched. Total counts
+// the matches of the last span searched.
+func (x *Index) newest(ctx context.Context, match query.Query, n int) (*bleve.SearchResult, error) {
+	info, err := x.src.Info(storage.List{})
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	back := newestPages
+	for try := 0; ; try++ {
+		q := match
+		if try < newestTries && back < info.Pages {
+			since, err := x.since(info.Pages - back)
+			if err != nil {
+				return nil, err
+			}
+			r := bleve.NewDateRangeQuery(since, time.Time{})
+			r.SetField(fieldPublished)
+			q = bleve.NewConjunctionQuery(match, r)
+		}
+		req := bleve.NewSearchRequestOptions(q, n, 0, false)
+		req.Fields = []string{fieldPath}
+		req.Score = "none"
+		req.SortBy([]string{"-" + fieldPublished})
+		res, err := x.idx.SearchInContext(ctx, req)
+		if err != nil || len(res.Hits) >= n || q == match {
+			return res, err
+		}
+		back *= newestGrowth
+	}
+}
+
+// since returns the earliest publication date of the main list's
+// archive page p, or the zero time when it has none.
+func (x *Index) since(p int) (time.Time, error) {
+	page, err := x.src.ArchiveHeads(storage.List{}, p)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return time.Time{}, err
+	}
+	var t time.Time
+	for _, it := range page.Items {
+		if t.IsZero() || it.Published.Before(t) {
+			t = it.Published
+		}
+	}
+	return t, nil
 }
 
 // snippetOf returns the snippet of hit's article, as the store has it,

@@ -342,3 +342,52 @@ func TestNotAnIndex(t *testing.T) {
 		t.Errorf("the folder's file is gone: %v", err)
 	}
 }
+
+// TestNewest: the newest matches are exact, whether the first span
+// looked at (the last archive pages) holds enough of them or not, with
+// articles published out of the order they entered the store.
+func TestNewest(t *testing.T) {
+	s, err := storage.Open(filepath.Join(t.TempDir(), "seedfeed.db"), storage.Options{PageSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	old := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	recent := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var want []string // newest first
+	for i := range 60 {
+		at := old.Add(time.Duration(i) * time.Minute)
+		if i%6 == 0 { // entered among the old ones, published lately
+			at = recent.Add(time.Duration(i) * time.Minute)
+		}
+		p := fmt.Sprintf("%02d.txt", i)
+		if _, err := s.Put(item(p, article.Article{Title: "خبر", Paragraphs: []string{fmt.Sprint("مدرسة ", i)}}, at)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, p)
+	}
+	published := func(p string) time.Time {
+		var i int
+		fmt.Sscanf(p, "%02d", &i)
+		if i%6 == 0 {
+			return recent.Add(time.Duration(i) * time.Minute)
+		}
+		return old.Add(time.Duration(i) * time.Minute)
+	}
+	slices.SortFunc(want, func(a, b string) int { return published(b).Compare(published(a)) })
+	x := running(t, s, filepath.Join(t.TempDir(), "index"))
+	seedtest.WaitFor(t, 10*time.Second, "the index to catch up", nil, func() bool { return x.Count() == 60 })
+	for _, tc := range []struct{ from, size int }{{0, 5}, {0, 15}, {0, 30}, {10, 20}, {0, 60}} {
+		res, err := x.Search(context.Background(), Request{Query: "مدرسه", Order: Newest, From: tc.from, Size: tc.size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Path)
+		}
+		if w := want[tc.from : tc.from+tc.size]; !slices.Equal(got, w) {
+			t.Errorf("newest from %d, %d: %v, want %v", tc.from, tc.size, got, w)
+		}
+	}
+}
