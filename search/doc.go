@@ -14,6 +14,13 @@
 // read by every language's analyzer, each against the articles of its
 // language, so that مدرسة finds مدرسه and running finds runs.
 //
+// The index keeps, per article, its path, its publication date and the
+// analyzed words of its language's fields; no text: a snippet is cut
+// from the article as the store has it (see Request.Snippets). It
+// follows the store's main list page by page (see Run), and marks
+// itself clean when it closes, so that a start need not compare it with
+// the store.
+//
 // The package reads the store through Source and knows nothing of the
 // feeds that show its results.
 package search
