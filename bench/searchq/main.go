@@ -43,26 +43,30 @@ import (
 )
 
 func main() {
-	base := flag.String("url", "", "the daemon's URL")
-	db := flag.String("db", "", "the database of a stopped daemon, for timing searches in this process")
-	index := flag.String("index", "", "with -db: its search index")
-	n := flag.Int("n", 500, "queries of each kind")
-	articles := flag.Int("articles", 100000, "the corpus's number of articles, for the title numbers")
-	seed := flag.String("seed", "seeds/000_a9589b6d9dbb613e.txt", "the article the corpus is made of")
-	cpuprofile := flag.String("cpuprofile", "", "with -db: write a CPU profile of the searches to this file")
+	var o struct {
+		base, db, index, seed, cpuprofile string
+		n, articles                       int
+	}
+	flag.StringVar(&o.base, "url", "", "the daemon's URL")
+	flag.StringVar(&o.db, "db", "", "the database of a stopped daemon, for timing searches in this process")
+	flag.StringVar(&o.index, "index", "", "with -db: its search index")
+	flag.IntVar(&o.n, "n", 500, "queries of each kind")
+	flag.IntVar(&o.articles, "articles", 100000, "the corpus's number of articles, for the title numbers")
+	flag.StringVar(&o.seed, "seed", "seeds/000_a9589b6d9dbb613e.txt", "the article the corpus is made of")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "with -db: write a CPU profile of the searches to this file")
 	flag.Parse()
-	words, err := readWords(*seed)
+	words, err := readWords(o.seed)
 	if err != nil {
 		log.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	queries := make([]query, *n)
+	queries := make([]query, o.n)
 	for i := range queries {
-		queries[i] = newQuery(r, words, *articles)
+		queries[i] = newQuery(r, words, o.articles)
 	}
-	ask := httpAsk(*base)
-	if *db != "" {
-		ask = localAsk(*db, *index, *cpuprofile)
+	ask := httpAsk(o.base)
+	if o.db != "" {
+		ask = localAsk(o.db, o.index, o.cpuprofile)
 		defer ask("", "")
 	}
 	for _, kind := range []string{"/search", "/search.atom"} {
