@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -389,5 +390,44 @@ func TestNewest(t *testing.T) {
 		if w := want[tc.from : tc.from+tc.size]; !slices.Equal(got, w) {
 			t.Errorf("newest from %d, %d: %v, want %v", tc.from, tc.size, got, w)
 		}
+	}
+}
+
+// TestCatchingUp: an import of more than catchUpGap articles at once
+// makes the index say it catches up, in the log and through CatchingUp,
+// until it has them all.
+func TestCatchingUp(t *testing.T) {
+	s := openStore(t, nil)
+	log := &seedtest.LogBuffer{}
+	x, err := Open(filepath.Join(t.TempDir(), "index"), s, Options{Lang: "ar", Logger: slog.New(slog.NewTextHandler(log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- x.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+		x.Close()
+	}()
+	seedtest.WaitFor(t, 10*time.Second, "the empty index in step", log, func() bool { return log.Count("in step") == 1 })
+	if x.CatchingUp() {
+		t.Error("an index in step with an empty store says it catches up")
+	}
+	var items []storage.Item
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range catchUpGap * 3 {
+		items = append(items, item(fmt.Sprintf("%04d.txt", i), article.Article{Title: "خبر", Paragraphs: []string{"نص"}}, at.Add(time.Duration(i)*time.Minute)))
+	}
+	if _, err := s.Put(items...); err != nil {
+		t.Fatal(err)
+	}
+	seedtest.WaitFor(t, 10*time.Second, "the index in step again", log, func() bool { return log.Count("in step") == 2 })
+	if n := log.Count("catching up"); n != 2 {
+		t.Errorf("%d lines say the index catches up, want 2 (at the start, and for the import):\n%s", n, log)
+	}
+	if log.Count("in step", fmt.Sprintf("indexed=%d", len(items))) != 1 || x.CatchingUp() || x.Count() != uint64(len(items)) {
+		t.Errorf("after the import: catching up %v, %d indexed:\n%s", x.CatchingUp(), x.Count(), log)
 	}
 }
