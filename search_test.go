@@ -59,7 +59,8 @@ var resultRE = regexp.MustCompile(`<h2><a href="[^"]*/articles/([^"]+)">`)
 // TestSearchVariants runs the daemon over the corpus and asks each
 // variant of the search page and the three feeds: each finds exactly its
 // articles, as the page lists them and as gofeed and feedparser read the
-// feeds.
+// feeds; the feeds pass the W3C validator's rules, xmllint and (Atom)
+// jing.
 func TestSearchVariants(t *testing.T) {
 	seeds := t.TempDir()
 	for name, text := range searchCorpus {
@@ -95,6 +96,16 @@ func TestSearchVariants(t *testing.T) {
 			if got := feedLinks(t, body); !slices.Equal(got, urls) {
 				t.Errorf("gofeed reads /search.%s for %q as %v, want %v", ext, tc.q, got, urls)
 			}
+			v := &w3c{t: t}
+			switch ext {
+			case "atom":
+				v.checkAtom(body)
+			case "rss":
+				v.checkRSS(body)
+			}
+			for _, m := range v.messages {
+				t.Errorf("/search.%s?q=%s: %s", ext, tc.q, m)
+			}
 			if ext != "json" { // Debian's feedparser reads no JSON Feed
 				name := filepath.Join(feeds, strings.Repeat("q", i+1)+"."+ext)
 				if err := os.WriteFile(name, body, 0o644); err != nil {
@@ -105,6 +116,17 @@ func TestSearchVariants(t *testing.T) {
 		}
 	}
 	feedparserLinks(t, expect)
+	var atoms, all []string
+	for f := range expect {
+		all = append(all, f)
+		if strings.HasSuffix(f, ".atom") {
+			atoms = append(atoms, f)
+		}
+	}
+	t.Run("xmllint", func(t *testing.T) { runTool(t, tool(t, "xmllint"), append([]string{"--noout"}, all...)...) })
+	t.Run("jing", func(t *testing.T) {
+		runTool(t, tool(t, "jing"), append([]string{"-c", filepath.Join("testdata", "schemas", "atom.rnc")}, atoms...)...)
+	})
 }
 
 // waitSearch waits until /healthz no longer says the index catches up.
