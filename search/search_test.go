@@ -32,6 +32,7 @@ var Corpus = map[string]article.Article{
 	"persian.txt":  {Title: "وصل الشیخ إلی کربلاء", Paragraphs: []string{"زيارة دينية."}},
 	"reuters.txt":  {Title: "خبر عاجل", Paragraphs: []string{"نقلت وكالة Reuters عن مصدر أن running مستمر."}},
 	"english.md":   {Title: "Marathon", Paragraphs: []string{"The runners were running all morning."}, Lang: "en"},
+	"farsi.md":     {Title: "کتابخانه ملی", Paragraphs: []string{"در سال ۱۴۰۳ باز شد."}, Lang: "fa"},
 }
 
 // corpusQueries: each variant as a reader may type it, and the articles
@@ -70,6 +71,8 @@ var corpusQueries = []struct {
 	{"latin name lower case", "reuters", []string{"reuters.txt"}},
 	{"english stem", "run", []string{"english.md"}},
 	{"english word in both", "running", []string{"english.md", "reuters.txt"}},
+	{"persian article, arabic letters", "كتابخانه", []string{"farsi.md"}},
+	{"persian article, latin digits", "1403", []string{"farsi.md"}},
 	{"every word must match", "الكتاب أحمد", nil},
 	{"two words of one article", "أحمد الوزير", []string{"ahmad.txt"}},
 	{"query syntax is text", `+الكتاب -أحمد`, nil},
