@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -266,5 +267,28 @@ func TestSearchIndexFlag(t *testing.T) {
 	}
 	if _, err := parseConfig(daemonArgs(seeds, db, "-search-index", file), env(nil), io.Discard, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("-search-index naming a file: %v, want a usage error", err)
+	}
+}
+
+// TestHealthSearch: /healthz says the search index is catching up until
+// it is in step (TestSearchVariants waits for it to say no more, with
+// 200).
+func TestHealthSearch(t *testing.T) {
+	seeds := t.TempDir()
+	cfg, err := parseConfig(daemonArgs(seeds, filepath.Join(t.TempDir(), "seedfeed.db")), env(nil), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newDaemon(cfg, newLogger(cfg, io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// Not run: a new index has not caught up yet (nor does the watcher
+	// run, which makes the answer a 503 here).
+	w := httptest.NewRecorder()
+	health(d.store, d.watcher, func() bool { return true }, d.searchStatus).ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	if !strings.Contains(w.Body.String(), `"search":"catching up"`) {
+		t.Errorf("/healthz of a daemon whose index catches up: %d %s", w.Code, w.Body)
 	}
 }
