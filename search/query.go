@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -32,8 +33,8 @@ var ErrBadQuery = errors.New("bad query")
 type Order int
 
 const (
-	// Relevance puts the best matches first: the title counts more than
-	// the rest.
+	// Relevance puts the best matches first (tf-idf): the words of the
+	// title count twice.
 	Relevance Order = iota
 	// Newest puts the most recently published first, as a feed does.
 	Newest
@@ -89,7 +90,7 @@ func (x *Index) Search(ctx context.Context, r Request) (Results, error) {
 	if len(langs) == 0 || r.Size == 0 {
 		return Results{}, nil
 	}
-	match := matchQuery(q, langs, r.Order == Newest)
+	match := matchQuery(q, langs)
 	var res *bleve.SearchResult
 	var err error
 	if r.Order == Newest {
@@ -123,27 +124,15 @@ func (x *Index) Search(ctx context.Context, r Request) (Results, error) {
 }
 
 // matchQuery returns the query of q over the articles of each of langs,
-// each by its language's analysis: every word in the text, the title
-// counting more unless plain.
-func matchQuery(q string, langs []string, plain bool) query.Query {
+// each by its language's analysis: every word in the text.
+func matchQuery(q string, langs []string) query.Query {
 	var each []query.Query
 	for _, lang := range langs {
 		all := bleve.NewMatchQuery(q)
 		all.SetField(prefixText + lang)
 		all.Analyzer = analyzerName(lang)
 		all.SetOperator(query.MatchQueryOperatorAnd)
-		if plain {
-			each = append(each, all)
-			continue
-		}
-		title := bleve.NewMatchQuery(q)
-		title.SetField(prefixTitle + lang)
-		title.Analyzer = analyzerName(lang)
-		title.SetBoost(2)
-		b := bleve.NewBooleanQuery()
-		b.AddMust(all)
-		b.AddShould(title)
-		each = append(each, b)
+		each = append(each, all)
 	}
 	if len(each) == 1 {
 		return each[0] // one searcher less around every match
@@ -236,12 +225,21 @@ func (x *Index) snippetOf(hit Hit, q string) ([]Fragment, error) {
 	for _, t := range an.Analyze([]byte(q)) {
 		terms[string(t.Term)] = true
 	}
+	// Line by line, from the first that matches to the end of the
+	// snippet: reading the whole text again cost a fifth of a search.
 	t := text(it)
 	var spans []span
-	for _, tok := range an.Analyze([]byte(t)) {
-		if terms[string(tok.Term)] {
-			spans = append(spans, span{tok.Start, tok.End})
+	for at := 0; at < len(t) && (len(spans) == 0 || at <= spans[0].start+4*snippetLen); {
+		end := strings.IndexByte(t[at:], '\n') + at + 1
+		if end <= at {
+			end = len(t)
 		}
+		for _, tok := range an.Analyze([]byte(t[at:end])) {
+			if terms[string(tok.Term)] {
+				spans = append(spans, span{at + tok.Start, at + tok.End})
+			}
+		}
+		at = end
 	}
 	return snippet(t, spans), nil
 }

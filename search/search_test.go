@@ -434,3 +434,19 @@ func TestCatchingUp(t *testing.T) {
 		t.Errorf("after the import: catching up %v, %d indexed:\n%s", x.CatchingUp(), x.Count(), log)
 	}
 }
+
+// TestTitleFirst: among the best matches, an article with the word in
+// its title comes before one with it only in its body.
+func TestTitleFirst(t *testing.T) {
+	s := openStore(t, map[string]article.Article{
+		"body.txt":  {Title: "أخبار اليوم", Paragraphs: []string{"افتتحت مدرسة في الحي وزارها الوزير."}},
+		// Longer: without its title counting more, it would come second.
+		"title.txt": {Title: "مدرسة جديدة", Paragraphs: []string{"افتتحت في الحي الشرقي من المدينة القديمة وزارها الوزير مع عدد من المسؤولين والأهالي."}},
+	})
+	x := running(t, s, filepath.Join(t.TempDir(), "index"))
+	seedtest.WaitFor(t, 10*time.Second, "the index to catch up", nil, func() bool { return x.Count() == 2 })
+	res, err := x.Search(context.Background(), Request{Query: "المدرسة", Size: 10})
+	if err != nil || len(res.Hits) != 2 || res.Hits[0].Path != "title.txt" {
+		t.Errorf("Search(المدرسة) = %+v, %v: want title.txt first", res.Hits, err)
+	}
+}
