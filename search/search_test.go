@@ -439,7 +439,7 @@ func TestCatchingUp(t *testing.T) {
 // its title comes before one with it only in its body.
 func TestTitleFirst(t *testing.T) {
 	s := openStore(t, map[string]article.Article{
-		"body.txt":  {Title: "أخبار اليوم", Paragraphs: []string{"افتتحت مدرسة في الحي وزارها الوزير."}},
+		"body.txt": {Title: "أخبار اليوم", Paragraphs: []string{"افتتحت مدرسة في الحي وزارها الوزير."}},
 		// Longer: without its title counting more, it would come second.
 		"title.txt": {Title: "مدرسة جديدة", Paragraphs: []string{"افتتحت في الحي الشرقي من المدينة القديمة وزارها الوزير مع عدد من المسؤولين والأهالي."}},
 	})
