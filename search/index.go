@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -241,7 +242,7 @@ func (x *Index) Close() error {
 	// could be long: the next start compares the pages instead.
 	if synced && !x.CatchingUp() {
 		c := x.src.ChangesSince(x.version)
-		err := x.apply(c, false)
+		err := x.apply(context.Background(), c, false)
 		if err == nil {
 			err = x.writeMarker(true)
 		}

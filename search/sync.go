@@ -43,6 +43,21 @@ const retry = 30 * time.Second
 // the memory of the articles read for it.
 const batchOps = 500
 
+// pause waits d, at most a second, while the index catches up: as long
+// as the batch before took, so that indexing, which analyzes on every
+// core, leaves half the machine to publishing and serving. It reports
+// false when ctx ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(min(d, time.Second))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // pageRecord is what the index holds of one archive page.
 type pageRecord struct {
 	Changed time.Time         `json:"changed"`
@@ -88,7 +103,10 @@ func (x *Index) Run(ctx context.Context) error {
 			x.catchingUp.Store(true)
 			x.log.Info("search index catching up with the database; searches answer meanwhile", "dir", x.path, "indexed", x.Count())
 		}
-		err := x.apply(c, full || c.All)
+		err := x.apply(ctx, c, full || c.All)
+		if ctx.Err() != nil {
+			return nil // a stop while catching up: the next start goes on
+		}
 		wait := (<-chan time.Time)(nil)
 		switch {
 		case err != nil:
@@ -116,7 +134,7 @@ func (x *Index) Run(ctx context.Context) error {
 
 // apply brings the index in line with the changes c: the pages they name
 // or, when all, every page.
-func (x *Index) apply(c storage.Changes, all bool) error {
+func (x *Index) apply(ctx context.Context, c storage.Changes, all bool) error {
 	pages := c.Lists[storage.List{}]
 	if all {
 		info, err := x.src.Info(storage.List{})
@@ -131,7 +149,7 @@ func (x *Index) apply(c storage.Changes, all bool) error {
 			pages[i] = i + 1
 		}
 	}
-	if err := x.syncPages(pages, !all); err != nil {
+	if err := x.syncPages(ctx, pages, !all); err != nil {
 		return err
 	}
 	x.mu.Lock()
@@ -152,7 +170,7 @@ type pageState struct {
 // date differs from their record, or all of them when force. It first
 // reads every page's heads, so that an article that moved between two
 // of them (removed, then restored) is not deleted.
-func (x *Index) syncPages(pages []int, force bool) error {
+func (x *Index) syncPages(ctx context.Context, pages []int, force bool) error {
 	present := map[string]bool{}
 	var states []pageState
 	for _, n := range pages {
@@ -177,10 +195,14 @@ func (x *Index) syncPages(pages []int, force bool) error {
 			return err
 		}
 		if b.Size() >= batchOps {
+			start := time.Now()
 			if err := x.idx.Batch(b); err != nil {
 				return err
 			}
 			b.Reset()
+			if x.CatchingUp() && !pause(ctx, time.Since(start)) {
+				return ctx.Err()
+			}
 		}
 	}
 	if b.Size() > 0 {
