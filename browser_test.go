@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,6 +74,7 @@ var browserPages = []browserPage{
 	{"english", "/articles/english", 200, "ltr"},
 	{"section", "/sections/" + escapePath("محليات") + "/", 200, "rtl"},
 	{"404", "/no/such/page", 404, "rtl"},
+	{"search", "/search?q=" + url.QueryEscape("مجلس"), 200, "rtl"},
 }
 
 // midnight is what the pages show of the article written at 00:30 in
@@ -107,6 +109,10 @@ func TestBrowserPages(t *testing.T) {
 		"-timezone", "Asia/Riyadh", "-title", "صحيفة المدينة", "-description", "أخبار المدينة كل صباح")
 	seedtest.WaitFor(t, eventLimit, "three articles published", d.log, func() bool {
 		return len(jsonItems(t, d.url)) == 3
+	})
+	seedtest.WaitFor(t, eventLimit, "the search index to have the midnight article", d.log, func() bool {
+		_, body := d.get(t, "/search.json?q="+url.QueryEscape("مجلس"))
+		return strings.Contains(string(body), "منتصف")
 	})
 	shots := t.TempDir()
 	for _, pg := range browserPages {
@@ -257,7 +263,7 @@ func (lay layout) check(t *testing.T, pg browserPage) {
 	if (pg.name == "article" || pg.name == "english") && (dirs["rtl"] == 0 || dirs["ltr"] == 0) {
 		t.Errorf("directions %v: want paragraphs in both", dirs)
 	}
-	if pg.name == "article" || pg.name == "index" || pg.name == "section" {
+	if pg.name == "article" || pg.name == "index" || pg.name == "section" || pg.name == "search" {
 		found := false
 		for _, tm := range lay.Times {
 			found = found || (tm.Datetime == midnightMachine && strings.HasPrefix(tm.Text, midnightDate))

@@ -34,7 +34,8 @@ type config struct {
 	poll            time.Duration // watcher.Options.Poll
 	shutdownTimeout time.Duration
 	maxConns        int
-	archiveSize     int // storage.Options.PageSize
+	archiveSize     int    // storage.Options.PageSize
+	searchIndex     string // the search index's folder; validateSearch fills in the default
 	// explicit names the flags given on the command line or through
 	// their environment twins: a root _index.md fills in the others.
 	explicit     map[string]bool
@@ -92,6 +93,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&cfg.poll, "poll", watcher.DefaultPoll, "look every `DURATION` at the folders the kernel refuses to watch (past fs.inotify.max_user_watches): a change there is published within it and -settle")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, let requests in flight finish for up to `DURATION`")
 	fs.IntVar(&cfg.archiveSize, "archive-size", 0, fmt.Sprintf("put `N` articles in each archive document (RFC 5005) and sitemap chunk; 0 keeps the database's, %d for a new one; a change renumbers the archives", storage.DefaultPageSize))
+	fs.StringVar(&cfg.searchIndex, "search-index", "", "keep the search index in folder `DIR`, rebuilt from the database when missing (default the -db file's name and .search)")
 	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
@@ -127,7 +129,7 @@ func (cfg *config) validate() error {
 	if err := joinChecks(cfg.validateURL, cfg.validateFeed, cfg.validateRead, cfg.validateService); err != nil {
 		return err
 	}
-	return joinChecks(cfg.validateSeeds, cfg.validateDB)
+	return joinChecks(cfg.validateSeeds, cfg.validateDB, cfg.validateSearch)
 }
 
 // joinChecks runs every check and returns what they found wrong, one

@@ -21,6 +21,7 @@ import (
 
 	"github.com/seedfeed/seedfeed/feed"
 	"github.com/seedfeed/seedfeed/media"
+	"github.com/seedfeed/seedfeed/search"
 	"github.com/seedfeed/seedfeed/sitemap"
 	"github.com/seedfeed/seedfeed/storage"
 	"github.com/seedfeed/seedfeed/watcher"
@@ -55,6 +56,7 @@ type daemon struct {
 	feed     *feed.Handler
 	sitemap  *sitemap.Handler
 	media    *media.Handler
+	search   *search.Index
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
 	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
@@ -85,6 +87,9 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 		}
 	}()
 	if err := d.open(); err != nil {
+		return nil, err
+	}
+	if err := d.openSearch(); err != nil {
 		return nil, err
 	}
 	d.metrics = newMetrics(func() float64 { return float64(d.store.Count()) }, func() float64 {
@@ -173,7 +178,7 @@ func (d *daemon) newServers() []server {
 // ownRoutes are the routes the daemon serves itself, besides the feeds.
 func (d *daemon) ownRoutes() []feed.Route {
 	return []feed.Route{
-		{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher, d.ready.Load)},
+		{Name: "healthz", Pattern: "GET /healthz", Handler: health(d.store, d.watcher, d.ready.Load, d.searchStatus)},
 		{Name: "metrics", Pattern: "GET /metrics", Handler: d.metrics.handler()},
 		// Every method, so that the handler answers 405 with Allow itself.
 		// Served from the start: media files need no import.
@@ -231,6 +236,7 @@ func (d *daemon) Run(ctx context.Context) error {
 		return nil
 	})
 	g.Go(func() error { return d.keepWatchdog(ctx) })
+	g.Go(func() error { return d.search.Run(ctx) })
 	g.Go(func() error { return d.work(ctx) })
 	switch err := g.Wait(); {
 	case errors.Is(err, errStopped):
@@ -310,8 +316,12 @@ func (d *daemon) Close() error {
 		}
 	}
 	var err error
+	if d.search != nil {
+		// After Run, nothing writes to the store: the index closes clean.
+		err = d.search.Close()
+	}
 	if d.store != nil {
-		err = d.store.Close()
+		err = errors.Join(err, d.store.Close())
 	}
 	signal.Stop(d.hup)
 	return err

@@ -34,6 +34,7 @@
 //	-poll DURATION            SEEDFEED_POLL              period of the polls of folders the kernel will not watch (5s)
 //	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
 //	-max-conns N              SEEDFEED_MAX_CONNS         connections served at once, 0 for what the file limit allows (0)
+//	-search-index DIR         SEEDFEED_SEARCH_INDEX      folder of the search index (the -db file's name and .search)
 //	-log-format FORMAT        SEEDFEED_LOG_FORMAT        text or json (text)
 //	-log-level LEVEL          SEEDFEED_LOG_LEVEL         debug, info, warn or error (info)
 //

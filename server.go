@@ -180,8 +180,9 @@ func shutdown(servers []server, timeout time.Duration, logger *slog.Logger) {
 // 503 with the reason otherwise; while the start-up scan runs (ready says
 // when it is over), 503 with its progress. A watcher that polls folders
 // the kernel refused to watch still serves: 200, status "degraded", with
-// the reason (the limit, and how to raise it).
-func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.HandlerFunc {
+// the reason (the limit, and how to raise it). search says when the
+// search index is catching up with the database, which serves meanwhile.
+func health(store *storage.Store, w *watcher.Watcher, ready func() bool, search func() string) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		type status struct {
 			Status     string `json:"status"`
@@ -189,6 +190,7 @@ func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.Ha
 			Reason     string `json:"reason,omitempty"`
 			FilesDone  *int   `json:"files_done,omitempty"`
 			FilesFound *int   `json:"files_found,omitempty"`
+			Search     string `json:"search,omitempty"`
 		}
 		s, code := status{Status: "ok", Articles: store.Count()}, http.StatusOK
 		if err := store.Check(); err != nil {
@@ -201,6 +203,7 @@ func health(store *storage.Store, w *watcher.Watcher, ready func() bool) http.Ha
 		} else if why := w.Coverage().Degraded; why != "" {
 			s.Status, s.Reason = "degraded", why
 		}
+		s.Search = search()
 		rw.Header().Set("Content-Type", "application/json")
 		rw.Header().Set("Cache-Control", "no-store")
 		rw.WriteHeader(code)

@@ -52,6 +52,9 @@ type Config struct {
 	// link; "" advertises none. Archive documents never change, so they
 	// advertise no hub.
 	Hub string
+	// Search answers the search page and feeds, and makes every page
+	// name the OpenSearch description; nil for no search.
+	Search Searcher
 	// Explicit says which of Title, Description and Lang were set
 	// explicitly (by flag or environment): the root folder's _index.md
 	// gives the others, flags win.

@@ -78,6 +78,7 @@ type Handler struct {
 	docs       map[docKey]*cachedDoc // list documents no change has touched since rendered
 	servedDocs map[docKey]*doc       // the last of each list document, for doc.follow
 	onRender   func(time.Duration)
+	searches   chan struct{} // a slot for each search running (see maxSearches)
 }
 
 // OnRender has f told how long each re-rendering took (reading the newest
@@ -107,6 +108,7 @@ func NewHandler(src Source, cfg Config, logger *slog.Logger) (*Handler, error) {
 		docs:           make(map[docKey]*cachedDoc),
 		servedDocs:     make(map[docKey]*doc),
 		version:        src.Version(),
+		searches:       make(chan struct{}, maxSearches),
 	}
 	icon, err := favicon()
 	if err == nil {
@@ -134,7 +136,7 @@ type Route struct {
 // Routes returns every route the handler serves.
 func (h *Handler) Routes() []Route {
 	iconHeaders := headers{cacheControl: []string{"public, max-age=86400"}}
-	return []Route{
+	return append([]Route{
 		{"index", "GET /{$}", h.serveDoc(func(s *snapshot) *doc { return &s.index })},
 		{"atom", "GET " + PathAtom, h.serveDoc(func(s *snapshot) *doc { return &s.atom })},
 		{"rss", "GET " + PathRSS, h.serveDoc(func(s *snapshot) *doc { return &s.rss })},
@@ -152,7 +154,7 @@ func (h *Handler) Routes() []Route {
 		// method, so that it does not conflict with a route for every
 		// method under a path ("/media/"); notFound answers the others 405.
 		{"none", "/", http.HandlerFunc(h.notFound)},
-	}
+	}, h.searchRoutes()...)
 }
 
 // Register adds the handler's routes to mux, for a server that serves

@@ -37,6 +37,8 @@ type page struct {
 	Article          *pageArticle  // on an article's page
 	Meta             *pageMeta     // on an article's page
 	Error            *pageError    // on an error page
+	// OpenSearch is the OpenSearch description's URL, "" without search.
+	OpenSearch string
 }
 
 // layoutTemplate is what every HTML page shares: the head (its title,
@@ -59,6 +61,9 @@ var layoutTemplate = template.Must(template.New("layout").Funcs(template.FuncMap
 <meta name="robots" content="noindex">
 {{- end}}
 {{- block "head" .}}{{end}}
+{{- with .OpenSearch}}
+<link rel="search" type="application/opensearchdescription+xml" title="{{$.Title}}" href="{{.}}">
+{{- end}}
 {{- if .AtomURL}}
 <link rel="alternate" type="application/atom+xml" title="{{.FeedTitle}} (Atom)" href="{{.AtomURL}}">
 <link rel="alternate" type="application/rss+xml" title="{{.FeedTitle}} (RSS)" href="{{.RSSURL}}">
@@ -100,17 +105,18 @@ func newPageTemplate(main string) *template.Template {
 func (cfg Config) page() page {
 	w := cfg.words(cfg.Lang.String())
 	return page{
-		Lang:      cfg.Lang.String(),
-		Dir:       article.LangDir(cfg.Lang),
-		Title:     cfg.Title,
-		DocTitle:  cfg.Title,
-		FeedTitle: cfg.Title,
-		BaseURL:   cfg.BaseURL,
-		AtomURL:   cfg.BaseURL + PathAtom,
-		RSSURL:    cfg.BaseURL + PathRSS,
-		JSONURL:   cfg.BaseURL + PathJSON,
-		Words:     w,
-		SiteWords: w,
+		Lang:       cfg.Lang.String(),
+		Dir:        article.LangDir(cfg.Lang),
+		Title:      cfg.Title,
+		DocTitle:   cfg.Title,
+		FeedTitle:  cfg.Title,
+		BaseURL:    cfg.BaseURL,
+		AtomURL:    cfg.BaseURL + PathAtom,
+		RSSURL:     cfg.BaseURL + PathRSS,
+		JSONURL:    cfg.BaseURL + PathJSON,
+		Words:      w,
+		SiteWords:  w,
+		OpenSearch: cfg.openSearchURL(),
 	}
 }
 
