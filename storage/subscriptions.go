@@ -110,20 +110,42 @@ func (s *Store) AllSubscriptions() ([]Subscription, error) {
 	return scanPairs[Subscription](s, "read subscriptions", bucketSubscriptions, nil)
 }
 
-// PutDelivery stores d, replacing the pending delivery of its topic to
-// its callback if there is one.
-func (s *Store) PutDelivery(d Delivery) error {
-	return s.putPair("put delivery", bucketDeliveries, d.Topic, d.Callback, d)
+// PutDelivery stores each of ds, replacing the pending delivery of its
+// topic to its callback if there is one, in one transaction: a new
+// version of a topic is owed to all its subscribers at once.
+func (s *Store) PutDelivery(ds ...Delivery) error {
+	keys := make([][]byte, len(ds))
+	for i, d := range ds {
+		var err error
+		if keys[i], err = pairKey(d.Topic, d.Callback); err != nil {
+			return fmt.Errorf("put delivery: %w", err)
+		}
+	}
+	return s.update("put deliveries", func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketDeliveries)
+		if err != nil {
+			return err
+		}
+		for i, d := range ds {
+			if err := putJSON(b, keys[i], d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // DoneDelivery removes the pending delivery of topic to callback: it
-// was delivered or given up. Nothing when there is none.
+// was delivered or given up. Nothing when there is none. Calls from
+// many goroutines share transactions (bbolt's Batch): one per delivery
+// would cost a disk sync each.
 func (s *Store) DoneDelivery(topic, callback string) error {
 	key, err := pairKey(topic, callback)
 	if err != nil {
 		return err
 	}
-	return s.update("remove delivery", func(tx *bolt.Tx) error {
+	// Batch may run the function twice: a delete is idempotent.
+	return s.run("remove delivery", s.db.Batch, func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketDeliveries); b != nil {
 			return b.Delete(key)
 		}

@@ -50,10 +50,8 @@ func TestSubscriptions(t *testing.T) {
 	if after, err := s.LastChange(); err != nil || !after.Equal(before) {
 		t.Fatalf("LastChange moved from %v to %v (%v): subscriptions are not what the feeds show", before, after, err)
 	}
-	if err := s.PutDelivery(Delivery{Topic: atom, Callback: subs[0].Callback, Attempts: 2, Next: now}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.PutDelivery(Delivery{Topic: rss, Callback: subs[3].Callback, Next: now}); err != nil {
+	if err := s.PutDelivery(Delivery{Topic: atom, Callback: subs[0].Callback, Attempts: 2, Next: now},
+		Delivery{Topic: rss, Callback: subs[3].Callback, Next: now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PutDelivery(Delivery{Topic: atom, Callback: "a\x00b"}); err == nil {
