@@ -13,6 +13,15 @@ import (
 // it, and it exists only once a section was stored.
 var bucketSections = []byte("sections")
 
+// bucketSubscriptions and bucketDeliveries hold the WebSub hub's
+// subscriptions and pending deliveries (see Subscription, Delivery).
+// Like sections, they are created at their first write, in a database
+// of any layout.
+var (
+	bucketSubscriptions = []byte("subscriptions")
+	bucketDeliveries    = []byte("deliveries")
+)
+
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket
