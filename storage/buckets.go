@@ -20,6 +20,9 @@ var bucketSections = []byte("sections")
 var (
 	bucketSubscriptions = []byte("subscriptions")
 	bucketDeliveries    = []byte("deliveries")
+	// bucketTopicDigests holds, by topic, a digest of the bytes last
+	// published to the hub (see TopicDigests).
+	bucketTopicDigests = []byte("topic-digests")
 )
 
 // buckets are the buckets of one transaction.

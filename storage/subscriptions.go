@@ -200,3 +200,46 @@ func scanPairs[T any](s *Store, what string, name, prefix []byte) ([]T, error) {
 	}
 	return out, nil
 }
+
+// TopicDigests returns, by topic, the digest of the document last
+// published to the WebSub hub (see PutTopicDigests): across a restart,
+// it tells a topic that changed while no daemon ran from one that did
+// not.
+func (s *Store) TopicDigests() (map[string]string, error) {
+	out := make(map[string]string)
+	err := s.view("read topic digests", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTopicDigests)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			out[string(k)] = string(v)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PutTopicDigests stores each topic's digest of digests, in one
+// transaction. Like subscriptions, they are not what the feeds show:
+// LastChange does not move.
+func (s *Store) PutTopicDigests(digests map[string]string) error {
+	return s.update("put topic digests", func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketTopicDigests)
+		if err != nil {
+			return err
+		}
+		for topic, d := range digests {
+			if topic == "" {
+				return fmt.Errorf("topic digest %q: empty topic", d)
+			}
+			if err := b.Put([]byte(topic), []byte(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -141,3 +141,37 @@ func TestSubscriptionsReadOnly(t *testing.T) {
 		t.Fatalf("PendingDeliveries read-only = %v, %v; want none", p, err)
 	}
 }
+
+func TestTopicDigests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seedfeed.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.TopicDigests(); err != nil || len(got) != 0 {
+		t.Fatalf("TopicDigests on a fresh database = %v, %v; want none", got, err)
+	}
+	const atom, sec = "https://example.org/feed.atom", "https://example.org/sections/%D8%A3/feed.json"
+	if err := s.PutTopicDigests(map[string]string{atom: "a1", sec: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTopicDigests(map[string]string{atom: "a2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTopicDigests(map[string]string{"": "x"}); err == nil {
+		t.Fatal("PutTopicDigests with an empty topic = nil; want an error")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// They survive a restart, read-only too.
+	s, err = Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.TopicDigests()
+	if err != nil || len(got) != 2 || got[atom] != "a2" || got[sec] != "s1" {
+		t.Fatalf("TopicDigests after a restart = %v, %v; want %s a2, %s s1", got, err, atom, sec)
+	}
+}
