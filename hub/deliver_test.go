@@ -281,3 +281,29 @@ func TestExpiredLeaseDropped(t *testing.T) {
 	h.Publish(topic, feedBytes, atomType)
 	next(t, sub.deliveries, "the live subscriber's delivery")
 }
+
+func TestTopics(t *testing.T) {
+	s, _ := openStore(t)
+	now := time.Now().UTC()
+	rss := site + "feed.rss"
+	for _, sub := range []storage.Subscription{
+		{Topic: topic, Callback: "https://a.example/cb", Expires: now.Add(time.Hour)},
+		{Topic: topic, Callback: "https://b.example/cb", Expires: now.Add(time.Hour)},
+		{Topic: rss, Callback: "https://a.example/cb", Expires: now.Add(time.Hour)},
+		{Topic: site + "sections/x/feed.atom", Callback: "https://a.example/cb", Expires: now.Add(time.Hour)},
+	} {
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHub(t, s, testOptions())
+	// Expired after New looked: Topics leaves it out all the same.
+	if err := s.PutSubscription(storage.Subscription{Topic: site + "feed.json", Callback: "https://a.example/cb", Expires: now.Add(-time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Topics()
+	want := []string{topic, rss, site + "sections/x/feed.atom"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("Topics = %q, %v; want %q", got, err, want)
+	}
+}

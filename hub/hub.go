@@ -243,3 +243,20 @@ func (h *Hub) sleep(t time.Time) bool {
 		return false
 	}
 }
+
+// Topics returns the topics that have a subscriber whose lease has not
+// ended, each once, in order: the feeds worth publishing.
+func (h *Hub) Topics() ([]string, error) {
+	all, err := h.store.AllSubscriptions()
+	if err != nil {
+		return nil, fmt.Errorf("hub topics: %w", err)
+	}
+	now := time.Now()
+	var topics []string
+	for _, sub := range all { // by topic: a topic's are side by side
+		if sub.Expires.After(now) && (len(topics) == 0 || topics[len(topics)-1] != sub.Topic) {
+			topics = append(topics, sub.Topic)
+		}
+	}
+	return topics, nil
+}
