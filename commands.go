@@ -140,42 +140,26 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err := joinChecks(cfg.validateURL); err != nil {
 		return err
 	}
-	path := "/list"
-	if asJSON {
-		path += "?format=json"
-	}
-	resp, err := controlGet(ctx, cfg.db, path)
-	if err == nil {
-		defer resp.Body.Close()
-		_, err = io.Copy(stdout, resp.Body)
-		return err
-	}
-	if !errors.Is(err, errNoDaemon) {
-		return err
-	}
-	s, err := openStopped(cfg.db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	items, err := s.Entries()
-	if err != nil {
-		return err
-	}
-	baseURL := cfg.feed.BaseURL
-	if baseURL == "" {
-		baseURL = defaultBaseURL(cfg.addr, nil)
-	}
-	if asJSON {
-		return writeListJSON(stdout, items, baseURL)
-	}
-	return writeList(stdout, items, baseURL)
+	return fromDaemonOrFile(ctx, cfg.db, "/list", asJSON, stdout, func(s *storage.Store) error {
+		items, err := s.Entries()
+		if err != nil {
+			return err
+		}
+		baseURL := cfg.feed.BaseURL
+		if baseURL == "" {
+			baseURL = defaultBaseURL(cfg.addr, nil)
+		}
+		if asJSON {
+			return writeListJSON(stdout, items, baseURL)
+		}
+		return writeList(stdout, items, baseURL)
+	})
 }
 
-// listSubscriptions is "list -subscriptions": from the running daemon,
-// or read from the file when none runs.
-func listSubscriptions(ctx context.Context, db string, asJSON bool, stdout io.Writer) error {
-	path := "/subscriptions"
+// fromDaemonOrFile copies to stdout the running daemon's answer to path
+// (with ?format=json when asJSON), or, when no daemon runs, has read
+// print from the file, opened read-only.
+func fromDaemonOrFile(ctx context.Context, db, path string, asJSON bool, stdout io.Writer, read func(*storage.Store) error) error {
 	if asJSON {
 		path += "?format=json"
 	}
@@ -193,11 +177,19 @@ func listSubscriptions(ctx context.Context, db string, asJSON bool, stdout io.Wr
 		return err
 	}
 	defer s.Close()
-	all, err := s.AllSubscriptions()
-	if err != nil {
-		return err
-	}
-	return writeSubscriptions(stdout, all, asJSON)
+	return read(s)
+}
+
+// listSubscriptions is "list -subscriptions": from the running daemon,
+// or read from the file when none runs.
+func listSubscriptions(ctx context.Context, db string, asJSON bool, stdout io.Writer) error {
+	return fromDaemonOrFile(ctx, db, "/subscriptions", asJSON, stdout, func(s *storage.Store) error {
+		all, err := s.AllSubscriptions()
+		if err != nil {
+			return err
+		}
+		return writeSubscriptions(stdout, all, asJSON)
+	})
 }
 
 // subscriptionEntry is one line of "list -subscriptions -json". The
