@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/hub"
 	"github.com/seedfeed/seedfeed/media"
 	"github.com/seedfeed/seedfeed/sitemap"
 	"github.com/seedfeed/seedfeed/storage"
@@ -55,6 +56,8 @@ type daemon struct {
 	feed     *feed.Handler
 	sitemap  *sitemap.Handler
 	media    *media.Handler
+	hub      *hub.Hub                     // the built-in WebSub hub, nil with -hub
+	pub      *publisher                   // tells the hub of each change of a feed
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
 	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
@@ -127,6 +130,7 @@ func (d *daemon) open() error {
 	if d.cfg.feed.BaseURL == "" {
 		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
 	}
+	d.cfg.feed.Hub = d.cfg.hubURL() // known once the base URL is
 	// Read before anything writes: it tells files that arrived while no
 	// daemon ran (see watcher.Options.LastRun).
 	if d.lastRun, err = d.store.LastRun(); err != nil {
@@ -164,7 +168,7 @@ func (d *daemon) newServers() []server {
 	}), d.log)
 	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
 	if d.ctl != nil {
-		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+		ctl := &http.Server{Handler: d.controlHandler(), ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, server{ctl, d.ctl})
 	}
 	return servers
@@ -199,14 +203,20 @@ func (d *daemon) serveFeeds() error {
 	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, d.log); err != nil {
 		return err
 	}
-	d.feed.OnRender(d.metrics.rendered)
+	if err := d.startHub(); err != nil {
+		return err
+	}
+	d.feed.OnRender(func(took time.Duration) {
+		d.metrics.rendered(took)
+		d.pub.changed()
+	})
 	if d.sitemap, err = sitemap.New(d.store, sitemap.Config{
 		BaseURL: d.cfg.feed.BaseURL, Title: d.cfg.feed.Title, TitleFixed: d.cfg.feed.Explicit.Title,
 		Lang: d.cfg.feed.Lang, MaxAge: d.cfg.feed.MaxAge,
 	}, d.log); err != nil {
 		return err
 	}
-	h := d.instrument(http.NewServeMux(), slices.Concat(d.feed.Routes(), d.sitemap.Routes(), d.ownRoutes()))
+	h := d.instrument(http.NewServeMux(), slices.Concat(d.feed.Routes(), d.sitemap.Routes(), d.ownRoutes(), d.hubRoutes()))
 	d.handler.Store(&h)
 	return nil
 }
@@ -263,6 +273,7 @@ func (d *daemon) work(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.watcher.Run(ctx) })
 	g.Go(func() error { return d.feed.Run(ctx) })
+	g.Go(func() error { return d.pub.run(ctx) })
 	g.Go(func() error { return d.reloads(ctx) })
 	g.Go(func() error { return d.keepStatus(ctx) })
 	g.Go(func() error {
@@ -309,6 +320,11 @@ func (d *daemon) Close() error {
 			_ = ln.Close()
 		}
 	}
+	if d.hub != nil {
+		// Before the store: the hub writes what it delivered. What is
+		// still owed stays there, for the next run.
+		_ = d.hub.Close()
+	}
 	var err error
 	if d.store != nil {
 		err = d.store.Close()
@@ -333,7 +349,7 @@ func (d *daemon) noteRun() {
 // settingsDigest is a digest of what shapes the bytes served besides the
 // articles: the feed settings and the seedfeed build.
 func settingsDigest(cfg feed.Config) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v",
-		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit))
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v %q",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit, cfg.Hub))
 	return hex.EncodeToString(sum[:])
 }

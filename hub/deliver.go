@@ -1,0 +1,323 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// doc is a topic's newest document.
+type doc struct {
+	body        []byte
+	contentType string
+}
+
+// pair names a subscription: a topic and a callback.
+type pair struct{ topic, callback string }
+
+// queue is a subscriber owed a delivery. One goroutine (run) serves it,
+// so that one subscriber's slowness delays only itself.
+type queue struct {
+	attempts int       // failed so far
+	next     time.Time // when the next attempt is due
+	// dirty says the topic was published again since the attempt under
+	// way began: once it succeeds, the newer version is owed.
+	dirty bool
+}
+
+// outcome is what came of a delivery attempt.
+type outcome int
+
+const (
+	delivered outcome = iota
+	failed
+	gone    // 410: the subscriber ended the subscription
+	orphan  // the subscription is gone or expired, or there is nothing to send
+	stopped // the hub closed
+)
+
+// Publish tells the hub that topic's document is now body, of type
+// contentType: the hub posts it to each subscriber of topic, in the
+// background. It never blocks on the store or on subscribers; a
+// subscriber still owed an older version gets this one instead.
+func (h *Hub) Publish(topic string, body []byte, contentType string) {
+	d := doc{bytes.Clone(body), contentType}
+	h.mu.Lock()
+	h.docs[topic] = d
+	h.mu.Unlock()
+	h.spawn(func() { h.fanOut(topic) })
+}
+
+// fanOut makes the newest version of topic owed to each of its live
+// subscribers, in the store and then in memory.
+func (h *Hub) fanOut(topic string) {
+	all, err := h.store.Subscriptions(topic)
+	if err == nil {
+		all, err = h.live(all)
+	}
+	if err != nil {
+		h.log.Error("websub publish", "topic", topic, "err", err)
+		return
+	}
+	now := time.Now().UTC()
+	var fresh []storage.Delivery
+	h.mu.Lock()
+	for _, sub := range all {
+		p := pair{sub.Topic, sub.Callback}
+		if q, ok := h.queues[p]; ok {
+			q.dirty = true
+			continue
+		}
+		h.queues[p] = &queue{next: now}
+		fresh = append(fresh, storage.Delivery{Topic: p.topic, Callback: p.callback, Next: now})
+	}
+	h.mu.Unlock()
+	if len(fresh) == 0 {
+		return
+	}
+	// Stored before the first attempt, so that its end (DoneDelivery)
+	// comes after.
+	if err := h.store.PutDelivery(fresh...); err != nil {
+		h.log.Error("websub publish", "topic", topic, "err", err)
+	}
+	for _, d := range fresh {
+		p := pair{d.Topic, d.Callback}
+		if !h.spawn(func() { h.run(p) }) {
+			return
+		}
+	}
+}
+
+// resume starts the deliveries the store says are owed.
+func (h *Hub) resume() error {
+	pending, err := h.store.PendingDeliveries()
+	if err != nil {
+		return err
+	}
+	for _, d := range pending {
+		p := pair{d.Topic, d.Callback}
+		h.mu.Lock()
+		h.queues[p] = &queue{attempts: d.Attempts, next: d.Next}
+		h.mu.Unlock()
+		h.spawn(func() { h.run(p) })
+	}
+	return nil
+}
+
+// run delivers to p until it is delivered, given up or the hub closes;
+// it is the only goroutine serving p's queue.
+func (h *Hub) run(p pair) {
+	for {
+		h.mu.Lock()
+		q := h.queues[p]
+		next := q.next
+		h.mu.Unlock()
+		if !h.sleep(next) {
+			return // what is owed stays in the store
+		}
+		h.mu.Lock()
+		q.dirty = false
+		d, ok := h.docs[p.topic]
+		h.mu.Unlock()
+		out := orphan
+		if ok || h.content(p.topic, &d) {
+			out = h.attempt(p, d)
+		}
+		if !h.settle(p, q, out) {
+			return
+		}
+	}
+}
+
+// content fills d with topic's current document from Options.Content,
+// for a delivery resumed before the topic was published again.
+func (h *Hub) content(topic string, d *doc) bool {
+	if h.opts.Content == nil {
+		return false
+	}
+	body, ct, ok := h.opts.Content(topic)
+	if ok {
+		*d = doc{body, ct}
+	}
+	return ok
+}
+
+// settle records the outcome of an attempt for p, and reports whether
+// another attempt follows.
+func (h *Hub) settle(p pair, q *queue, out outcome) bool {
+	var err error
+	switch out {
+	case failed:
+		h.mu.Lock()
+		q.attempts++
+		give := q.attempts >= h.opts.MaxAttempts
+		q.next = time.Now().UTC().Add(h.backoff(q.attempts))
+		d := storage.Delivery{Topic: p.topic, Callback: p.callback, Attempts: q.attempts, Next: q.next}
+		if give {
+			delete(h.queues, p)
+		}
+		h.mu.Unlock()
+		if give {
+			h.n.givenUp.Add(1)
+			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", p.callback, "attempts", d.Attempts)
+			err = h.store.DoneDelivery(p.topic, p.callback)
+			break
+		}
+		if err = h.store.PutDelivery(d); err == nil {
+			return true
+		}
+	case gone:
+		h.mu.Lock()
+		delete(h.queues, p)
+		h.mu.Unlock()
+		err = h.store.RemoveSubscription(p.topic, p.callback)
+	case delivered, orphan:
+		return h.done(p, q, out == delivered)
+	case stopped:
+		return false // what is owed stays in the store
+	}
+	if err != nil {
+		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+	}
+	return false
+}
+
+// done ends p's queue once what was owed is delivered (or there is
+// nothing to deliver), unless the topic was published again meanwhile:
+// then the newer version is owed, at once.
+func (h *Hub) done(p pair, q *queue, delivered bool) bool {
+	h.mu.Lock()
+	if q.dirty && delivered {
+		q.attempts, q.next = 0, time.Now()
+		h.mu.Unlock()
+		return true
+	}
+	if !delivered {
+		// Nothing to send yet (a delivery resumed before its topic was
+		// published again): it stays owed in the store, for the next hub
+		// or the next Publish. A subscription that ended took its
+		// delivery with it (RemoveSubscription).
+		if q.dirty {
+			q.next = time.Now()
+			h.mu.Unlock()
+			return true
+		}
+		delete(h.queues, p)
+		h.mu.Unlock()
+		return false
+	}
+	h.mu.Unlock()
+	err := h.store.DoneDelivery(p.topic, p.callback)
+	h.mu.Lock()
+	again := q.dirty // published while the store was written
+	if !again {
+		delete(h.queues, p)
+	} else {
+		q.attempts, q.next = 0, time.Now()
+	}
+	h.mu.Unlock()
+	if again {
+		err = h.store.PutDelivery(storage.Delivery{Topic: p.topic, Callback: p.callback, Next: q.next})
+	}
+	if err != nil {
+		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+	}
+	return again
+}
+
+// backoff is the wait after the nth failure: RetryBase doubled n-1
+// times, at most RetryMax.
+func (h *Hub) backoff(n int) time.Duration {
+	d := h.opts.RetryBase
+	for i := 1; i < n && d < h.opts.RetryMax; i++ {
+		d *= 2
+	}
+	return min(d, h.opts.RetryMax)
+}
+
+// attempt posts d to p's subscriber, if the subscription is still live.
+func (h *Hub) attempt(p pair, d doc) outcome {
+	sub, err := h.store.Subscription(p.topic, p.callback)
+	if err != nil || !sub.Expires.After(time.Now()) {
+		if err == nil {
+			if _, err := h.live([]storage.Subscription{sub}); err != nil {
+				h.log.Error("websub expire", "topic", p.topic, "callback", p.callback, "err", err)
+			}
+		}
+		return orphan
+	}
+	select {
+	case h.sem <- struct{}{}:
+		defer func() { <-h.sem }()
+	case <-h.ctx.Done():
+		return stopped
+	}
+	err = h.post(sub, d)
+	log := h.log.With("topic", p.topic, "callback", p.callback)
+	switch {
+	case h.ctx.Err() != nil:
+		return stopped
+	case err == nil:
+		h.n.delivered.Add(1)
+		log.Debug("websub delivered")
+		return delivered
+	case errors.Is(err, errGone):
+		h.n.gone.Add(1)
+		log.Info("websub subscription gone")
+		return gone
+	default:
+		h.n.failed.Add(1)
+		log.Info("websub delivery failed", "err", err)
+		return failed
+	}
+}
+
+// errGone is a subscriber's 410: it wants no more.
+var errGone = errors.New("410 Gone")
+
+// post sends d to sub's callback (WebSub 7): the whole document, its
+// type, the hub's and the topic's links, and a signature when the
+// subscriber gave a secret.
+func (h *Hub) post(sub storage.Subscription, d doc) error {
+	ctx, cancel := context.WithTimeout(h.ctx, h.opts.Timeout)
+	defer cancel()
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Callback, bytes.NewReader(d.body))
+	if err != nil {
+		return err
+	}
+	if d.contentType != "" {
+		r.Header.Set("Content-Type", d.contentType)
+	}
+	r.Header.Add("Link", "<"+h.opts.URL+`>; rel="hub"`)
+	r.Header.Add("Link", "<"+sub.Topic+`>; rel="self"`)
+	if sub.Secret != "" {
+		m := hmac.New(sha256.New, []byte(sub.Secret))
+		m.Write(d.body)
+		r.Header.Set("X-Hub-Signature", "sha256="+hex.EncodeToString(m.Sum(nil)))
+	}
+	resp, err := h.client.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	// Read a little, so that the connection may serve the next delivery.
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse)); err != nil {
+		return err
+	}
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		return nil
+	case resp.StatusCode == http.StatusGone:
+		return errGone
+	default:
+		return errors.New("callback answered " + resp.Status)
+	}
+}

@@ -1,0 +1,262 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// Store is what the hub keeps in the database: subscriptions and the
+// deliveries owed (storage.Store has these methods).
+type Store interface {
+	PutSubscription(storage.Subscription) error
+	RemoveSubscription(topic, callback string) error
+	Subscription(topic, callback string) (storage.Subscription, error)
+	Subscriptions(topic string) ([]storage.Subscription, error)
+	AllSubscriptions() ([]storage.Subscription, error)
+	PutDelivery(...storage.Delivery) error
+	DoneDelivery(topic, callback string) error
+	PendingDeliveries() ([]storage.Delivery, error)
+}
+
+// Options configure a Hub. Zero values take the defaults named.
+type Options struct {
+	// URL is the hub's own URL, sent as Link rel="hub" with each
+	// delivery.
+	URL string
+	// Topic reports whether topic is one of the feeds this hub serves:
+	// a subscription to any other is refused. Required.
+	Topic func(topic string) bool
+	// Content returns the current document of topic, for deliveries
+	// still owed at a restart, before the topic is published again; nil,
+	// or ok false, leaves them until the next Publish of the topic.
+	Content func(topic string) (body []byte, contentType string, ok bool)
+	// Logger receives the hub's events; nil discards them.
+	Logger *slog.Logger
+	// AllowPrivate lets callbacks resolve to loopback, private,
+	// link-local and other non-public addresses (tests, intranets).
+	AllowPrivate bool
+
+	// DefaultLease is a subscription's lease when the subscriber asks
+	// for none (10 days); MinLease and MaxLease bound what it may ask
+	// for (1 hour, 30 days).
+	DefaultLease, MinLease, MaxLease time.Duration
+	// MaxPerHost and MaxTotal bound the subscriptions, per callback
+	// host and in all (100, 10,000); MaxVerifying the verifications in
+	// flight (100).
+	MaxPerHost, MaxTotal, MaxVerifying int
+	// Concurrency bounds the deliveries in flight (32).
+	Concurrency int
+	// Timeout bounds each request to a subscriber: verification or
+	// delivery, from dial to the end of the response read (10 s).
+	Timeout time.Duration
+	// RetryBase is the wait after a delivery's first failure, doubled at
+	// each next one up to RetryMax (10 s, 1 hour); a delivery is given
+	// up after MaxAttempts failures (12).
+	RetryBase, RetryMax time.Duration
+	MaxAttempts         int
+}
+
+func (o *Options) defaults() {
+	dur := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	num := func(n *int, v int) {
+		if *n <= 0 {
+			*n = v
+		}
+	}
+	dur(&o.DefaultLease, 10*24*time.Hour)
+	dur(&o.MinLease, time.Hour)
+	dur(&o.MaxLease, 30*24*time.Hour)
+	dur(&o.Timeout, 10*time.Second)
+	dur(&o.RetryBase, 10*time.Second)
+	dur(&o.RetryMax, time.Hour)
+	num(&o.MaxPerHost, 100)
+	num(&o.MaxTotal, 10000)
+	num(&o.MaxVerifying, 100)
+	num(&o.Concurrency, 32)
+	num(&o.MaxAttempts, 12)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Stats counts the hub's events since it was made.
+type Stats struct {
+	// Subscribed and Unsubscribed count verified requests, Refused the
+	// verifications that failed.
+	Subscribed, Unsubscribed, Refused int64
+	// Delivered counts deliveries a subscriber took (2xx), Failed the
+	// attempts that failed, Gone the subscriptions a 410 ended, GivenUp
+	// the deliveries dropped after MaxAttempts, Expired the
+	// subscriptions dropped at the end of their lease.
+	Delivered, Failed, Gone, GivenUp, Expired int64
+}
+
+type counters struct {
+	subscribed, unsubscribed, refused         atomic.Int64
+	delivered, failed, gone, givenUp, expired atomic.Int64
+}
+
+// Hub is a WebSub hub for its own topics: it serves subscription
+// requests (ServeHTTP) and delivers what is published (Publish). Its
+// methods are safe for concurrent use.
+type Hub struct {
+	store  Store
+	opts   Options
+	log    *slog.Logger
+	client *http.Client
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	sem    chan struct{} // deliveries in flight
+	verify chan struct{} // verifications in flight
+
+	mu     sync.Mutex
+	closed bool
+	docs   map[string]doc  // each topic's newest document
+	queues map[pair]*queue // subscribers with a delivery owed
+	n      counters
+}
+
+// New returns a hub keeping its state in store. It drops the expired
+// subscriptions and resumes the deliveries owed. Close stops it.
+func New(store Store, opts Options) (*Hub, error) {
+	if opts.Topic == nil {
+		return nil, errors.New("new hub: no Topic func")
+	}
+	opts.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		store:  store,
+		opts:   opts,
+		log:    opts.Logger,
+		client: newClient(opts.Timeout, opts.AllowPrivate),
+		ctx:    ctx,
+		cancel: cancel,
+		sem:    make(chan struct{}, opts.Concurrency),
+		verify: make(chan struct{}, opts.MaxVerifying),
+		docs:   make(map[string]doc),
+		queues: make(map[pair]*queue),
+	}
+	all, err := store.AllSubscriptions()
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("new hub: %w", err)
+	}
+	if _, err := h.live(all); err != nil {
+		cancel()
+		return nil, fmt.Errorf("new hub: %w", err)
+	}
+	if err := h.resume(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("new hub: %w", err)
+	}
+	return h, nil
+}
+
+// Close stops the hub: requests to subscribers in flight are cancelled
+// and Close waits for them. The deliveries owed stay in the store, for
+// the next hub.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	h.cancel()
+	h.wg.Wait()
+	h.client.CloseIdleConnections()
+	return nil
+}
+
+// Stats returns the hub's counts.
+func (h *Hub) Stats() Stats {
+	return Stats{
+		Subscribed:   h.n.subscribed.Load(),
+		Unsubscribed: h.n.unsubscribed.Load(),
+		Refused:      h.n.refused.Load(),
+		Delivered:    h.n.delivered.Load(),
+		Failed:       h.n.failed.Load(),
+		Gone:         h.n.gone.Load(),
+		GivenUp:      h.n.givenUp.Load(),
+		Expired:      h.n.expired.Load(),
+	}
+}
+
+// spawn runs fn in a goroutine that Close waits for, unless the hub is
+// closed.
+func (h *Hub) spawn(fn func()) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		fn()
+	}()
+	return true
+}
+
+// live returns the subscriptions of subs whose lease has not ended, and
+// removes the others from the store.
+func (h *Hub) live(subs []storage.Subscription) ([]storage.Subscription, error) {
+	now := time.Now()
+	out := subs[:0]
+	for _, sub := range subs {
+		if sub.Expires.After(now) {
+			out = append(out, sub)
+			continue
+		}
+		if err := h.store.RemoveSubscription(sub.Topic, sub.Callback); err != nil {
+			return nil, err
+		}
+		h.n.expired.Add(1)
+		h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", sub.Callback)
+	}
+	return out, nil
+}
+
+// sleep waits until t, and reports false if the hub closed first.
+func (h *Hub) sleep(t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return h.ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-h.ctx.Done():
+		return false
+	}
+}
+
+// Topics returns the topics that have a subscriber whose lease has not
+// ended, each once, in order: the feeds worth publishing.
+func (h *Hub) Topics() ([]string, error) {
+	all, err := h.store.AllSubscriptions()
+	if err != nil {
+		return nil, fmt.Errorf("hub topics: %w", err)
+	}
+	now := time.Now()
+	var topics []string
+	for _, sub := range all { // by topic: a topic's are side by side
+		if sub.Expires.After(now) && (len(topics) == 0 || topics[len(topics)-1] != sub.Topic) {
+			topics = append(topics, sub.Topic)
+		}
+	}
+	return topics, nil
+}

@@ -1,0 +1,230 @@
+package hub
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// Limits on what a subscriber sends and what the hub reads back.
+const (
+	maxRequest  = 16 << 10 // a subscription request's body
+	maxURL      = 2048     // hub.callback and hub.topic
+	maxSecret   = 199      // hub.secret: under 200 bytes, as the spec says
+	maxResponse = 64 << 10 // what the hub reads of a subscriber's answer
+)
+
+// request is a subscription request.
+type request struct {
+	mode     string // "subscribe" or "unsubscribe"
+	topic    string
+	callback *url.URL
+	lease    time.Duration // subscribe only
+	secret   string
+}
+
+// ServeHTTP takes a subscription or unsubscription request (a form
+// POST, W3C WebSub 5.1). It answers 202 Accepted once the request is
+// well formed and names a topic of this hub, and then verifies the
+// subscriber's intent in the background; the answer says nothing of
+// that outcome. A bad request gets a 4xx and a plain reason.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "the hub takes a form POST", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequest)
+	if err := r.ParseForm(); err != nil {
+		code := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			code = http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, "read the form: "+err.Error(), code)
+		return
+	}
+	req, err := h.parse(r.PostForm)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if req.mode == "subscribe" {
+		if err := h.room(req.topic, req.callback); err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+	}
+	select {
+	case h.verify <- struct{}{}:
+	default:
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many verifications in flight, try later", http.StatusServiceUnavailable)
+		return
+	}
+	if !h.spawn(func() { defer func() { <-h.verify }(); h.confirm(req) }) {
+		<-h.verify
+		http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprintln(w, "accepted: the hub will verify the intent at the callback")
+}
+
+// parse checks a request's form; parameters it does not know are
+// ignored, as the spec asks.
+func (h *Hub) parse(form url.Values) (request, error) {
+	req := request{mode: form.Get("hub.mode"), topic: form.Get("hub.topic"), secret: form.Get("hub.secret")}
+	switch req.mode {
+	case "subscribe", "unsubscribe":
+	case "":
+		return req, errors.New("hub.mode: missing")
+	default:
+		return req, fmt.Errorf("hub.mode %q: want subscribe or unsubscribe", req.mode)
+	}
+	cb := form.Get("hub.callback")
+	if cb == "" {
+		return req, errors.New("hub.callback: missing")
+	}
+	u, err := url.Parse(cb)
+	if err != nil || len(cb) > maxURL || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return req, errors.New("hub.callback: want an absolute http or https URL")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	req.callback = u
+	if req.topic == "" {
+		return req, errors.New("hub.topic: missing")
+	}
+	if len(req.topic) > maxURL || !h.opts.Topic(req.topic) {
+		return req, errors.New("hub.topic: not a topic of this hub")
+	}
+	if len(req.secret) > maxSecret {
+		return req, fmt.Errorf("hub.secret: %d bytes, want under 200", len(req.secret))
+	}
+	req.lease = h.opts.DefaultLease
+	if s := form.Get("hub.lease_seconds"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return req, errors.New("hub.lease_seconds: want a positive whole number")
+		}
+		req.lease = time.Duration(min(n, int64(h.opts.MaxLease/time.Second))) * time.Second
+		req.lease = min(max(req.lease, h.opts.MinLease), h.opts.MaxLease)
+	}
+	return req, nil
+}
+
+// room refuses a new subscription of callback to topic beyond the
+// limits per callback host and in all; a renewal takes no new room.
+func (h *Hub) room(topic string, callback *url.URL) error {
+	all, err := h.store.AllSubscriptions()
+	if err != nil {
+		return errors.New("the hub cannot read its subscriptions")
+	}
+	host := strings.ToLower(callback.Hostname())
+	cb := callback.String()
+	total, same := 0, 0
+	for _, sub := range all {
+		if sub.Topic == topic && sub.Callback == cb {
+			return nil
+		}
+		total++
+		if u, err := url.Parse(sub.Callback); err == nil && strings.ToLower(u.Hostname()) == host {
+			same++
+		}
+	}
+	if same >= h.opts.MaxPerHost {
+		return fmt.Errorf("too many subscriptions for callback host %s", host)
+	}
+	if total >= h.opts.MaxTotal {
+		return errors.New("the hub holds all the subscriptions it takes")
+	}
+	return nil
+}
+
+// confirm verifies the intent of req at its callback (WebSub 5.3) and,
+// if the subscriber confirms it, carries it out: a subscription, or a
+// renewal replacing the old one, or its end.
+func (h *Hub) confirm(req request) {
+	cb := req.callback.String()
+	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", cb)
+	if err := h.challenge(req); err != nil {
+		h.n.refused.Add(1)
+		log.Info("websub verification failed", "err", err)
+		return
+	}
+	if req.mode == "unsubscribe" {
+		if err := h.store.RemoveSubscription(req.topic, cb); err != nil {
+			log.Error("websub unsubscribe", "err", err)
+			return
+		}
+		h.n.unsubscribed.Add(1)
+		log.Info("websub unsubscribed")
+		return
+	}
+	if err := h.room(req.topic, req.callback); err != nil {
+		h.n.refused.Add(1)
+		log.Info("websub subscription refused", "err", err)
+		return
+	}
+	now := time.Now().UTC()
+	sub := storage.Subscription{Topic: req.topic, Callback: cb, Secret: req.secret, Expires: now.Add(req.lease), Created: now}
+	if old, err := h.store.Subscription(req.topic, cb); err == nil {
+		sub.Created = old.Created
+	}
+	if err := h.store.PutSubscription(sub); err != nil {
+		log.Error("websub subscribe", "err", err)
+		return
+	}
+	h.n.subscribed.Add(1)
+	log.Info("websub subscribed", "expires", sub.Expires)
+}
+
+// challenge sends req's verification of intent: a GET to the callback,
+// its own query kept, with a fresh random challenge that the subscriber
+// must echo in the body of a 2xx.
+func (h *Hub) challenge(req request) error {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	c := hex.EncodeToString(b[:])
+	q := url.Values{"hub.mode": {req.mode}, "hub.topic": {req.topic}, "hub.challenge": {c}}
+	if req.mode == "subscribe" {
+		q.Set("hub.lease_seconds", strconv.FormatInt(int64(req.lease/time.Second), 10))
+	}
+	u := *req.callback
+	if u.RawQuery != "" {
+		u.RawQuery += "&" + q.Encode()
+	} else {
+		u.RawQuery = q.Encode()
+	}
+	r, err := http.NewRequestWithContext(h.ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := h.client.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(c))+1))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("callback answered %s", resp.Status)
+	}
+	if string(body) != c {
+		return errors.New("callback did not echo the challenge")
+	}
+	return nil
+}
