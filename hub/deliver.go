@@ -40,7 +40,8 @@ const (
 	delivered outcome = iota
 	failed
 	gone    // 410: the subscriber ended the subscription
-	orphan  // the subscription is gone or expired, or there is nothing to send
+	orphan  // there is nothing to send yet
+	ended   // the subscription is gone or expired
 	stopped // the hub closed
 )
 
@@ -83,11 +84,8 @@ func (h *Hub) fanOut(topic string) {
 	if len(fresh) == 0 {
 		return
 	}
-	// Stored before the first attempt, so that its end (DoneDelivery)
-	// comes after.
-	if err := h.store.PutDelivery(fresh...); err != nil {
-		h.log.Error("websub publish", "topic", topic, "err", err)
-	}
+	// Recorded before the first attempt, so that its end comes after.
+	h.owe(fresh...)
 	for _, d := range fresh {
 		p := pair{d.Topic, d.Callback}
 		if !h.spawn(func() { h.run(p) }) {
@@ -163,22 +161,24 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		d := storage.Delivery{Topic: p.topic, Callback: p.callback, Attempts: q.attempts, Next: q.next}
 		if give {
 			delete(h.queues, p)
+			h.settled(p) // under mu: before a newer queue's owe
 		}
 		h.mu.Unlock()
 		if give {
 			h.n.givenUp.Add(1)
 			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", p.callback, "attempts", d.Attempts)
-			err = h.store.DoneDelivery(p.topic, p.callback)
-			break
+			return false
 		}
-		if err = h.store.PutDelivery(d); err == nil {
-			return true
-		}
-	case gone:
+		h.owe(d)
+		return true
+	case gone, ended:
 		h.mu.Lock()
 		delete(h.queues, p)
+		h.settled(p) // after any owe recorded before, which a late write would restore
 		h.mu.Unlock()
-		err = h.store.RemoveSubscription(p.topic, p.callback)
+		if out == gone {
+			err = h.store.RemoveSubscription(p.topic, p.callback)
+		}
 	case delivered, orphan:
 		return h.done(p, q, out == delivered)
 	case stopped:
@@ -203,8 +203,7 @@ func (h *Hub) done(p pair, q *queue, delivered bool) bool {
 	if !delivered {
 		// Nothing to send yet (a delivery resumed before its topic was
 		// published again): it stays owed in the store, for the next hub
-		// or the next Publish. A subscription that ended took its
-		// delivery with it (RemoveSubscription).
+		// or the next Publish.
 		if q.dirty {
 			q.next = time.Now()
 			h.mu.Unlock()
@@ -214,23 +213,10 @@ func (h *Hub) done(p pair, q *queue, delivered bool) bool {
 		h.mu.Unlock()
 		return false
 	}
+	delete(h.queues, p)
+	h.settled(p) // under mu: before a newer queue's owe
 	h.mu.Unlock()
-	err := h.store.DoneDelivery(p.topic, p.callback)
-	h.mu.Lock()
-	again := q.dirty // published while the store was written
-	if !again {
-		delete(h.queues, p)
-	} else {
-		q.attempts, q.next = 0, time.Now()
-	}
-	h.mu.Unlock()
-	if again {
-		err = h.store.PutDelivery(storage.Delivery{Topic: p.topic, Callback: p.callback, Next: q.next})
-	}
-	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
-	}
-	return again
+	return false
 }
 
 // backoff is the wait after the nth failure: RetryBase doubled n-1
@@ -246,13 +232,17 @@ func (h *Hub) backoff(n int) time.Duration {
 // attempt posts d to p's subscriber, if the subscription is still live.
 func (h *Hub) attempt(p pair, d doc) outcome {
 	sub, err := h.store.Subscription(p.topic, p.callback)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+		return orphan // owed still, for the next Publish or hub
+	}
 	if err != nil || !sub.Expires.After(time.Now()) {
 		if err == nil {
 			if _, err := h.live([]storage.Subscription{sub}); err != nil {
 				h.log.Error("websub expire", "topic", p.topic, "callback", p.callback, "err", err)
 			}
 		}
-		return orphan
+		return ended
 	}
 	select {
 	case h.sem <- struct{}{}:

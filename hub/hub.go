@@ -21,8 +21,7 @@ type Store interface {
 	Subscription(topic, callback string) (storage.Subscription, error)
 	Subscriptions(topic string) ([]storage.Subscription, error)
 	AllSubscriptions() ([]storage.Subscription, error)
-	PutDelivery(...storage.Delivery) error
-	DoneDelivery(topic, callback string) error
+	UpdateDeliveries(...storage.DeliveryChange) error
 	PendingDeliveries() ([]storage.Delivery, error)
 }
 
@@ -122,6 +121,7 @@ type Hub struct {
 	wg     sync.WaitGroup
 	sem    chan struct{} // deliveries in flight
 	verify chan struct{} // verifications in flight
+	rec    *recorder
 
 	mu     sync.Mutex
 	closed bool
@@ -149,18 +149,18 @@ func New(store Store, opts Options) (*Hub, error) {
 		verify: make(chan struct{}, opts.MaxVerifying),
 		docs:   make(map[string]doc),
 		queues: make(map[pair]*queue),
+		rec:    newRecorder(),
 	}
+	go h.recordLoop()
 	all, err := store.AllSubscriptions()
+	if err == nil {
+		_, err = h.live(all)
+	}
+	if err == nil {
+		err = h.resume()
+	}
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("new hub: %w", err)
-	}
-	if _, err := h.live(all); err != nil {
-		cancel()
-		return nil, fmt.Errorf("new hub: %w", err)
-	}
-	if err := h.resume(); err != nil {
-		cancel()
+		h.Close()
 		return nil, fmt.Errorf("new hub: %w", err)
 	}
 	return h, nil
@@ -175,6 +175,8 @@ func (h *Hub) Close() error {
 	h.mu.Unlock()
 	h.cancel()
 	h.wg.Wait()
+	close(h.rec.stop)
+	<-h.rec.stopped
 	h.client.CloseIdleConnections()
 	return nil
 }

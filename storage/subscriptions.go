@@ -135,18 +135,39 @@ func (s *Store) PutDelivery(ds ...Delivery) error {
 	})
 }
 
-// DoneDelivery removes the pending delivery of topic to callback: it
-// was delivered or given up. Nothing when there is none.
-func (s *Store) DoneDelivery(topic, callback string) error {
-	key, err := pairKey(topic, callback)
-	if err != nil {
-		return err
+// DeliveryChange is a change to the pending deliveries: the Delivery
+// stored, replacing the one of its topic to its callback, or, when
+// Done, that one removed (delivered or given up).
+type DeliveryChange struct {
+	Delivery
+	Done bool
+}
+
+// UpdateDeliveries applies cs in order, in one transaction: a hub
+// records many deliveries' ends with one sync, so that the articles'
+// writes (bbolt has one writer) do not queue behind one per delivery.
+func (s *Store) UpdateDeliveries(cs ...DeliveryChange) error {
+	keys := make([][]byte, len(cs))
+	for i, c := range cs {
+		var err error
+		if keys[i], err = pairKey(c.Topic, c.Callback); err != nil {
+			return fmt.Errorf("update deliveries: %w", err)
+		}
 	}
-	// Not bbolt's Batch, though it would save syncs: Batch may run the
-	// function on its timer's goroutine, outside guard's fault trap.
-	return s.update("remove delivery", func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bucketDeliveries); b != nil {
-			return b.Delete(key)
+	return s.update("update deliveries", func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketDeliveries)
+		if err != nil {
+			return err
+		}
+		for i, c := range cs {
+			if c.Done {
+				err = b.Delete(keys[i])
+			} else {
+				err = putJSON(b, keys[i], c.Delivery)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -85,7 +85,7 @@ func TestSubscriptions(t *testing.T) {
 
 	// Done removes the delivery only; removing a subscription removes
 	// its delivery too.
-	if err := s.DoneDelivery(atom, subs[0].Callback); err != nil {
+	if err := s.UpdateDeliveries(DeliveryChange{Delivery: Delivery{Topic: atom, Callback: subs[0].Callback}, Done: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RemoveSubscription(rss, subs[3].Callback); err != nil {
@@ -173,5 +173,33 @@ func TestTopicDigests(t *testing.T) {
 	got, err := s.TopicDigests()
 	if err != nil || len(got) != 2 || got[atom] != "a2" || got[sec] != "s1" {
 		t.Fatalf("TopicDigests after a restart = %v, %v; want %s a2, %s s1", got, err, atom, sec)
+	}
+}
+
+func TestUpdateDeliveries(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "seedfeed.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now().UTC().Truncate(time.Second)
+	const atom = "https://example.org/feed.atom"
+	a := Delivery{Topic: atom, Callback: "https://a.example/cb", Next: now}
+	b := Delivery{Topic: atom, Callback: "https://b.example/cb", Attempts: 1, Next: now}
+	// In order: a put then done is gone, b done then put stays.
+	err = s.UpdateDeliveries(DeliveryChange{Delivery: a}, DeliveryChange{Delivery: b, Done: true},
+		DeliveryChange{Delivery: a, Done: true}, DeliveryChange{Delivery: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.PendingDeliveries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Callback != b.Callback || got[0].Attempts != 1 || !got[0].Next.Equal(now) {
+		t.Fatalf("pending %+v; want only %+v", got, b)
+	}
+	if err := s.UpdateDeliveries(DeliveryChange{Delivery: Delivery{Topic: atom, Callback: "a\x00b"}}); err == nil {
+		t.Fatal("UpdateDeliveries with a NUL in the callback = nil; want an error")
 	}
 }

@@ -1,0 +1,64 @@
+package hub
+
+import (
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
+)
+
+// countingStore is a real store that counts the hub's write
+// transactions on it.
+type countingStore struct {
+	*storage.Store
+	writes atomic.Int64
+}
+
+func (c *countingStore) PutSubscription(sub storage.Subscription) error {
+	c.writes.Add(1)
+	return c.Store.PutSubscription(sub)
+}
+
+func (c *countingStore) RemoveSubscription(topic, callback string) error {
+	c.writes.Add(1)
+	return c.Store.RemoveSubscription(topic, callback)
+}
+
+func (c *countingStore) UpdateDeliveries(cs ...storage.DeliveryChange) error {
+	c.writes.Add(1)
+	return c.Store.UpdateDeliveries(cs...)
+}
+
+// TestFanOutWritesFew checks that a fan-out to many subscribers costs a
+// few write transactions, not one per delivery: bbolt has one writer,
+// and the articles' writes wait behind the hub's.
+func TestFanOutWritesFew(t *testing.T) {
+	const subscribers = 300
+	s, _ := openStore(t)
+	var got atomic.Int64
+	done := make(chan struct{}, 1)
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if got.Add(1) == subscribers {
+			done <- struct{}{}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	now := time.Now().UTC()
+	for i := range subscribers {
+		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("%s?n=%d", srv, i), Expires: now.Add(time.Hour), Created: now}
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &countingStore{Store: s}
+	h := newHub(t, c, testOptions())
+	h.Publish(topic, feedBytes, atomType)
+	next(t, done, "every delivery")
+	waitNoPending(t, h, s)
+	if n := c.writes.Load(); n > subscribers/10 {
+		t.Errorf("%d write transactions for %d deliveries; want at most %d", n, subscribers, subscribers/10)
+	}
+}
