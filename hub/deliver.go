@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
@@ -124,10 +126,11 @@ func (h *Hub) run(p pair) {
 		h.mu.Lock()
 		q.dirty = false
 		d, ok := h.docs[p.topic]
+		retry := q.attempts > 0
 		h.mu.Unlock()
 		out := orphan
 		if ok || h.content(p.topic, &d) {
-			out = h.attempt(p, d)
+			out = h.attempt(p, d, retry)
 		}
 		if !h.settle(p, q, out) {
 			return
@@ -220,17 +223,21 @@ func (h *Hub) done(p pair, q *queue, delivered bool) bool {
 }
 
 // backoff is the wait after the nth failure: RetryBase doubled n-1
-// times, at most RetryMax.
+// times, at most RetryMax, give or take a half at random, so that
+// subscribers that failed together do not retry together.
 func (h *Hub) backoff(n int) time.Duration {
 	d := h.opts.RetryBase
 	for i := 1; i < n && d < h.opts.RetryMax; i++ {
 		d *= 2
 	}
-	return min(d, h.opts.RetryMax)
+	d = min(d, h.opts.RetryMax)
+	return d/2 + rand.N(d)
 }
 
-// attempt posts d to p's subscriber, if the subscription is still live.
-func (h *Hub) attempt(p pair, d doc) outcome {
+// attempt posts d to p's subscriber, if the subscription is still live,
+// once its callback host has a slot free and the hub one, from the
+// retries' slots when retry.
+func (h *Hub) attempt(p pair, d doc, retry bool) outcome {
 	sub, err := h.store.Subscription(p.topic, p.callback)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
@@ -244,12 +251,21 @@ func (h *Hub) attempt(p pair, d doc) outcome {
 		}
 		return ended
 	}
-	select {
-	case h.sem <- struct{}{}:
-		defer func() { <-h.sem }()
-	case <-h.ctx.Done():
+	u, err := url.Parse(sub.Callback)
+	if err != nil {
+		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+		return ended // stored by ServeHTTP, which parsed it: cannot be
+	}
+	host := hostKey(u)
+	if !h.enterHost(host) {
 		return stopped
 	}
+	defer h.leaveHost(host)
+	pool, ok := h.enterPool(retry)
+	if !ok {
+		return stopped
+	}
+	defer func() { <-pool }()
 	err = h.post(sub, d)
 	log := h.log.With("topic", p.topic, "callback", p.callback)
 	switch {

@@ -58,10 +58,10 @@ func control(network, address string, _ syscall.RawConn) error {
 }
 
 // newClient returns the client that talks to subscribers: bounded in
-// time, never following a redirect, using no proxy (a proxy would dial
+// time (headerTimeout to the response's headers), never following a redirect, using no proxy (a proxy would dial
 // in the hub's stead, past control), and refusing non-public addresses
 // unless allowPrivate.
-func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Client {
 	d := &net.Dialer{Timeout: timeout}
 	if !allowPrivate {
 		d.Control = control
@@ -70,7 +70,7 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		Proxy:                  nil,
 		DialContext:            d.DialContext,
 		TLSHandshakeTimeout:    timeout,
-		ResponseHeaderTimeout:  timeout,
+		ResponseHeaderTimeout:  headerTimeout,
 		MaxIdleConns:           100,
 		MaxIdleConnsPerHost:    4,
 		IdleConnTimeout:        90 * time.Second,

@@ -42,7 +42,7 @@ func TestPrivateRefusedAtDial(t *testing.T) {
 	sub := newSubscriber(t)
 	// The client refuses 127.0.0.1 when it dials, whatever name led there.
 	for _, u := range []string{sub.url, "http://localhost" + sub.url[len("http://127.0.0.1"):]} {
-		_, err := newClient(waitFor, false).Get(u)
+		_, err := newClient(waitFor, waitFor, false).Get(u)
 		if !errors.Is(err, errPrivate) {
 			t.Errorf("Get(%s) = %v; want %v", u, err, errPrivate)
 		}

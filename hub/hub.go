@@ -51,11 +51,19 @@ type Options struct {
 	// host and in all (100, 10,000); MaxVerifying the verifications in
 	// flight (100).
 	MaxPerHost, MaxTotal, MaxVerifying int
-	// Concurrency bounds the deliveries in flight (32).
-	Concurrency int
+	// Concurrency bounds the deliveries in flight (32); PerHost those to
+	// one callback host (a quarter of Concurrency, at least 1), so that
+	// one party's callbacks that never answer hold no more. A delivery
+	// retried after a failure waits for one of its own smaller set of
+	// slots (a quarter of Concurrency), so that failing subscribers
+	// leave the others room.
+	Concurrency, PerHost int
 	// Timeout bounds each request to a subscriber: verification or
 	// delivery, from dial to the end of the response read (10 s).
-	Timeout time.Duration
+	// HeaderTimeout bounds the wait for a delivery's response headers
+	// (3 s, at most Timeout): a callback that never answers lets go of
+	// its slot soon.
+	Timeout, HeaderTimeout time.Duration
 	// RetryBase is the wait after a delivery's first failure, doubled at
 	// each next one up to RetryMax (10 s, 1 hour); a delivery is given
 	// up after MaxAttempts failures (12).
@@ -84,6 +92,9 @@ func (o *Options) defaults() {
 	num(&o.MaxTotal, 10000)
 	num(&o.MaxVerifying, 100)
 	num(&o.Concurrency, 32)
+	num(&o.PerHost, max(1, o.Concurrency/4))
+	dur(&o.HeaderTimeout, min(3*time.Second, o.Timeout))
+	o.HeaderTimeout = min(o.HeaderTimeout, o.Timeout)
 	num(&o.MaxAttempts, 12)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -120,13 +131,15 @@ type Hub struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	sem    chan struct{} // deliveries in flight
+	retry  chan struct{} // deliveries in flight that failed before
 	verify chan struct{} // verifications in flight
 	rec    *recorder
 
 	mu     sync.Mutex
 	closed bool
-	docs   map[string]doc  // each topic's newest document
-	queues map[pair]*queue // subscribers with a delivery owed
+	docs   map[string]doc   // each topic's newest document
+	queues map[pair]*queue  // subscribers with a delivery owed
+	hosts  map[string]*gate // deliveries in flight by callback host
 	n      counters
 }
 
@@ -142,10 +155,12 @@ func New(store Store, opts Options) (*Hub, error) {
 		store:  store,
 		opts:   opts,
 		log:    opts.Logger,
-		client: newClient(opts.Timeout, opts.AllowPrivate),
+		client: newClient(opts.Timeout, opts.HeaderTimeout, opts.AllowPrivate),
 		ctx:    ctx,
 		cancel: cancel,
 		sem:    make(chan struct{}, opts.Concurrency),
+		retry:  make(chan struct{}, max(1, opts.Concurrency/4)),
+		hosts:  make(map[string]*gate),
 		verify: make(chan struct{}, opts.MaxVerifying),
 		docs:   make(map[string]doc),
 		queues: make(map[pair]*queue),

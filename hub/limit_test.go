@@ -1,0 +1,72 @@
+package hub
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+)
+
+// serveOn serves fn on the loopback address ip (127.0.0.2 is another
+// callback host than 127.0.0.1, on the same machine) and returns its
+// URL.
+func serveOn(t testing.TB, ip string, fn http.HandlerFunc) string {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(fn)
+	srv.Listener.Close()
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.URL + "/cb"
+}
+
+// TestHangingSubscribersDelayNoOne checks that more callbacks that never
+// answer than the hub has delivery slots, all on one host, leave room
+// for an honest subscriber on another host: it is delivered while they
+// hang, before any of them timed out.
+func TestHangingSubscribersDelayNoOne(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.Concurrency, opts.PerHost = 4, 2
+	opts.HeaderTimeout = opts.Timeout // the cap, not the timeout, is under test
+	h := newHub(t, s, opts)
+	var arrived atomic.Int64
+	arrivals := make(chan struct{}, 100)
+	release := make(chan struct{})
+	hang := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+			return
+		}
+		arrived.Add(1)
+		arrivals <- struct{}{}
+		<-release
+	})
+	t.Cleanup(func() { close(release) }) // before the server closes
+	hanging := 2*opts.Concurrency + 1
+	for i := range hanging {
+		h.subscribe(t, hang+"?n="+strconv.Itoa(i), int64(i+1))
+	}
+	h.Publish(topic, feedBytes, atomType)
+	for range opts.PerHost {
+		next(t, arrivals, "a hanging subscriber's request")
+	}
+	honest := newSubscriber(t)
+	honest.url = serveOn(t, "127.0.0.2", honest.serve)
+	h.subscribe(t, honest.url, int64(hanging+1))
+	h.Publish(topic, feedBytes, atomType)
+	next(t, honest.deliveries, "the honest subscriber's delivery")
+	if st := h.Stats(); st.Failed != 0 {
+		t.Fatalf("the honest subscriber waited for a hanging one to time out: %+v", st)
+	}
+	if n := arrived.Load(); n > int64(opts.PerHost) {
+		t.Errorf("%d requests in flight to one host; want at most %d", n, opts.PerHost)
+	}
+}
