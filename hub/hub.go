@@ -49,8 +49,8 @@ type Options struct {
 	DefaultLease, MinLease, MaxLease time.Duration
 	// MaxPerHost and MaxTotal bound the subscriptions, per callback
 	// host and in all (100, 10,000); MaxVerifying the verifications in
-	// flight (100).
-	MaxPerHost, MaxTotal, MaxVerifying int
+	// flight (100), MaxVerifyingPerHost those to one callback host (4).
+	MaxPerHost, MaxTotal, MaxVerifying, MaxVerifyingPerHost int
 	// Concurrency bounds the deliveries in flight (32); PerHost those to
 	// one callback host (a quarter of Concurrency, at least 1), so that
 	// one party's callbacks that never answer hold no more. A delivery
@@ -63,7 +63,9 @@ type Options struct {
 	// HeaderTimeout bounds the wait for a delivery's response headers
 	// (3 s, at most Timeout): a callback that never answers lets go of
 	// its slot soon.
-	Timeout, HeaderTimeout time.Duration
+	// VerifyTimeout bounds a verification of intent, an echo (3 s, at
+	// most Timeout).
+	Timeout, HeaderTimeout, VerifyTimeout time.Duration
 	// RetryBase is the wait after a delivery's first failure, doubled at
 	// each next one up to RetryMax (10 s, 1 hour); a delivery is given
 	// up after MaxAttempts failures (12).
@@ -91,10 +93,13 @@ func (o *Options) defaults() {
 	num(&o.MaxPerHost, 100)
 	num(&o.MaxTotal, 10000)
 	num(&o.MaxVerifying, 100)
+	num(&o.MaxVerifyingPerHost, 4)
 	num(&o.Concurrency, 32)
 	num(&o.PerHost, max(1, o.Concurrency/4))
 	dur(&o.HeaderTimeout, min(3*time.Second, o.Timeout))
 	o.HeaderTimeout = min(o.HeaderTimeout, o.Timeout)
+	dur(&o.VerifyTimeout, 3*time.Second)
+	o.VerifyTimeout = min(o.VerifyTimeout, o.Timeout)
 	num(&o.MaxAttempts, 12)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -140,7 +145,9 @@ type Hub struct {
 	docs   map[string]doc   // each topic's newest document
 	queues map[pair]*queue  // subscribers with a delivery owed
 	hosts  map[string]*gate // deliveries in flight by callback host
-	n      counters
+	// verifying counts the verifications in flight by callback host.
+	verifying map[string]int
+	n         counters
 }
 
 // New returns a hub keeping its state in store. It drops the expired
@@ -152,19 +159,20 @@ func New(store Store, opts Options) (*Hub, error) {
 	opts.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{
-		store:  store,
-		opts:   opts,
-		log:    opts.Logger,
-		client: newClient(opts.Timeout, opts.HeaderTimeout, opts.AllowPrivate),
-		ctx:    ctx,
-		cancel: cancel,
-		sem:    make(chan struct{}, opts.Concurrency),
-		retry:  make(chan struct{}, max(1, opts.Concurrency/4)),
-		hosts:  make(map[string]*gate),
-		verify: make(chan struct{}, opts.MaxVerifying),
-		docs:   make(map[string]doc),
-		queues: make(map[pair]*queue),
-		rec:    newRecorder(),
+		store:     store,
+		opts:      opts,
+		log:       opts.Logger,
+		client:    newClient(opts.Timeout, opts.HeaderTimeout, opts.AllowPrivate),
+		ctx:       ctx,
+		cancel:    cancel,
+		sem:       make(chan struct{}, opts.Concurrency),
+		retry:     make(chan struct{}, max(1, opts.Concurrency/4)),
+		hosts:     make(map[string]*gate),
+		verifying: make(map[string]int),
+		verify:    make(chan struct{}, opts.MaxVerifying),
+		docs:      make(map[string]doc),
+		queues:    make(map[pair]*queue),
+		rec:       newRecorder(),
 	}
 	go h.recordLoop()
 	all, err := store.AllSubscriptions()

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -68,5 +69,52 @@ func TestHangingSubscribersDelayNoOne(t *testing.T) {
 	}
 	if n := arrived.Load(); n > int64(opts.PerHost) {
 		t.Errorf("%d requests in flight to one host; want at most %d", n, opts.PerHost)
+	}
+}
+
+// TestVerificationFloods checks that unsubscriptions of callbacks that
+// have no subscription cost nothing, and that one callback host's
+// verifications that never end hold a few of the hub's slots only: an
+// honest subscriber on another host is verified meanwhile.
+func TestVerificationFloods(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxVerifying, opts.MaxVerifyingPerHost = 4, 2
+	h := newHub(t, s, opts)
+	var gets atomic.Int64
+	arrivals := make(chan struct{}, 100)
+	release := make(chan struct{})
+	hang := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		arrivals <- struct{}{}
+		<-release
+	})
+	t.Cleanup(func() { close(release) }) // before the server closes
+	form := url.Values{"hub.mode": {"unsubscribe"}, "hub.topic": {topic}}
+	for i := range 2 * opts.MaxVerifying {
+		form.Set("hub.callback", hang+"?n="+strconv.Itoa(i))
+		if code, body := h.request(t, form); code != http.StatusAccepted {
+			t.Fatalf("unsubscription %d without a subscription = %d %q; want 202", i, code, body)
+		}
+	}
+	form.Set("hub.mode", "subscribe")
+	for i := range opts.MaxVerifying {
+		form.Set("hub.callback", hang+"?s="+strconv.Itoa(i))
+		code, body := h.request(t, form)
+		if i < opts.MaxVerifyingPerHost && code != http.StatusAccepted {
+			t.Fatalf("subscription %d = %d %q; want 202", i, code, body)
+		}
+		if i >= opts.MaxVerifyingPerHost && code != http.StatusServiceUnavailable {
+			t.Fatalf("subscription %d past the host's verifications = %d %q; want 503", i, code, body)
+		}
+	}
+	for range opts.MaxVerifyingPerHost {
+		next(t, arrivals, "a hanging verification")
+	}
+	honest := newSubscriber(t)
+	honest.url = serveOn(t, "127.0.0.2", honest.serve)
+	h.subscribe(t, honest.url, 1)
+	if n := gets.Load(); n != int64(opts.MaxVerifyingPerHost) {
+		t.Errorf("%d verifications reached the hanging host; want %d (the subscriptions only)", n, opts.MaxVerifyingPerHost)
 	}
 }

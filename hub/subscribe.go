@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -57,27 +58,70 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if req.mode == "unsubscribe" && !h.subscribed(req) {
+		accepted(w) // nothing to end: nothing to verify
+		return
+	}
 	if req.mode == "subscribe" {
 		if err := h.room(req.topic, req.callback); err != nil {
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 	}
-	select {
-	case h.verify <- struct{}{}:
-	default:
+	host := hostKey(req.callback)
+	if err := h.startVerify(host); err != nil {
 		w.Header().Set("Retry-After", "60")
-		http.Error(w, "too many verifications in flight, try later", http.StatusServiceUnavailable)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	if !h.spawn(func() { defer func() { <-h.verify }(); h.confirm(req) }) {
-		<-h.verify
+	if !h.spawn(func() { defer h.endVerify(host); h.confirm(req) }) {
+		h.endVerify(host)
 		http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
 		return
 	}
+	accepted(w)
+}
+
+// accepted answers 202: the same answer whatever comes of the request.
+func accepted(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintln(w, "accepted: the hub will verify the intent at the callback")
+}
+
+// subscribed reports whether req's callback has a subscription to its
+// topic (or the store cannot say): an unsubscription of none is not
+// verified, so that strangers cannot spend the hub's verifications.
+func (h *Hub) subscribed(req request) bool {
+	_, err := h.store.Subscription(req.topic, req.callback.String())
+	return !errors.Is(err, storage.ErrNotFound)
+}
+
+// startVerify takes a verification slot, in all and for the callback
+// host; endVerify gives it back.
+func (h *Hub) startVerify(host string) error {
+	select {
+	case h.verify <- struct{}{}:
+	default:
+		return errors.New("too many verifications in flight, try later")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.verifying[host] >= h.opts.MaxVerifyingPerHost {
+		<-h.verify
+		return fmt.Errorf("too many verifications in flight to callback host %s, try later", host)
+	}
+	h.verifying[host]++
+	return nil
+}
+
+func (h *Hub) endVerify(host string) {
+	h.mu.Lock()
+	if h.verifying[host]--; h.verifying[host] <= 0 {
+		delete(h.verifying, host)
+	}
+	h.mu.Unlock()
+	<-h.verify
 }
 
 // parse checks a request's form; parameters it does not know are
@@ -207,7 +251,9 @@ func (h *Hub) challenge(req request) error {
 	} else {
 		u.RawQuery = q.Encode()
 	}
-	r, err := http.NewRequestWithContext(h.ctx, http.MethodGet, u.String(), nil)
+	ctx, cancel := context.WithTimeout(h.ctx, h.opts.VerifyTimeout)
+	defer cancel()
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
