@@ -181,6 +181,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		h.mu.Unlock()
 		if out == gone {
 			err = h.store.RemoveSubscription(p.topic, p.callback)
+			h.untrack(p)
 		}
 	case delivered, orphan:
 		return h.done(p, q, out == delivered)

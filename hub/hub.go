@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,7 +149,10 @@ type Hub struct {
 	hosts  map[string]*gate // deliveries in flight by callback host
 	// verifying counts the verifications in flight by callback host.
 	verifying map[string]int
-	n         counters
+	// subs and perHost count the subscriptions for the limits.
+	subs    map[pair]entry
+	perHost map[string]int
+	n       counters
 }
 
 // New returns a hub keeping its state in store. It drops the expired
@@ -169,6 +174,8 @@ func New(store Store, opts Options) (*Hub, error) {
 		retry:     make(chan struct{}, max(1, opts.Concurrency/4)),
 		hosts:     make(map[string]*gate),
 		verifying: make(map[string]int),
+		subs:      make(map[pair]entry),
+		perHost:   make(map[string]int),
 		verify:    make(chan struct{}, opts.MaxVerifying),
 		docs:      make(map[string]doc),
 		queues:    make(map[pair]*queue),
@@ -177,7 +184,10 @@ func New(store Store, opts Options) (*Hub, error) {
 	go h.recordLoop()
 	all, err := store.AllSubscriptions()
 	if err == nil {
-		_, err = h.live(all)
+		all, err = h.live(all)
+	}
+	for _, sub := range all {
+		h.track(sub)
 	}
 	if err == nil {
 		err = h.resume()
@@ -247,6 +257,7 @@ func (h *Hub) live(subs []storage.Subscription) ([]storage.Subscription, error) 
 		if err := h.store.RemoveSubscription(sub.Topic, sub.Callback); err != nil {
 			return nil, err
 		}
+		h.untrack(pair{sub.Topic, sub.Callback})
 		h.n.expired.Add(1)
 		h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", sub.Callback)
 	}
@@ -272,16 +283,14 @@ func (h *Hub) sleep(t time.Time) bool {
 // Topics returns the topics that have a subscriber whose lease has not
 // ended, each once, in order: the feeds worth publishing.
 func (h *Hub) Topics() ([]string, error) {
-	all, err := h.store.AllSubscriptions()
-	if err != nil {
-		return nil, fmt.Errorf("hub topics: %w", err)
-	}
 	now := time.Now()
-	var topics []string
-	for _, sub := range all { // by topic: a topic's are side by side
-		if sub.Expires.After(now) && (len(topics) == 0 || topics[len(topics)-1] != sub.Topic) {
-			topics = append(topics, sub.Topic)
+	seen := make(map[string]bool)
+	h.mu.Lock()
+	for p, e := range h.subs {
+		if e.expires.After(now) {
+			seen[p.topic] = true
 		}
 	}
-	return topics, nil
+	h.mu.Unlock()
+	return slices.Sorted(maps.Keys(seen)), nil
 }

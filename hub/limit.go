@@ -1,9 +1,14 @@
 package hub
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // hostKey is the callback host that the limits count: an IP literal in
@@ -74,4 +79,75 @@ func (h *Hub) enterPool(retry bool) (chan struct{}, bool) {
 	case <-h.ctx.Done():
 		return nil, false
 	}
+}
+
+// entry is a subscription as the limits count it.
+type entry struct {
+	host    string
+	expires time.Time
+}
+
+// track counts sub, live or renewed, in the limits; untrack forgets
+// the subscription p.
+func (h *Hub) track(sub storage.Subscription) {
+	u, err := url.Parse(sub.Callback)
+	if err != nil {
+		return // stored by ServeHTTP, which parsed it: cannot be
+	}
+	p := pair{sub.Topic, sub.Callback}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.forget(p)
+	e := entry{hostKey(u), sub.Expires}
+	h.subs[p] = e
+	h.perHost[e.host]++
+}
+
+func (h *Hub) untrack(p pair) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.forget(p)
+}
+
+// forget is untrack with h.mu held.
+func (h *Hub) forget(p pair) {
+	e, ok := h.subs[p]
+	if !ok {
+		return
+	}
+	delete(h.subs, p)
+	if h.perHost[e.host]--; h.perHost[e.host] <= 0 {
+		delete(h.perHost, e.host)
+	}
+}
+
+// room refuses a new subscription of callback to topic beyond the
+// limits per callback host and in all; a renewal takes no new room, and
+// an expired lease none at all. The counts are kept in memory: a
+// request reads no list of every subscription.
+func (h *Hub) room(topic string, callback *url.URL) error {
+	p := pair{topic, callback.String()}
+	host := hostKey(callback)
+	now := time.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e, ok := h.subs[p]; ok && e.expires.After(now) {
+		return nil
+	}
+	if h.perHost[host] >= h.opts.MaxPerHost || len(h.subs) >= h.opts.MaxTotal {
+		// Forget the expired leases (the store drops them when their
+		// topic is next published): in memory, and only when full.
+		for q, e := range h.subs {
+			if !e.expires.After(now) {
+				h.forget(q)
+			}
+		}
+	}
+	if h.perHost[host] >= h.opts.MaxPerHost {
+		return fmt.Errorf("too many subscriptions for callback host %s", host)
+	}
+	if len(h.subs) >= h.opts.MaxTotal {
+		return errors.New("the hub holds all the subscriptions it takes")
+	}
+	return nil
 }

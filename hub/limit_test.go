@@ -7,8 +7,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/seedfeed/seedfeed/seedtest"
+	"github.com/seedfeed/seedfeed/storage"
 )
 
 // serveOn serves fn on the loopback address ip (127.0.0.2 is another
@@ -116,5 +121,49 @@ func TestVerificationFloods(t *testing.T) {
 	h.subscribe(t, honest.url, 1)
 	if n := gets.Load(); n != int64(opts.MaxVerifyingPerHost) {
 		t.Errorf("%d verifications reached the hanging host; want %d (the subscriptions only)", n, opts.MaxVerifyingPerHost)
+	}
+}
+
+func (c *countingStore) AllSubscriptions() ([]storage.Subscription, error) {
+	c.scans.Add(1)
+	return c.Store.AllSubscriptions()
+}
+
+// TestLimitsByAddress checks that the per-host limit counts the
+// spellings of one address as one host, that expired leases take no
+// room, and that a request reads no list of every subscription.
+func TestLimitsByAddress(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxPerHost, opts.MaxTotal = 2, 3
+	a := newSubscriber(t)
+	now := time.Now().UTC()
+	ends := now.Add(300 * time.Millisecond)
+	for i := range 2 { // live when the hub starts, expired soon after
+		sub := storage.Subscription{Topic: topic, Callback: a.url + "?old=" + strconv.Itoa(i), Expires: ends, Created: now}
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &countingStore{Store: s}
+	h := newHub(t, c, opts)
+	scans := c.scans.Load()
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {a.url + "?n=1"}}
+	if code, body := h.request(t, form); code != http.StatusForbidden || !strings.Contains(body, "callback host") {
+		t.Fatalf("third subscription of a host = %d %q; want 403", code, body)
+	}
+	seedtest.WaitFor(t, waitFor, "the leases' end", stringer(time.Now().String), func() bool { return time.Now().After(ends) })
+	h.subscribe(t, a.url+"?n=1", 1)
+	h.subscribe(t, a.url+"?n=2", 2)
+	// [::ffff:127.0.0.1] and [::ffff:7f00:1] are 127.0.0.1.
+	port := a.url[len("http://127.0.0.1"):]
+	for _, host := range []string{"[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:7f00:1]"} {
+		form.Set("hub.callback", "http://"+host+port+"?n=3")
+		if code, body := h.request(t, form); code != http.StatusForbidden || !strings.Contains(body, "callback host") {
+			t.Errorf("subscription of %s = %d %q; want 403 (the host's third)", host, code, body)
+		}
+	}
+	if n := c.scans.Load() - scans; n != 0 {
+		t.Errorf("%d reads of every subscription for 5 requests; want none", n)
 	}
 }

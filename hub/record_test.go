@@ -11,10 +11,11 @@ import (
 )
 
 // countingStore is a real store that counts the hub's write
-// transactions on it.
+// transactions on it, and its reads of every subscription.
 type countingStore struct {
 	*storage.Store
 	writes atomic.Int64
+	scans  atomic.Int64 // AllSubscriptions
 }
 
 func (c *countingStore) PutSubscription(sub storage.Subscription) error {

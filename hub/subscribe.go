@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
@@ -166,34 +165,6 @@ func (h *Hub) parse(form url.Values) (request, error) {
 	return req, nil
 }
 
-// room refuses a new subscription of callback to topic beyond the
-// limits per callback host and in all; a renewal takes no new room.
-func (h *Hub) room(topic string, callback *url.URL) error {
-	all, err := h.store.AllSubscriptions()
-	if err != nil {
-		return errors.New("the hub cannot read its subscriptions")
-	}
-	host := strings.ToLower(callback.Hostname())
-	cb := callback.String()
-	total, same := 0, 0
-	for _, sub := range all {
-		if sub.Topic == topic && sub.Callback == cb {
-			return nil
-		}
-		total++
-		if u, err := url.Parse(sub.Callback); err == nil && strings.ToLower(u.Hostname()) == host {
-			same++
-		}
-	}
-	if same >= h.opts.MaxPerHost {
-		return fmt.Errorf("too many subscriptions for callback host %s", host)
-	}
-	if total >= h.opts.MaxTotal {
-		return errors.New("the hub holds all the subscriptions it takes")
-	}
-	return nil
-}
-
 // confirm verifies the intent of req at its callback (WebSub 5.3) and,
 // if the subscriber confirms it, carries it out: a subscription, or a
 // renewal replacing the old one, or its end.
@@ -210,6 +181,7 @@ func (h *Hub) confirm(req request) {
 			log.Error("websub unsubscribe", "err", err)
 			return
 		}
+		h.untrack(pair{req.topic, cb})
 		h.n.unsubscribed.Add(1)
 		log.Info("websub unsubscribed")
 		return
@@ -228,6 +200,7 @@ func (h *Hub) confirm(req request) {
 		log.Error("websub subscribe", "err", err)
 		return
 	}
+	h.track(sub)
 	h.n.subscribed.Add(1)
 	log.Info("websub subscribed", "expires", sub.Expires)
 }
