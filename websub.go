@@ -37,6 +37,7 @@ type publisher struct {
 	recent   map[storage.List]time.Time // lists a write touched, until when they are candidates
 	allUntil time.Time                  // until when every list is a candidate
 	digests  map[string]string          // by topic, of the bytes last published
+	started  bool                       // a pass ran: the next need not consider every topic
 	client   *http.Client
 	pings    sync.WaitGroup
 	sem      chan struct{} // pings in flight
@@ -132,7 +133,7 @@ const recentFor = time.Minute
 
 // topics are the topics that may have changed since the last pass: the
 // main feeds and those of the lists a write touched lately (every
-// list's, when the store cannot say which). With the built-in hub, only
+// list's at the first pass, or when the store cannot say which). With the built-in hub, only
 // those that have a subscriber.
 func (p *publisher) topics() ([]string, error) {
 	now := time.Now()
@@ -149,7 +150,11 @@ func (p *publisher) topics() ([]string, error) {
 			delete(p.recent, l)
 		}
 	}
-	all := now.Before(p.allUntil)
+	// The first pass considers every topic, against the digests
+	// stored: a setting changed while no daemon ran (-title) changes
+	// every list's feeds, and the store's change log does not say so.
+	all := now.Before(p.allUntil) || !p.started
+	p.started = true
 	var subscribed map[string]bool
 	if p.hub != nil {
 		ts, err := p.hub.Topics()

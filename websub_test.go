@@ -305,3 +305,38 @@ func TestHubFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestHubRestartWithNewSettings: a setting that changes every feed's
+// bytes (-title), changed while no daemon ran, reaches a section feed's
+// subscriber too, not only the main feed's (review 15, F10).
+func TestHubRestartWithNewSettings(t *testing.T) {
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "seedfeed.db")
+	dir := filepath.Join(seeds, "أخبار")
+	writeArticle(t, dir, "first.txt", "الخبر الأول\nفقرة أولى.")
+	const base = "http://news.example"
+	args := []string{"-hub-allow-private", "-base-url", base}
+	in := startRun(t, seeds, db, args...)
+	section := feed.ListFeedURL(base, storage.List{Kind: storage.Section, Name: "أخبار"}, feed.Atom)
+	sub := newSubscriber(t)
+	subscribe(t, in, section, sub.url+"/section", "")
+	waitMetric(t, in, 1, "seedfeed_websub_subscriptions")
+	// A delivery, so that the section's digest is stored.
+	writeArticle(t, dir, "second.txt", "الخبر الثاني\nفقرة.")
+	for d := receive(t, sub.deliveries, "the second article"); !bytes.Contains(d.body, []byte("الخبر الثاني")); {
+		d = receive(t, sub.deliveries, "the second article")
+	}
+	in.stop(t)
+
+	const title = "عنوان جديد"
+	in = startRun(t, seeds, db, append(args, "-title", title)...)
+	for {
+		d := receive(t, sub.deliveries, "the section feed with the new title")
+		if bytes.Contains(d.body, []byte(title)) {
+			_, body := in.get(t, strings.TrimPrefix(section, base))
+			if !bytes.Equal(d.body, body) {
+				t.Fatalf("delivered body differs from GET's:\n%s\nGET:\n%s", d.body, body)
+			}
+			return
+		}
+	}
+}
