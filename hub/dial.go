@@ -16,7 +16,9 @@ var errPrivate = errors.New("not a public address")
 // nonPublic are the ranges, beyond what netip's methods name, that no
 // stranger's callback may reach: this host's network, carrier-grade
 // NAT, IETF protocol assignments, benchmarking, reserved, and IPv6's
-// discard and unique-local (IsPrivate has the latter).
+// discard and unique-local (IsPrivate has the latter), local-use NAT64,
+// and the IPv4-compatible (deprecated) and Teredo forms, whose inner
+// IPv4 address is refused rather than decoded.
 var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
@@ -25,11 +27,40 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("100::/64"),
 	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("2001::/32"),
+}
+
+// Forms of IPv6 address that carry an IPv4 address, which a host
+// behind NAT64 or a 6to4 relay reaches: the IPv4 address must be public.
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052, the IPv4 in the low 32 bits
+	siit      = netip.MustParsePrefix("::ffff:0:0:0/96") // RFC 2765, likewise
+	sixToFour = netip.MustParsePrefix("2002::/16")       // RFC 3056, the IPv4 in bits 16 to 48
+)
+
+// inner returns the IPv4 address that a carries, if it is of a form
+// that carries one.
+func inner(a netip.Addr) (netip.Addr, bool) {
+	if !a.Is6() {
+		return a, false
+	}
+	b := a.As16()
+	switch {
+	case nat64.Contains(a), siit.Contains(a):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	}
+	return a, false
 }
 
 // public reports whether a may be dialled for a stranger.
 func public(a netip.Addr) bool {
 	a = a.Unmap()
+	if v4, ok := inner(a); ok {
+		return public(v4)
+	}
 	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() ||
 		a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
 		return false

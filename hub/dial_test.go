@@ -31,6 +31,22 @@ func TestPublic(t *testing.T) {
 		{"::", false},
 		{"100.64.0.1", false},
 		{"255.255.255.255", false},
+		// Private IPv4 addresses inside translation and tunnel forms:
+		// NAT64 (RFC 6052), SIIT, 6to4, IPv4-compatible, Teredo.
+		{"64:ff9b::7f00:1", false},
+		{"64:ff9b::a00:1", false},
+		{"64:ff9b::a9fe:a9fe", false},
+		{"64:ff9b::808:808", true},
+		{"::ffff:0:127.0.0.1", false},
+		{"::ffff:0:10.0.0.1", false},
+		{"::ffff:0:8.8.8.8", true},
+		{"2002:7f00:1::1", false},
+		{"2002:a00:1::1", false},
+		{"2002:c0a8:101::1", false},
+		{"2002:808:808::1", true},
+		{"::127.0.0.1", false},
+		{"::8.8.8.8", false},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", false},
 	} {
 		if got := public(netip.MustParseAddr(tc.addr)); got != tc.want {
 			t.Errorf("public(%s) = %v, want %v", tc.addr, got, tc.want)
