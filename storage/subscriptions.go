@@ -114,25 +114,11 @@ func (s *Store) AllSubscriptions() ([]Subscription, error) {
 // topic to its callback if there is one, in one transaction: a new
 // version of a topic is owed to all its subscribers at once.
 func (s *Store) PutDelivery(ds ...Delivery) error {
-	keys := make([][]byte, len(ds))
+	cs := make([]DeliveryChange, len(ds))
 	for i, d := range ds {
-		var err error
-		if keys[i], err = pairKey(d.Topic, d.Callback); err != nil {
-			return fmt.Errorf("put delivery: %w", err)
-		}
+		cs[i] = DeliveryChange{Delivery: d}
 	}
-	return s.update("put deliveries", func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketDeliveries)
-		if err != nil {
-			return err
-		}
-		for i, d := range ds {
-			if err := putJSON(b, keys[i], d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.UpdateDeliveries(cs...)
 }
 
 // DeliveryChange is a change to the pending deliveries: the Delivery
