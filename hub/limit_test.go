@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -166,4 +167,26 @@ func TestLimitsByAddress(t *testing.T) {
 	if n := c.scans.Load() - scans; n != 0 {
 		t.Errorf("%d reads of every subscription for 5 requests; want none", n)
 	}
+}
+
+// TestHeaderTimeout checks that a callback that never answers lets go
+// of its delivery slot after HeaderTimeout, well before Timeout.
+func TestHeaderTimeout(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.HeaderTimeout, opts.RetryBase = 100*time.Millisecond, time.Hour
+	h := newHub(t, s, opts)
+	release := make(chan struct{})
+	hang := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+			return
+		}
+		<-release
+	})
+	t.Cleanup(func() { close(release) }) // before the server closes
+	h.subscribe(t, hang, 1)
+	h.Publish(topic, feedBytes, atomType)
+	seedtest.WaitFor(t, opts.Timeout/2, "the failure", stringer(func() string { return fmt.Sprintf("%+v", h.Stats()) }),
+		func() bool { return h.Stats().Failed == 1 })
 }
