@@ -112,7 +112,12 @@ func (p *publisher) pass(ctx context.Context) {
 			continue
 		}
 		if p.hub != nil {
-			p.hub.Publish(t, body, ctype)
+			// The digest is recorded only once the deliveries it owes
+			// are: else a crash between would lose them for good.
+			if err := p.hub.Publish(t, body, ctype); err != nil {
+				p.log.Error("websub: cannot publish a topic", "topic", t, "err", err)
+				continue
+			}
 		} else {
 			p.pingHub(ctx, t)
 		}

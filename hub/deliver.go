@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -48,53 +49,55 @@ const (
 )
 
 // Publish tells the hub that topic's document is now body, of type
-// contentType: the hub posts it to each subscriber of topic, in the
-// background. It never blocks on the store or on subscribers; a
-// subscriber still owed an older version gets this one instead.
-func (h *Hub) Publish(topic string, body []byte, contentType string) {
+// contentType: the hub posts it to each live subscriber of topic, in
+// the background. Before it returns, the deliveries owed are in the
+// store, in one transaction for the whole fan-out, so that a crash
+// after the caller records the topic as published loses none; an error
+// says they may not be. It never waits on a subscriber; a subscriber
+// still owed an older version gets this one instead.
+func (h *Hub) Publish(topic string, body []byte, contentType string) error {
 	d := doc{bytes.Clone(body), contentType}
-	h.mu.Lock()
-	h.docs[topic] = d
-	h.mu.Unlock()
-	h.spawn(func() { h.fanOut(topic) })
-}
-
-// fanOut makes the newest version of topic owed to each of its live
-// subscribers, in the store and then in memory.
-func (h *Hub) fanOut(topic string) {
-	all, err := h.store.Subscriptions(topic)
-	if err == nil {
-		all, err = h.live(all)
-	}
-	if err != nil {
-		h.log.Error("websub publish", "topic", topic, "err", err)
-		return
-	}
 	now := time.Now().UTC()
-	var fresh []storage.Delivery
+	var fresh []pair
 	h.mu.Lock()
-	for _, sub := range all {
-		p := pair{sub.Topic, sub.Callback}
+	if h.closed {
+		h.mu.Unlock()
+		return errClosed
+	}
+	h.docs[topic] = d
+	for cb := range h.byTopic[topic] {
+		p := pair{topic, cb}
+		if !h.subs[p].expires.After(now) {
+			continue // dropped by the sweep or at its next attempt
+		}
 		if q, ok := h.queues[p]; ok {
-			q.dirty = true
+			q.dirty = true // its owed record stays until it is done
 			continue
 		}
 		h.queues[p] = &queue{next: now}
-		fresh = append(fresh, storage.Delivery{Topic: p.topic, Callback: p.callback, Next: now})
+		fresh = append(fresh, p)
+		// Under mu: after any settled of an older queue of p.
+		h.owe(storage.Delivery{Topic: topic, Callback: cb, Next: now})
 	}
 	h.mu.Unlock()
 	if len(fresh) == 0 {
-		return
+		return nil
 	}
-	// Recorded before the first attempt, so that its end comes after.
-	h.owe(fresh...)
-	for _, d := range fresh {
-		p := pair{d.Topic, d.Callback}
+	// Written before the first attempt, so that its end comes after.
+	err := h.flush()
+	for _, p := range fresh {
 		if !h.spawn(func() { h.run(p) }) {
-			return
+			break
 		}
 	}
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", topic, err)
+	}
+	return nil
 }
+
+// errClosed is Publish's error once Close was called.
+var errClosed = errors.New("the hub is closed")
 
 // resume starts the deliveries the store says are owed.
 func (h *Hub) resume() error {

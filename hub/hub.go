@@ -152,6 +152,7 @@ type Hub struct {
 	// subs and perHost count the subscriptions for the limits.
 	subs    map[pair]entry
 	perHost map[string]int
+	byTopic map[string]map[string]bool // callbacks of subs, by topic
 	n       counters
 }
 
@@ -176,6 +177,7 @@ func New(store Store, opts Options) (*Hub, error) {
 		verifying: make(map[string]int),
 		subs:      make(map[pair]entry),
 		perHost:   make(map[string]int),
+		byTopic:   make(map[string]map[string]bool),
 		verify:    make(chan struct{}, opts.MaxVerifying),
 		docs:      make(map[string]doc),
 		queues:    make(map[pair]*queue),

@@ -101,6 +101,10 @@ func (h *Hub) track(sub storage.Subscription) {
 	e := entry{hostKey(u), sub.Expires}
 	h.subs[p] = e
 	h.perHost[e.host]++
+	if h.byTopic[p.topic] == nil {
+		h.byTopic[p.topic] = make(map[string]bool)
+	}
+	h.byTopic[p.topic][p.callback] = true
 }
 
 func (h *Hub) untrack(p pair) {
@@ -116,6 +120,9 @@ func (h *Hub) forget(p pair) {
 		return
 	}
 	delete(h.subs, p)
+	if delete(h.byTopic[p.topic], p.callback); len(h.byTopic[p.topic]) == 0 {
+		delete(h.byTopic, p.topic)
+	}
 	if h.perHost[e.host]--; h.perHost[e.host] <= 0 {
 		delete(h.perHost, e.host)
 	}

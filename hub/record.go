@@ -18,6 +18,9 @@ const recordEvery = 50 * time.Millisecond
 // crash loses at most the last recordEvery of changes: deliveries done
 // then are repeated, which WebSub allows (at least once).
 type recorder struct {
+	// wmu is held from taking the changes to writing them, so that two
+	// flushes write in the order they took.
+	wmu     sync.Mutex
 	mu      sync.Mutex
 	changes []storage.DeliveryChange
 	kick    chan struct{} // something to write
@@ -80,16 +83,20 @@ func (h *Hub) recordLoop() {
 }
 
 // flush writes the changes recorded so far in one transaction.
-func (h *Hub) flush() {
+func (h *Hub) flush() error {
 	r := h.rec
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
 	r.mu.Lock()
 	cs := r.changes
 	r.changes = nil
 	r.mu.Unlock()
 	if len(cs) == 0 {
-		return
+		return nil
 	}
-	if err := h.store.UpdateDeliveries(cs...); err != nil {
+	err := h.store.UpdateDeliveries(cs...)
+	if err != nil {
 		h.log.Error("websub: cannot record the deliveries owed", "changes", len(cs), "err", err)
 	}
+	return err
 }

@@ -63,3 +63,37 @@ func TestFanOutWritesFew(t *testing.T) {
 		t.Errorf("%d write transactions for %d deliveries; want at most %d", n, subscribers, subscribers/10)
 	}
 }
+
+// TestPublishRecordsOwedAtOnce checks that the deliveries a Publish
+// owes are in the store, in one transaction, when it returns: a crash
+// right after the caller recorded the topic as published loses none.
+func TestPublishRecordsOwedAtOnce(t *testing.T) {
+	const subscribers = 50
+	s, _ := openStore(t)
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		<-hold // no delivery ends before the check
+		w.WriteHeader(http.StatusNoContent)
+	})
+	now := time.Now().UTC()
+	for i := range subscribers {
+		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("%s?n=%d", srv, i), Expires: now.Add(time.Hour), Created: now}
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &countingStore{Store: s}
+	h := newHub(t, c, testOptions())
+	before := c.writes.Load()
+	if err := h.Publish(topic, feedBytes, atomType); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.writes.Load() - before; n != 1 {
+		t.Errorf("Publish made %d write transactions; want 1", n)
+	}
+	p, err := s.PendingDeliveries()
+	if err != nil || len(p) != subscribers {
+		t.Fatalf("after Publish: %d deliveries owed in the store, %v; want %d", len(p), err, subscribers)
+	}
+}
