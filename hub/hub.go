@@ -153,7 +153,11 @@ type Hub struct {
 	subs    map[pair]entry
 	perHost map[string]int
 	byTopic map[string]map[string]bool // callbacks of subs, by topic
-	n       counters
+	// reserved and reservedHost count the rooms taken by subscriptions
+	// being verified, in all and by callback host.
+	reserved     int
+	reservedHost map[string]int
+	n            counters
 }
 
 // New returns a hub keeping its state in store. It drops the expired
@@ -178,10 +182,12 @@ func New(store Store, opts Options) (*Hub, error) {
 		subs:      make(map[pair]entry),
 		perHost:   make(map[string]int),
 		byTopic:   make(map[string]map[string]bool),
-		verify:    make(chan struct{}, opts.MaxVerifying),
-		docs:      make(map[string]doc),
-		queues:    make(map[pair]*queue),
-		rec:       newRecorder(),
+
+		reservedHost: make(map[string]int),
+		verify:       make(chan struct{}, opts.MaxVerifying),
+		docs:         make(map[string]doc),
+		queues:       make(map[pair]*queue),
+		rec:          newRecorder(),
 	}
 	go h.recordLoop()
 	all, err := store.AllSubscriptions()

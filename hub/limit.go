@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
@@ -128,33 +129,48 @@ func (h *Hub) forget(p pair) {
 	}
 }
 
-// room refuses a new subscription of callback to topic beyond the
-// limits per callback host and in all; a renewal takes no new room, and
-// an expired lease none at all. The counts are kept in memory: a
-// request reads no list of every subscription.
-func (h *Hub) room(topic string, callback *url.URL) error {
+// reserve takes room for a new subscription of callback to topic, for
+// the time of its verification, and refuses it beyond the limits per
+// callback host and in all (the subscriptions and the rooms reserved).
+// A renewal of a live lease takes no new room (release is nil), and an
+// expired lease none at all. release gives the room back, once the
+// subscription is stored or refused. The counts are kept in
+// memory: a request reads no list of every subscription.
+func (h *Hub) reserve(topic string, callback *url.URL) (release func(), err error) {
 	p := pair{topic, callback.String()}
 	host := hostKey(callback)
 	now := time.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if e, ok := h.subs[p]; ok && e.expires.After(now) {
-		return nil
+		return nil, nil
 	}
-	if h.perHost[host] >= h.opts.MaxPerHost || len(h.subs) >= h.opts.MaxTotal {
-		// Forget the expired leases (the store drops them when their
-		// topic is next published): in memory, and only when full.
+	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost || len(h.subs)+h.reserved >= h.opts.MaxTotal {
+		// Forget the expired leases (the sweep drops them from the
+		// store): in memory, and only when full.
 		for q, e := range h.subs {
 			if !e.expires.After(now) {
 				h.forget(q)
 			}
 		}
 	}
-	if h.perHost[host] >= h.opts.MaxPerHost {
-		return fmt.Errorf("too many subscriptions for callback host %s", host)
+	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost {
+		return nil, fmt.Errorf("too many subscriptions for callback host %s", host)
 	}
-	if len(h.subs) >= h.opts.MaxTotal {
-		return errors.New("the hub holds all the subscriptions it takes")
+	if len(h.subs)+h.reserved >= h.opts.MaxTotal {
+		return nil, errors.New("the hub holds all the subscriptions it takes")
 	}
-	return nil
+	h.reserved++
+	h.reservedHost[host]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.reserved--
+			if h.reservedHost[host]--; h.reservedHost[host] <= 0 {
+				delete(h.reservedHost, host)
+			}
+		})
+	}, nil
 }

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -189,4 +190,61 @@ func TestHeaderTimeout(t *testing.T) {
 	h.Publish(topic, feedBytes, atomType)
 	seedtest.WaitFor(t, opts.Timeout/2, "the failure", stringer(func() string { return fmt.Sprintf("%+v", h.Stats()) }),
 		func() bool { return h.Stats().Failed == 1 })
+}
+
+// TestRoomReservedAtRequest checks that a subscription takes its room
+// when it is requested, so that a second request cannot take it while
+// the first is verified, and gives it back when verification fails.
+func TestRoomReservedAtRequest(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxPerHost = 1
+	h := newHub(t, s, opts)
+	asked, answer := make(chan struct{}, 1), make(chan bool)
+	slow := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		asked <- struct{}{}
+		if !<-answer {
+			http.NotFound(w, r)
+		}
+	})
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {slow}}
+	if code, body := h.request(t, form); code != http.StatusAccepted {
+		t.Fatalf("first subscription = %d %q; want 202", code, body)
+	}
+	next(t, asked, "the first verification")
+	other := newSubscriber(t)
+	form.Set("hub.callback", other.url)
+	if code, body := h.request(t, form); code != http.StatusForbidden {
+		t.Errorf("second subscription of the host during the first's verification = %d %q; want 403", code, body)
+	}
+	answer <- false
+	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
+	h.subscribe(t, other.url, 1)
+}
+
+// failingPuts is a store that cannot store a subscription.
+type failingPuts struct{ *storage.Store }
+
+func (failingPuts) PutSubscription(storage.Subscription) error {
+	return errors.New("disk full")
+}
+
+// TestDenied checks that a subscription the hub refuses after its
+// subscriber confirmed is denied at the callback (WebSub 5.2).
+func TestDenied(t *testing.T) {
+	s, _ := openStore(t)
+	h := newHub(t, failingPuts{s}, testOptions())
+	sub := newSubscriber(t)
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {sub.url + "?x=1"}}
+	if code, body := h.request(t, form); code != http.StatusAccepted {
+		t.Fatalf("subscription = %d %q; want 202", code, body)
+	}
+	if q := next(t, sub.verifications, "the verification"); q.Get("hub.mode") != "subscribe" {
+		t.Fatalf("verification %v", q)
+	}
+	q := next(t, sub.verifications, "the denial")
+	if q.Get("hub.mode") != "denied" || q.Get("hub.topic") != topic || q.Get("hub.reason") == "" || q.Get("x") != "1" {
+		t.Errorf("denial %v; want hub.mode=denied, the topic, a reason and the callback's own query", q)
+	}
+	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
 }

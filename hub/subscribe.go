@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,6 +31,9 @@ type request struct {
 	callback *url.URL
 	lease    time.Duration // subscribe only
 	secret   string
+	// release gives back the room reserved for a new subscription; nil
+	// for a renewal, which took none.
+	release func()
 }
 
 // ServeHTTP takes a subscription or unsubscription request (a form
@@ -62,23 +66,32 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.mode == "subscribe" {
-		if err := h.room(req.topic, req.callback); err != nil {
+		if req.release, err = h.reserve(req.topic, req.callback); err != nil {
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 	}
 	host := hostKey(req.callback)
 	if err := h.startVerify(host); err != nil {
+		req.free()
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	if !h.spawn(func() { defer h.endVerify(host); h.confirm(req) }) {
+	if !h.spawn(func() { defer h.endVerify(host); defer req.free(); h.confirm(&req) }) {
+		req.free()
 		h.endVerify(host)
 		http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
 		return
 	}
 	accepted(w)
+}
+
+// free gives back the room req reserved, if any.
+func (req *request) free() {
+	if req.release != nil {
+		req.release()
+	}
 }
 
 // accepted answers 202: the same answer whatever comes of the request.
@@ -168,10 +181,10 @@ func (h *Hub) parse(form url.Values) (request, error) {
 // confirm verifies the intent of req at its callback (WebSub 5.3) and,
 // if the subscriber confirms it, carries it out: a subscription, or a
 // renewal replacing the old one, or its end.
-func (h *Hub) confirm(req request) {
+func (h *Hub) confirm(req *request) {
 	cb := req.callback.String()
 	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", cb)
-	if err := h.challenge(req); err != nil {
+	if err := h.challenge(*req); err != nil {
 		h.n.refused.Add(1)
 		log.Info("websub verification failed", "err", err)
 		return
@@ -186,10 +199,14 @@ func (h *Hub) confirm(req request) {
 		log.Info("websub unsubscribed")
 		return
 	}
-	if err := h.room(req.topic, req.callback); err != nil {
-		h.n.refused.Add(1)
-		log.Info("websub subscription refused", "err", err)
-		return
+	if req.release == nil {
+		// A renewal took no room at the request; its lease may have
+		// ended since.
+		var err error
+		if req.release, err = h.reserve(req.topic, req.callback); err != nil {
+			h.deny(*req, log, err)
+			return
+		}
 	}
 	now := time.Now().UTC()
 	sub := storage.Subscription{Topic: req.topic, Callback: cb, Secret: req.secret, Expires: now.Add(req.lease), Created: now}
@@ -198,6 +215,7 @@ func (h *Hub) confirm(req request) {
 	}
 	if err := h.store.PutSubscription(sub); err != nil {
 		log.Error("websub subscribe", "err", err)
+		h.deny(*req, log, errors.New("the hub could not store the subscription"))
 		return
 	}
 	h.track(sub)
@@ -218,19 +236,9 @@ func (h *Hub) challenge(req request) error {
 	if req.mode == "subscribe" {
 		q.Set("hub.lease_seconds", strconv.FormatInt(int64(req.lease/time.Second), 10))
 	}
-	u := *req.callback
-	if u.RawQuery != "" {
-		u.RawQuery += "&" + q.Encode()
-	} else {
-		u.RawQuery = q.Encode()
-	}
 	ctx, cancel := context.WithTimeout(h.ctx, h.opts.VerifyTimeout)
 	defer cancel()
-	r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := h.client.Do(r)
+	resp, err := h.get(ctx, req.callback, q)
 	if err != nil {
 		return err
 	}
@@ -246,4 +254,37 @@ func (h *Hub) challenge(req request) error {
 		return errors.New("callback did not echo the challenge")
 	}
 	return nil
+}
+
+// get sends a GET to callback, its own query kept and q added.
+func (h *Hub) get(ctx context.Context, callback *url.URL, q url.Values) (*http.Response, error) {
+	u := *callback
+	if u.RawQuery != "" {
+		u.RawQuery += "&" + q.Encode()
+	} else {
+		u.RawQuery = q.Encode()
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	return h.client.Do(r)
+}
+
+// deny tells req's subscriber, after it confirmed, that the hub refused
+// its subscription (WebSub 5.2: hub.mode=denied), so that it does not
+// believe itself subscribed; the answer is not read.
+func (h *Hub) deny(req request, log *slog.Logger, reason error) {
+	h.n.refused.Add(1)
+	log.Info("websub subscription refused", "err", reason)
+	ctx, cancel := context.WithTimeout(h.ctx, h.opts.VerifyTimeout)
+	defer cancel()
+	q := url.Values{"hub.mode": {"denied"}, "hub.topic": {req.topic}, "hub.reason": {reason.Error()}}
+	resp, err := h.get(ctx, req.callback, q)
+	if err != nil {
+		log.Info("websub denial not received", "err", err)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse))
+	resp.Body.Close()
 }
