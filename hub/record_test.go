@@ -71,11 +71,11 @@ func TestPublishRecordsOwedAtOnce(t *testing.T) {
 	const subscribers = 50
 	s, _ := openStore(t)
 	hold := make(chan struct{})
-	t.Cleanup(func() { close(hold) })
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		<-hold // no delivery ends before the check
 		w.WriteHeader(http.StatusNoContent)
 	})
+	t.Cleanup(func() { close(hold) }) // before the server's Close waits
 	now := time.Now().UTC()
 	for i := range subscribers {
 		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("%s?n=%d", srv, i), Expires: now.Add(time.Hour), Created: now}
