@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seedfeed/seedfeed/storage"
@@ -166,16 +167,29 @@ func (h *Hub) parse(form url.Values) (request, error) {
 	if len(req.secret) > maxSecret {
 		return req, fmt.Errorf("hub.secret: %d bytes, want under 200", len(req.secret))
 	}
-	req.lease = h.opts.DefaultLease
-	if s := form.Get("hub.lease_seconds"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return req, errors.New("hub.lease_seconds: want a positive whole number")
-		}
-		req.lease = time.Duration(min(n, int64(h.opts.MaxLease/time.Second))) * time.Second
-		req.lease = min(max(req.lease, h.opts.MinLease), h.opts.MaxLease)
+	req.lease, err = h.lease(form.Get("hub.lease_seconds"))
+	return req, err
+}
+
+// lease is the lease of a subscription that asked for s seconds: the
+// default when s is absent, 0 or negative (the hub picks, as the spec
+// lets it), else s within [MinLease, MaxLease], a number too large to
+// read being MaxLease. Only s that is no whole number is refused.
+func (h *Hub) lease(s string) (time.Duration, error) {
+	if s == "" {
+		return h.opts.DefaultLease, nil
 	}
-	return req, nil
+	n, err := strconv.ParseInt(s, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-"):
+		return h.opts.MaxLease, nil
+	case errors.Is(err, strconv.ErrRange), err == nil && n <= 0:
+		return h.opts.DefaultLease, nil
+	case err != nil:
+		return 0, errors.New("hub.lease_seconds: want a whole number of seconds")
+	}
+	d := time.Duration(min(n, int64(h.opts.MaxLease/time.Second))) * time.Second
+	return min(max(d, h.opts.MinLease), h.opts.MaxLease), nil
 }
 
 // confirm verifies the intent of req at its callback (WebSub 5.3) and,

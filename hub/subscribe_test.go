@@ -53,6 +53,11 @@ func TestLeaseBounds(t *testing.T) {
 		{"below the minimum", "60", "3600"},
 		{"within", "7200", "7200"},
 		{"above the maximum", "99999999999", "2592000"},
+		{"beyond int64", "99999999999999999999", "2592000"},
+		{"zero: the default", "0", "864000"},
+		{"negative: the default", "-5", "864000"},
+		{"hugely negative: the default", "-99999999999999999999", "864000"},
+		{"with a plus sign", "+7200", "7200"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := openStore(t)
@@ -95,7 +100,7 @@ func TestBadRequests(t *testing.T) {
 		{"a topic not ours", good("hub.topic", "https://elsewhere.example/feed.atom"), 400, "not a topic of this hub"},
 		{"secret of 200 bytes", good("hub.secret", strings.Repeat("s", 200)), 400, "hub.secret"},
 		{"lease not a number", good("hub.lease_seconds", "ten"), 400, "hub.lease_seconds"},
-		{"negative lease", good("hub.lease_seconds", "-5"), 400, "hub.lease_seconds"},
+		{"lease with a fraction", good("hub.lease_seconds", "3600.5"), 400, "hub.lease_seconds"},
 		{"huge request", good("filler", strings.Repeat("x", maxRequest)), 413, "form"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
