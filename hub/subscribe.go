@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seedfeed/seedfeed/storage"
 )
@@ -57,6 +59,13 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read the form: "+err.Error(), code)
 		return
 	}
+	// Unknown parameters are ignored, whatever their bytes.
+	for _, k := range []string{"hub.mode", "hub.topic", "hub.callback", "hub.secret", "hub.lease_seconds"} {
+		if slices.ContainsFunc(r.PostForm[k], notUTF8) {
+			http.Error(w, "the form is not UTF-8", http.StatusBadRequest)
+			return
+		}
+	}
 	req, err := h.parse(r.PostForm)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
@@ -94,6 +103,10 @@ func (req *request) free() {
 		req.release()
 	}
 }
+
+// notUTF8 reports whether s is not valid UTF-8: a topic, callback or
+// secret that is not would be stored and sent back mangled.
+func notUTF8(s string) bool { return !utf8.ValidString(s) }
 
 // accepted answers 202: the same answer whatever comes of the request.
 func accepted(w http.ResponseWriter) {

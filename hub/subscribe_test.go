@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,6 +102,9 @@ func TestBadRequests(t *testing.T) {
 		{"a topic not ours", good("hub.topic", "https://elsewhere.example/feed.atom"), 400, "not a topic of this hub"},
 		{"secret of 200 bytes", good("hub.secret", strings.Repeat("s", 200)), 400, "hub.secret"},
 		{"lease not a number", good("hub.lease_seconds", "ten"), 400, "hub.lease_seconds"},
+		{"secret not UTF-8", good("hub.secret", "s\xff"), 400, "UTF-8"},
+		{"topic not UTF-8", good("hub.topic", topic+"?\xc3"), 400, "UTF-8"},
+		{"callback not UTF-8", good("hub.callback", "https://reader.example/\xe2\x82"), 400, "UTF-8"},
 		{"lease with a fraction", good("hub.lease_seconds", "3600.5"), 400, "hub.lease_seconds"},
 		{"huge request", good("filler", strings.Repeat("x", maxRequest)), 413, "form"},
 	} {
@@ -117,6 +122,10 @@ func TestBadRequests(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
 		t.Errorf("GET /hub = %d, Allow %q; want 405, POST", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	// An unknown parameter is ignored, UTF-8 or not.
+	if code, body := h.request(t, good("x\xfe", "\xff")); code != http.StatusAccepted {
+		t.Errorf("unknown parameter not UTF-8: %d %q; want 202", code, body)
 	}
 	// A secret of 199 bytes is fine.
 	if code, body := h.request(t, good("hub.secret", strings.Repeat("s", 199))); code != http.StatusAccepted {
@@ -236,5 +245,32 @@ func TestLimits(t *testing.T) {
 	form.Set("hub.callback", b+"?n=2")
 	if code, body := h.request(t, form); code != http.StatusForbidden || !strings.Contains(body, "all the subscriptions") {
 		t.Errorf("subscription past the total = %d %q; want 403", code, body)
+	}
+}
+
+// TestChallengeExact checks that the verification asks for no
+// compression and compares the challenge with the bytes sent: a gzipped
+// echo is not the challenge.
+func TestChallengeExact(t *testing.T) {
+	s, _ := openStore(t)
+	h := newHub(t, s, testOptions())
+	enc := make(chan string, 1)
+	cb := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		enc <- r.Header.Get("Accept-Encoding")
+		w.Header().Set("Content-Encoding", "gzip")
+		z := gzip.NewWriter(w)
+		io.WriteString(z, r.URL.Query().Get("hub.challenge"))
+		z.Close()
+	})
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {cb}}
+	if code, body := h.request(t, form); code != http.StatusAccepted {
+		t.Fatalf("subscribe: %d %q", code, body)
+	}
+	if got := next(t, enc, "the verification"); strings.Contains(got, "gzip") {
+		t.Errorf("verification sent Accept-Encoding %q; want no gzip", got)
+	}
+	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
+	if st := h.Stats(); st.Subscribed != 0 {
+		t.Errorf("Stats %+v: a gzipped echo verified", st)
 	}
 }
