@@ -106,6 +106,10 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 		MaxIdleConnsPerHost:    4,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: maxResponse,
+		// No Accept-Encoding: gzip asked for, so none decoded behind
+		// the hub's back: the challenge is compared with the bytes the
+		// subscriber sent, and a small read limit is not a gzip bomb's.
+		DisableCompression: true,
 	}
 	return &http.Client{
 		Transport: t,
