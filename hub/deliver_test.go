@@ -307,3 +307,21 @@ func TestTopics(t *testing.T) {
 		t.Fatalf("Topics = %q, %v; want %q", got, err, want)
 	}
 }
+
+// TestSweep checks that a lease that ends while the hub runs is dropped
+// from the store without a Publish of its topic.
+func TestSweep(t *testing.T) {
+	s, _ := openStore(t)
+	now := time.Now().UTC()
+	sub := storage.Subscription{Topic: topic, Callback: "https://a.example/cb", Expires: now.Add(300 * time.Millisecond), Created: now}
+	if err := s.PutSubscription(sub); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions()
+	opts.SweepEvery = 20 * time.Millisecond
+	h := newHub(t, s, opts)
+	h.waitStats(t, "the expiry", func(st Stats) bool { return st.Expired == 1 })
+	if all, err := s.AllSubscriptions(); err != nil || len(all) != 0 {
+		t.Errorf("subscriptions after the sweep = %v, %v; want none", all, err)
+	}
+}

@@ -73,6 +73,10 @@ type Options struct {
 	// up after MaxAttempts failures (12).
 	RetryBase, RetryMax time.Duration
 	MaxAttempts         int
+	// SweepEvery is the time between two sweeps of the subscriptions
+	// whose lease ended (1 hour): they leave the store, the limits and
+	// the list of subscriptions even if their topic is not published.
+	SweepEvery time.Duration
 }
 
 func (o *Options) defaults() {
@@ -103,6 +107,7 @@ func (o *Options) defaults() {
 	dur(&o.VerifyTimeout, 3*time.Second)
 	o.VerifyTimeout = min(o.VerifyTimeout, o.Timeout)
 	num(&o.MaxAttempts, 12)
+	dur(&o.SweepEvery, time.Hour)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -204,7 +209,29 @@ func New(store Store, opts Options) (*Hub, error) {
 		h.Close()
 		return nil, fmt.Errorf("new hub: %w", err)
 	}
+	h.spawn(h.sweepLoop)
 	return h, nil
+}
+
+// sweepLoop drops the expired subscriptions every SweepEvery, until
+// Close.
+func (h *Hub) sweepLoop() {
+	t := time.NewTicker(h.opts.SweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		all, err := h.store.AllSubscriptions()
+		if err == nil {
+			_, err = h.live(all)
+		}
+		if err != nil {
+			h.log.Error("websub: cannot sweep the expired subscriptions", "err", err)
+		}
+	}
 }
 
 // Close stops the hub: requests to subscribers in flight are cancelled
