@@ -174,6 +174,26 @@ func (h *Handler) Run(ctx context.Context) error {
 	}
 }
 
+// siteConfig returns the configuration the documents are rendered with:
+// the flags' and the sections' _index.md. The sections are read again
+// only when all may have changed: a change of a section makes the store
+// report All (see storage.Store.PutSection), and a publication costs no
+// read of them.
+func (h *Handler) siteConfig(all bool) (Config, error) {
+	if prev := h.site.Load(); prev != nil && !all {
+		return *prev, nil
+	}
+	sections, err := h.readSections()
+	if err != nil {
+		return Config{}, fmt.Errorf("read sections: %w", err)
+	}
+	cfg := withSections(h.cfg, sections)
+	if cfg.sectionsChanged, err = h.src.SectionsChanged(); err != nil {
+		return Config{}, fmt.Errorf("read when the sections changed: %w", err)
+	}
+	return cfg, nil
+}
+
 // refresh renders the main documents from the source's current state
 // and forgets the cached documents the changes since the last refresh
 // touched.
@@ -182,16 +202,9 @@ func (h *Handler) refresh() error {
 	h.mu.Lock()
 	changes := h.src.ChangesSince(h.version) // before reading: what is read holds them
 	h.mu.Unlock()
-	sections, err := h.readSections()
+	cfg, err := h.siteConfig(changes.All)
 	if err != nil {
-		return fmt.Errorf("read sections: %w", err)
-	}
-	cfg := withSections(h.cfg, sections)
-	if cfg.sectionsChanged, err = h.src.SectionsChanged(); err != nil {
-		return fmt.Errorf("read when the sections changed: %w", err)
-	}
-	if prev := h.site.Load(); prev != nil && !sameSections(prev.sections, sections) {
-		changes.All = true // every label, title and language may differ
+		return err
 	}
 	m, err := h.readMain(cfg)
 	if err != nil {

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"maps"
 	"path"
 
 	"golang.org/x/text/language"
@@ -46,9 +45,6 @@ func withSections(cfg Config, sections map[string]section) Config {
 	}
 	return cfg
 }
-
-// sameSections reports whether two readings of the sections agree.
-func sameSections(a, b map[string]section) bool { return maps.Equal(a, b) }
 
 // sectionLabel returns how a section is named for readers: its
 // _index.md title, or else its folder path.
