@@ -17,7 +17,7 @@
 #  stuck: as one, plus a subscriber that never answers a delivery.
 source "$(dirname "$0")/lib.sh"
 n=${N:-10000} drops=${DROPS:-50} subs=${SUBS:-1000} drops_many=${DROPS_MANY:-5}
-rounds=${ROUNDS:-3} duration=${DURATION:-10}
+rounds=${ROUNDS:-3} duration=${DURATION:-10} # ROUNDS=0: no load case
 build
 go build -o "$work/bin/websub" ./bench/websub
 "$work/bin/gen" -n "$n" -out "$work/seeds" >/dev/null
@@ -105,11 +105,13 @@ echo "stuck: $stuck"
 metrics=$(curl -fsS "$base/metrics" | grep '^seedfeed_websub_deliveries_total' | tr '\n' ' ')
 echo "hub: $metrics"
 
-a50=$(median "${p50[attached]}") n50=$(median "${p50[none]}") a99=$(median "${p99[attached]}") n99=$(median "${p99[none]}")
-arps=$(median "${rps[attached]}") nrps=$(median "${rps[none]}")
+load="publish and serve: no rounds"
+if ((rounds > 0)); then
+	a50=$(median "${p50[attached]}") n50=$(median "${p50[none]}") a99=$(median "${p99[attached]}") n99=$(median "${p99[none]}")
+	arps=$(median "${rps[attached]}") nrps=$(median "${rps[none]}")
+	load="publish p50 ${a50}ms/${n50}ms=$(ratio "$a50" "$n50") p99 ${a99}ms/${n99}ms=$(ratio "$a99" "$n99"); serve ${arps}/s/${nrps}/s=$(ratio "$arps" "$nrps")"
+fi
 echo "hub: n=$n drops=$drops subs=$subs rounds=$rounds;" \
 	"one p50=$(field p50 "$one")ms p99=$(field p99 "$one")ms;" \
-	"last_of_$subs median=$(grep -o "last_of_$subs: p50=[0-9.]*" <<<"$many" | cut -d= -f2)ms;" \
-	"publish p50 ${a50}ms/${n50}ms=$(ratio "$a50" "$n50") p99 ${a99}ms/${n99}ms=$(ratio "$a99" "$n99");" \
-	"serve ${arps}/s/${nrps}/s=$(ratio "$arps" "$nrps");" \
+	"last_of_$subs median=$(grep -o "last_of_$subs: p50=[0-9.]*" <<<"$many" | cut -d= -f2)ms; $load;" \
 	"stuck p50=$(field p50 "$stuck")ms p99=$(field p99 "$stuck")ms"
