@@ -41,6 +41,9 @@ type publisher struct {
 	client   *http.Client
 	pings    sync.WaitGroup
 	sem      chan struct{} // pings in flight
+
+	pmu     sync.Mutex
+	pinging map[string]bool // topics pinged or waiting to be, true if changed again meanwhile
 }
 
 // Limits on pinging an external hub: the attempts of each ping, the
@@ -62,6 +65,7 @@ func newPublisher(h *hub.Hub, ext string, fh *feed.Handler, store *storage.Store
 		hub: h, ext: ext, feed: fh, store: store, log: logger, base: base, ping: ping,
 		kick: make(chan struct{}, 1), digests: digests, recent: make(map[storage.List]time.Time),
 		client: &http.Client{Timeout: pingTimeout}, sem: make(chan struct{}, pingsAtOnce),
+		pinging: make(map[string]bool),
 	}, nil
 }
 
@@ -212,15 +216,46 @@ func (p *publisher) lists(all bool) ([]storage.List, error) {
 
 // pingHub tells the external hub that topic changed (WebSub's common
 // hub.mode=publish), in the background: a few attempts, each bounded in
-// time, a few pings at once.
+// time, a few pings at once. Changes of a topic while its ping waits or
+// runs make one more ping after it, not one each: the hub fetches the
+// topic anyway, and a burst of articles should not become a burst of
+// pings.
 func (p *publisher) pingHub(ctx context.Context, topic string) {
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	if _, busy := p.pinging[topic]; busy {
+		p.pinging[topic] = true
+		p.log.Debug("websub: a ping of this topic is under way; one more follows it", "topic", topic)
+		return
+	}
+	p.pinging[topic] = false
 	p.pings.Go(func() {
-		select {
-		case p.sem <- struct{}{}:
-			defer func() { <-p.sem }()
-		case <-ctx.Done():
-			return
+		for {
+			p.pingOnce(ctx, topic)
+			p.pmu.Lock()
+			again := p.pinging[topic] && ctx.Err() == nil
+			if again {
+				p.pinging[topic] = false
+			} else {
+				delete(p.pinging, topic)
+			}
+			p.pmu.Unlock()
+			if !again {
+				return
+			}
 		}
+	})
+}
+
+// pingOnce pings the hub about topic, retrying a failure a few times.
+func (p *publisher) pingOnce(ctx context.Context, topic string) {
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		return
+	}
+	{
 		wait := pingBackoff
 		for attempt := 1; ; attempt++ {
 			err := p.post(ctx, topic)
@@ -235,12 +270,13 @@ func (p *publisher) pingHub(ctx context.Context, topic string) {
 			}
 			wait *= 2
 		}
-	})
+	}
 }
 
 // post sends one ping; only a 2xx counts.
 func (p *publisher) post(ctx context.Context, topic string) error {
-	form := url.Values{"hub.mode": {"publish"}, "hub.url": {topic}}
+	// hub.url is what most hubs read; hub.topic what some others do.
+	form := url.Values{"hub.mode": {"publish"}, "hub.url": {topic}, "hub.topic": {topic}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.ext, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -286,6 +288,73 @@ func TestExternalHub(t *testing.T) {
 	}
 	if v := value(t, in.scrape(t), "seedfeed_websub_pings_total", "result", "ok"); v < 6 {
 		t.Errorf("pings ok = %v, want at least 6", v)
+	}
+}
+
+// TestExternalHubCoalesces: changes of a topic while its ping is under
+// way make one more ping, not one each, and each ping names the topic
+// as hub.url and hub.topic.
+func TestExternalHubCoalesces(t *testing.T) {
+	const base = "http://news.example"
+	atom := feed.ListFeedURL(base, storage.List{}, feed.Atom)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var got []url.Values
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ParseForm() != nil {
+			http.Error(w, "want a form", http.StatusBadRequest)
+			return
+		}
+		if r.PostForm.Get("hub.url") == atom {
+			mu.Lock()
+			got = append(got, r.PostForm)
+			first := len(got) == 1
+			mu.Unlock()
+			if first {
+				close(arrived)
+				<-release
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer fake.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "seedfeed.db")
+	in := startRun(t, seeds, db, "-hub", fake.URL+"/hub", "-base-url", base, "-log-level", "debug")
+	writeArticle(t, seeds, "a0.txt", "الأول\nفقرة.")
+	select {
+	case <-arrived:
+	case <-time.After(eventLimit):
+		t.Fatalf("no ping of %s within %v", atom, eventLimit)
+	}
+	for i := 1; i <= 3; i++ {
+		writeArticle(t, seeds, fmt.Sprintf("a%d.txt", i), fmt.Sprintf("الخبر %d\nفقرة.", i))
+		seedtest.WaitFor(t, eventLimit, "the ping to be coalesced", in.log, func() bool {
+			return strings.Count(in.log.String(), "one more follows it") >= i
+		})
+	}
+	close(release)
+	seedtest.WaitFor(t, eventLimit, "the second ping", in.log, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= 2
+	})
+	in.stop(t) // waits for the pings in flight
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 {
+		t.Errorf("pings of %s = %d, want 2: the first, and one for the three changes during it", atom, len(got))
+	}
+	for _, p := range got {
+		if p.Get("hub.mode") != "publish" || p.Get("hub.topic") != atom {
+			t.Errorf("ping %v: want hub.mode=publish and hub.topic=%s", p, atom)
+		}
 	}
 }
 
