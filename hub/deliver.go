@@ -53,12 +53,14 @@ const (
 // the background. Before it returns, the deliveries owed are in the
 // store, in one transaction for the whole fan-out, so that a crash
 // after the caller records the topic as published loses none; an error
-// says they may not be. It never waits on a subscriber; a subscriber
-// still owed an older version gets this one instead.
+// says the write that took them failed (they stay to be written again).
+// It never waits on a subscriber; a subscriber still owed an older
+// version gets this one instead.
 func (h *Hub) Publish(topic string, body []byte, contentType string) error {
 	d := doc{bytes.Clone(body), contentType}
 	now := time.Now().UTC()
 	var fresh []pair
+	var owed []storage.Delivery
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -70,21 +72,31 @@ func (h *Hub) Publish(topic string, body []byte, contentType string) error {
 		if !h.subs[p].expires.After(now) {
 			continue // dropped by the sweep or at its next attempt
 		}
-		if q, ok := h.queues[p]; ok {
-			q.dirty = true // its owed record stays until it is done
-			continue
+		q, ok := h.queues[p]
+		if ok {
+			q.dirty = true
+		} else {
+			q = &queue{next: now}
+			h.queues[p] = q
+			fresh = append(fresh, p)
 		}
-		h.queues[p] = &queue{next: now}
-		fresh = append(fresh, p)
-		// Under mu: after any settled of an older queue of p.
-		h.owe(storage.Delivery{Topic: topic, Callback: cb, Next: now})
+		// A queued one is owed again, as it stands: the write of its
+		// record may have failed.
+		owed = append(owed, storage.Delivery{Topic: topic, Callback: cb, Attempts: q.attempts, Next: q.next})
+	}
+	var written <-chan error
+	if len(owed) > 0 {
+		// Under mu: after any settled of an older queue of these; in one
+		// record, so that no write takes part of the fan-out only.
+		written = h.owe(owed...)
 	}
 	h.mu.Unlock()
-	if len(fresh) == 0 {
+	if len(owed) == 0 {
 		return nil
 	}
 	// Written before the first attempt, so that its end comes after.
-	err := h.flush()
+	h.flush()
+	err := <-written
 	for _, p := range fresh {
 		if !h.spawn(func() { h.run(p) }) {
 			break
