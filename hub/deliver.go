@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -272,17 +273,20 @@ func (h *Hub) attempt(p pair, d doc, retry bool) outcome {
 		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
 		return ended // stored by ServeHTTP, which parsed it: cannot be
 	}
-	host := hostKey(u)
-	if !h.enterHost(host) {
-		return stopped
+	addrs, err := h.resolve(u)
+	if err == nil {
+		keys := gateKeys(u, addrs)
+		if !h.enterHosts(keys) {
+			return stopped
+		}
+		defer h.leaveHosts(keys)
+		pool, ok := h.enterPool(retry)
+		if !ok {
+			return stopped
+		}
+		defer func() { <-pool }()
+		err = h.post(sub, d, addrs)
 	}
-	defer h.leaveHost(host)
-	pool, ok := h.enterPool(retry)
-	if !ok {
-		return stopped
-	}
-	defer func() { <-pool }()
-	err = h.post(sub, d)
 	log := h.log.With("topic", p.topic, "callback", p.callback)
 	switch {
 	case h.ctx.Err() != nil:
@@ -305,12 +309,13 @@ func (h *Hub) attempt(p pair, d doc, retry bool) outcome {
 // errGone is a subscriber's 410: it wants no more.
 var errGone = errors.New("410 Gone")
 
-// post sends d to sub's callback (WebSub 7): the whole document, its
-// type, the hub's and the topic's links, and a signature when the
-// subscriber gave a secret.
-func (h *Hub) post(sub storage.Subscription, d doc) error {
+// post sends d to sub's callback (WebSub 7), dialling one of addrs:
+// the whole document, its type, the hub's and the topic's links, and a
+// signature when the subscriber gave a secret.
+func (h *Hub) post(sub storage.Subscription, d doc, addrs []netip.Addr) error {
 	ctx, cancel := context.WithTimeout(h.ctx, h.opts.Timeout)
 	defer cancel()
+	ctx = context.WithValue(ctx, dialAddrs{}, addrs)
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Callback, bytes.NewReader(d.body))
 	if err != nil {
 		return err
@@ -330,12 +335,14 @@ func (h *Hub) post(sub storage.Subscription, d doc) error {
 		return err
 	}
 	defer resp.Body.Close()
-	// Read a little, so that the connection may serve the next delivery.
-	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse)); err != nil {
-		return err
-	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		// Read a little, briefly, so that the connection may serve the
+		// next delivery: the status said all, and a callback that
+		// trickles its answer holds its slots no longer.
+		stop := time.AfterFunc(answerTimeout, cancel)
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+		stop.Stop()
 		return nil
 	case resp.StatusCode == http.StatusGone:
 		return errGone
@@ -343,3 +350,10 @@ func (h *Hub) post(sub storage.Subscription, d doc) error {
 		return errors.New("callback answered " + resp.Status)
 	}
 }
+
+// What the hub reads of a delivery's answer after its headers: a
+// subscriber has nothing to say in it.
+const (
+	maxAnswer     = 4 << 10
+	answerTimeout = time.Second
+)

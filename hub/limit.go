@@ -24,48 +24,6 @@ func hostKey(u *url.URL) string {
 	return strings.TrimSuffix(strings.ToLower(name), ".")
 }
 
-// gate bounds the deliveries in flight to one callback host.
-type gate struct {
-	slots chan struct{}
-	users int // waiting or holding a slot: the gate goes with the last
-}
-
-// enterHost waits for one of host's delivery slots, and reports false
-// if the hub closed first; leaveHost gives it back.
-func (h *Hub) enterHost(host string) bool {
-	h.mu.Lock()
-	g := h.hosts[host]
-	if g == nil {
-		g = &gate{slots: make(chan struct{}, h.opts.PerHost)}
-		h.hosts[host] = g
-	}
-	g.users++
-	h.mu.Unlock()
-	select {
-	case g.slots <- struct{}{}:
-		return true
-	case <-h.ctx.Done():
-		h.dropGate(host, g)
-		return false
-	}
-}
-
-func (h *Hub) leaveHost(host string) {
-	h.mu.Lock()
-	g := h.hosts[host]
-	h.mu.Unlock()
-	<-g.slots
-	h.dropGate(host, g)
-}
-
-func (h *Hub) dropGate(host string, g *gate) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if g.users--; g.users == 0 {
-		delete(h.hosts, host)
-	}
-}
-
 // enterPool waits for a delivery slot, from the smaller set kept for
 // retries when the delivery failed before, and reports false if the hub
 // closed first. It returns the slot's pool, for leaving.
