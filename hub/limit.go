@@ -9,19 +9,32 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/seedfeed/seedfeed/storage"
 )
 
 // hostKey is the callback host that the limits count: an IP literal in
 // its canonical form (an IPv4-mapped IPv6 address as the IPv4 address,
-// without zone), or a name in lower case without its final dot, so that
-// the spellings of one address are one host.
+// without zone), so that the spellings of one address are one host; or
+// a name's registrable domain (eTLD+1: example.org for a.b.example.org,
+// user.github.io for a.user.github.io), in lower-case ASCII, so that
+// the names a wildcard DNS record gives for nothing are one host too;
+// or a name that has none (localhost) as it is.
 func hostKey(u *url.URL) string {
 	name := u.Hostname()
 	if a, err := netip.ParseAddr(name); err == nil {
 		return a.Unmap().WithZone("").String()
 	}
-	return strings.TrimSuffix(strings.ToLower(name), ".")
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if ascii, err := idna.Lookup.ToASCII(name); err == nil {
+		name = ascii
+	}
+	if d, err := publicsuffix.EffectiveTLDPlusOne(name); err == nil {
+		return d
+	}
+	return name
 }
 
 // enterPool waits for a delivery slot, from the smaller set kept for

@@ -248,3 +248,48 @@ func TestDenied(t *testing.T) {
 	}
 	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
 }
+
+func TestHostKey(t *testing.T) {
+	for _, tc := range []struct{ callback, want string }{
+		{"http://127.0.0.1:8080/cb", "127.0.0.1"},
+		{"http://[::ffff:7f00:1]/cb", "127.0.0.1"},
+		{"http://[fe80::1%25eth0]/cb", "fe80::1"},
+		{"http://localhost/cb", "localhost"},
+		{"http://Feeds.Example.ORG./cb", "example.org"},
+		{"http://a.b.example.org/cb", "example.org"},
+		{"http://x.example.co.uk/cb", "example.co.uk"},
+		{"http://a.user.github.io/cb", "user.github.io"},
+		{"http://b.other.github.io/cb", "other.github.io"},
+		{"http://موقع.مثال.السعودية/cb", "xn--mgbh0fb.xn--mgberp4a5d4ar"},
+	} {
+		u, err := url.Parse(tc.callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hostKey(u); got != tc.want {
+			t.Errorf("hostKey(%s) = %q, want %q", tc.callback, got, tc.want)
+		}
+	}
+}
+
+// TestLimitsByDomain checks that the per-host limit counts the names of
+// one registrable domain as one host: a wildcard DNS record gives no
+// new room per name.
+func TestLimitsByDomain(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxPerHost = 3
+	now := time.Now().UTC()
+	for i := range opts.MaxPerHost {
+		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("http://w%d.attacker.example/cb", i), Expires: now.Add(time.Hour), Created: now}
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHub(t, s, opts)
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {"http://w99.attacker.example/cb"}}
+	code, body := h.request(t, form)
+	if code != http.StatusForbidden || !strings.Contains(body, "callback host attacker.example") {
+		t.Errorf("another name of a full domain = %d %q; want 403 for attacker.example", code, body)
+	}
+}
