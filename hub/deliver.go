@@ -144,11 +144,11 @@ func (h *Hub) run(p pair) {
 		d, ok := h.docs[p.topic]
 		retry := q.attempts > 0
 		h.mu.Unlock()
-		out := orphan
+		out, sub := orphan, storage.Subscription{}
 		if ok || h.content(p.topic, &d) {
-			out = h.attempt(p, d, retry)
+			out, sub = h.attempt(p, d, retry)
 		}
-		if !h.settle(p, q, out) {
+		if !h.settle(p, q, out, sub) {
 			return
 		}
 	}
@@ -167,9 +167,9 @@ func (h *Hub) content(topic string, d *doc) bool {
 	return ok
 }
 
-// settle records the outcome of an attempt for p, and reports whether
-// another attempt follows.
-func (h *Hub) settle(p pair, q *queue, out outcome) bool {
+// settle records the outcome of an attempt for p, made for the
+// subscription sub, and reports whether another attempt follows.
+func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bool {
 	var err error
 	switch out {
 	case failed:
@@ -185,7 +185,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		h.mu.Unlock()
 		if give {
 			h.n.givenUp.Add(1)
-			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", p.callback, "attempts", d.Attempts)
+			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", redact(p.callback), "attempts", d.Attempts)
 			return false
 		}
 		h.owe(d)
@@ -196,8 +196,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		h.settled(p) // after any owe recorded before, which a late write would restore
 		h.mu.Unlock()
 		if out == gone {
-			err = h.store.RemoveSubscription(p.topic, p.callback)
-			h.untrack(p)
+			_, err = h.drop(sub) // not a renewal verified meanwhile
 		}
 	case delivered, orphan:
 		return h.done(p, q, out == delivered)
@@ -205,7 +204,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		return false // what is owed stays in the store
 	}
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
 	}
 	return false
 }
@@ -253,56 +252,56 @@ func (h *Hub) backoff(n int) time.Duration {
 
 // attempt posts d to p's subscriber, if the subscription is still live,
 // once its callback host has a slot free and the hub one, from the
-// retries' slots when retry.
-func (h *Hub) attempt(p pair, d doc, retry bool) outcome {
+// retries' slots when retry. It returns the subscription it posted for.
+func (h *Hub) attempt(p pair, d doc, retry bool) (outcome, storage.Subscription) {
 	sub, err := h.store.Subscription(p.topic, p.callback)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
-		return orphan // owed still, for the next Publish or hub
+		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
+		return orphan, sub // owed still, for the next Publish or hub
 	}
 	if err != nil || !sub.Expires.After(time.Now()) {
 		if err == nil {
 			if _, err := h.live([]storage.Subscription{sub}); err != nil {
-				h.log.Error("websub expire", "topic", p.topic, "callback", p.callback, "err", err)
+				h.log.Error("websub expire", "topic", p.topic, "callback", redact(p.callback), "err", err)
 			}
 		}
-		return ended
+		return ended, sub
 	}
 	u, err := url.Parse(sub.Callback)
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
-		return ended // stored by ServeHTTP, which parsed it: cannot be
+		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
+		return ended, sub // stored by ServeHTTP, which parsed it: cannot be
 	}
 	addrs, err := h.resolve(u)
 	if err == nil {
 		keys := gateKeys(u, addrs)
 		if !h.enterHosts(keys) {
-			return stopped
+			return stopped, sub
 		}
 		defer h.leaveHosts(keys)
 		pool, ok := h.enterPool(retry)
 		if !ok {
-			return stopped
+			return stopped, sub
 		}
 		defer func() { <-pool }()
 		err = h.post(sub, d, addrs)
 	}
-	log := h.log.With("topic", p.topic, "callback", p.callback)
+	log := h.log.With("topic", p.topic, "callback", redact(p.callback))
 	switch {
 	case h.ctx.Err() != nil:
-		return stopped
+		return stopped, sub
 	case err == nil:
 		h.n.delivered.Add(1)
 		log.Debug("websub delivered")
-		return delivered
+		return delivered, sub
 	case errors.Is(err, errGone):
 		h.n.gone.Add(1)
 		log.Info("websub subscription gone")
-		return gone
+		return gone, sub
 	default:
 		h.n.failed.Add(1)
 		log.Info("websub delivery failed", "err", err)
-		return failed
+		return failed, sub
 	}
 }
 

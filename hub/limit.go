@@ -72,6 +72,9 @@ func (h *Hub) track(sub storage.Subscription) {
 	h.forget(p)
 	e := entry{hostKey(u), sub.Expires}
 	h.subs[p] = e
+	if h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry) {
+		h.nextExpiry = e.expires
+	}
 	h.perHost[e.host]++
 	if h.byTopic[p.topic] == nil {
 		h.byTopic[p.topic] = make(map[string]bool)
@@ -100,6 +103,22 @@ func (h *Hub) forget(p pair) {
 	}
 }
 
+// forgetExpired forgets the leases ended at now, in memory (the sweep
+// drops them from the store), and notes when the next one ends: the
+// requests refused, which cost their sender nothing, walk the
+// subscriptions only when some lease ended since the last walk.
+func (h *Hub) forgetExpired(now time.Time) {
+	h.nextExpiry = time.Time{}
+	for q, e := range h.subs {
+		switch {
+		case !e.expires.After(now):
+			h.forget(q)
+		case h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry):
+			h.nextExpiry = e.expires
+		}
+	}
+}
+
 // reserve takes room for a new subscription of callback to topic, for
 // the time of its verification, and refuses it beyond the limits per
 // callback host and in all (the subscriptions and the rooms reserved).
@@ -116,14 +135,9 @@ func (h *Hub) reserve(topic string, callback *url.URL) (release func(), err erro
 	if e, ok := h.subs[p]; ok && e.expires.After(now) {
 		return nil, nil
 	}
-	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost || len(h.subs)+h.reserved >= h.opts.MaxTotal {
-		// Forget the expired leases (the sweep drops them from the
-		// store): in memory, and only when full.
-		for q, e := range h.subs {
-			if !e.expires.After(now) {
-				h.forget(q)
-			}
-		}
+	full := h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost || len(h.subs)+h.reserved >= h.opts.MaxTotal
+	if full && !h.nextExpiry.IsZero() && !now.Before(h.nextExpiry) {
+		h.forgetExpired(now)
 	}
 	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost {
 		return nil, fmt.Errorf("too many subscriptions for callback host %s", host)
