@@ -329,6 +329,9 @@ func (d *daemon) controlHandler() http.Handler {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		for i := range subs {
+			subs[i].Callback = hub.Redact(subs[i].Callback)
+		}
 		asJSON := r.URL.Query().Get("format") == "json"
 		w.Header().Set("Content-Type", map[bool]string{false: "text/plain; charset=utf-8", true: "application/x-ndjson"}[asJSON])
 		// A failed write means the client went away; there is no one to tell.

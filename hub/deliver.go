@@ -185,7 +185,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bo
 		h.mu.Unlock()
 		if give {
 			h.n.givenUp.Add(1)
-			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", redact(p.callback), "attempts", d.Attempts)
+			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", Redact(p.callback), "attempts", d.Attempts)
 			return false
 		}
 		h.owe(d)
@@ -204,7 +204,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bo
 		return false // what is owed stays in the store
 	}
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 	}
 	return false
 }
@@ -256,20 +256,20 @@ func (h *Hub) backoff(n int) time.Duration {
 func (h *Hub) attempt(p pair, d doc, retry bool) (outcome, storage.Subscription) {
 	sub, err := h.store.Subscription(p.topic, p.callback)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 		return orphan, sub // owed still, for the next Publish or hub
 	}
 	if err != nil || !sub.Expires.After(time.Now()) {
 		if err == nil {
 			if _, err := h.live([]storage.Subscription{sub}); err != nil {
-				h.log.Error("websub expire", "topic", p.topic, "callback", redact(p.callback), "err", err)
+				h.log.Error("websub expire", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 			}
 		}
 		return ended, sub
 	}
 	u, err := url.Parse(sub.Callback)
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", redact(p.callback), "err", err)
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 		return ended, sub // stored by ServeHTTP, which parsed it: cannot be
 	}
 	addrs, err := h.resolve(u)
@@ -286,7 +286,7 @@ func (h *Hub) attempt(p pair, d doc, retry bool) (outcome, storage.Subscription)
 		defer func() { <-pool }()
 		err = h.post(sub, d, addrs)
 	}
-	log := h.log.With("topic", p.topic, "callback", redact(p.callback))
+	log := h.log.With("topic", p.topic, "callback", Redact(p.callback))
 	switch {
 	case h.ctx.Err() != nil:
 		return stopped, sub
@@ -331,7 +331,7 @@ func (h *Hub) post(sub storage.Subscription, d doc, addrs []netip.Addr) error {
 	}
 	resp, err := h.client.Do(r)
 	if err != nil {
-		return err
+		return redactErr(err)
 	}
 	defer resp.Body.Close()
 	switch {

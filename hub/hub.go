@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -118,7 +117,8 @@ func (o *Options) defaults() {
 // Stats counts the hub's events since it was made.
 type Stats struct {
 	// Subscribed and Unsubscribed count verified requests, Refused the
-	// verifications that failed.
+	// verifications that failed and the requests refused beyond the
+	// limits (403, 503).
 	Subscribed, Unsubscribed, Refused int64
 	// Delivered counts deliveries a subscriber took (2xx), Failed the
 	// attempts that failed, Gone the subscriptions a 410 ended, GivenUp
@@ -320,7 +320,7 @@ func (h *Hub) live(subs []storage.Subscription) ([]storage.Subscription, error) 
 		}
 		if removed {
 			h.n.expired.Add(1)
-			h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", redact(sub.Callback))
+			h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", Redact(sub.Callback))
 		}
 	}
 	return out, nil
@@ -341,19 +341,6 @@ func (h *Hub) drop(sub storage.Subscription) (bool, error) {
 		h.forget(p)
 	}
 	return removed, nil
-}
-
-// redact is callback as the logs show it: without its userinfo, which
-// may be a password.
-func redact(callback string) string {
-	u, err := url.Parse(callback)
-	if err != nil {
-		return "(unreadable callback)"
-	}
-	if u.User != nil {
-		u.User = url.User("redacted")
-	}
-	return u.String()
 }
 
 // sleep waits until t, and reports false if the hub closed first.

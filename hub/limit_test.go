@@ -218,7 +218,7 @@ func TestRoomReservedAtRequest(t *testing.T) {
 		t.Errorf("second subscription of the host during the first's verification = %d %q; want 403", code, body)
 	}
 	answer <- false
-	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
+	h.waitStats(t, "the refusals", func(s Stats) bool { return s.Refused == 2 }) // the 403 and the verification
 	h.subscribe(t, other.url, 1)
 }
 
@@ -291,5 +291,8 @@ func TestLimitsByDomain(t *testing.T) {
 	code, body := h.request(t, form)
 	if code != http.StatusForbidden || !strings.Contains(body, "callback host attacker.example") {
 		t.Errorf("another name of a full domain = %d %q; want 403 for attacker.example", code, body)
+	}
+	if st := h.Stats(); st.Refused != 1 {
+		t.Errorf("Stats = %+v after a 403; want it counted as refused", st)
 	}
 }

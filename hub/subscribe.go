@@ -77,12 +77,14 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.mode == "subscribe" {
 		if req.release, err = h.reserve(req.topic, req.callback); err != nil {
+			h.n.refused.Add(1)
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 	}
 	host, p := hostKey(req.callback), pair{req.topic, req.callback.String()}
 	if err := h.startVerify(host, p); err != nil {
+		h.n.refused.Add(1)
 		req.free()
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
@@ -102,6 +104,19 @@ func (req *request) free() {
 	if req.release != nil {
 		req.release()
 	}
+}
+
+// Redact is callback as logs and lists show it: its userinfo, which
+// may be a password or a token, replaced by "redacted".
+func Redact(callback string) string {
+	u, err := url.Parse(callback)
+	if err != nil {
+		return "(unreadable callback)"
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	return u.String()
 }
 
 // notUTF8 reports whether s is not valid UTF-8: a topic, callback or
@@ -217,7 +232,7 @@ func (h *Hub) lease(s string) (time.Duration, error) {
 // renewal replacing the old one, or its end.
 func (h *Hub) confirm(req *request) {
 	cb := req.callback.String()
-	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", redact(cb))
+	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", Redact(cb))
 	if err := h.challenge(*req); err != nil {
 		h.n.refused.Add(1)
 		log.Info("websub verification failed", "err", err)
@@ -302,7 +317,17 @@ func (h *Hub) get(ctx context.Context, callback *url.URL, q url.Values) (*http.R
 	if err != nil {
 		return nil, err
 	}
-	return h.client.Do(r)
+	resp, err := h.client.Do(r)
+	return resp, redactErr(err)
+}
+
+// redactErr is err without the userinfo of the URL it names, if any:
+// net/http hides a password, not a user name, which may be a token.
+func redactErr(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		ue.URL = Redact(ue.URL)
+	}
+	return err
 }
 
 // deny tells req's subscriber, after it confirmed, that the hub refused

@@ -1,11 +1,14 @@
 package hub
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -273,5 +276,56 @@ func TestChallengeExact(t *testing.T) {
 	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
 	if st := h.Stats(); st.Subscribed != 0 {
 		t.Errorf("Stats %+v: a gzipped echo verified", st)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a logger written from many
+// goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLogsRedactUserinfo checks that a callback's userinfo, which may
+// be a password, is not in the logs.
+func TestLogsRedactUserinfo(t *testing.T) {
+	s, _ := openStore(t)
+	var logs syncBuffer
+	opts := testOptions()
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHub(t, s, opts)
+	sub := newSubscriber(t)
+	sub.set(func(s *subscriber) { s.status = func() int { return 500 } })
+	cb := strings.Replace(sub.url, "http://", "http://alice:hunter2@", 1)
+	h.subscribe(t, cb, 1)
+	h.Publish(topic, feedBytes, atomType)
+	h.waitStats(t, "a failed delivery", func(s Stats) bool { return s.Failed >= 1 })
+	// A verification that cannot connect: the error names the URL.
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {"http://bob:pw2@127.0.0.1:1/cb"}}
+	if code, body := h.request(t, form); code != http.StatusAccepted {
+		t.Fatalf("subscription = %d %q; want 202", code, body)
+	}
+	h.waitStats(t, "the failed verification", func(s Stats) bool { return s.Refused == 1 })
+	out := logs.String()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "alice") || strings.Contains(out, "bob") {
+		t.Errorf("the logs show the callback's userinfo:\n%s", out)
+	}
+	if !strings.Contains(out, "redacted@127.0.0.1") {
+		t.Errorf("the logs do not name the callback:\n%s", out)
+	}
+	if got := Redact(cb); got != strings.Replace(sub.url, "http://", "http://redacted@", 1) {
+		t.Errorf("Redact(%q) = %q", cb, got)
 	}
 }
