@@ -4,8 +4,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -75,52 +73,4 @@ func TestTricklingSubscribersDelayNoOne(t *testing.T) {
 		t.Fatalf("the honest subscriber not delivered %v after the publication: trickling answers hold the slots", 3*answerTimeout)
 	}
 	t.Logf("honest subscriber delivered %v after the publication", time.Since(start))
-}
-
-// TestGatesByAddress checks that the names of one address share its
-// delivery slots: callbacks that never answer, under two names of
-// 127.0.0.1, hold PerHost slots in all, and leave the others to an
-// honest subscriber on another address.
-func TestGatesByAddress(t *testing.T) {
-	s, _ := openStore(t)
-	opts := testOptions()
-	opts.Concurrency, opts.PerHost = 4, 2
-	opts.HeaderTimeout = opts.Timeout // the gate, not the timeout, is under test
-	h := newHub(t, s, opts)
-	var arrived atomic.Int64
-	arrivals := make(chan struct{}, 100)
-	release := make(chan struct{})
-	hang := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			io.WriteString(w, r.URL.Query().Get("hub.challenge"))
-			return
-		}
-		arrived.Add(1)
-		arrivals <- struct{}{}
-		<-release
-	})
-	t.Cleanup(func() { close(release) }) // before the server closes
-	var n int64
-	for _, name := range []string{"127.0.0.1", "localhost"} {
-		cb := strings.Replace(hang, "127.0.0.1", name, 1)
-		for i := range opts.Concurrency {
-			n++
-			h.subscribe(t, cb+"?n="+strconv.Itoa(i), n)
-		}
-	}
-	h.Publish(topic, feedBytes, atomType)
-	for range opts.PerHost {
-		next(t, arrivals, "a hanging subscriber's request")
-	}
-	honest := newSubscriber(t)
-	honest.url = serveOn(t, "127.0.0.2", honest.serve)
-	h.subscribe(t, honest.url, n+1)
-	h.Publish(topic, feedBytes, atomType)
-	next(t, honest.deliveries, "the honest subscriber's delivery")
-	if st := h.Stats(); st.Failed != 0 {
-		t.Fatalf("the honest subscriber waited for a hanging one to time out: %+v", st)
-	}
-	if n := arrived.Load(); n > int64(opts.PerHost) {
-		t.Errorf("%d requests in flight to one address under two names; want at most %d", n, opts.PerHost)
-	}
 }

@@ -72,19 +72,7 @@ func TestFanOutWritesFew(t *testing.T) {
 func TestPublishRecordsOwedAtOnce(t *testing.T) {
 	const subscribers = 50
 	s, _ := openStore(t)
-	hold := make(chan struct{})
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		<-hold // no delivery ends before the check
-		w.WriteHeader(http.StatusNoContent)
-	})
-	t.Cleanup(func() { close(hold) }) // before the server's Close waits
-	now := time.Now().UTC()
-	for i := range subscribers {
-		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("%s?n=%d", srv, i), Expires: now.Add(time.Hour), Created: now}
-		if err := s.PutSubscription(sub); err != nil {
-			t.Fatal(err)
-		}
-	}
+	holdingSubscribers(t, s, subscribers) // no delivery ends before the check
 	c := &countingStore{Store: s}
 	h := newHub(t, c, testOptions())
 	before := c.writes.Load()

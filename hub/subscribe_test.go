@@ -1,16 +1,16 @@
 package hub
 
 import (
-	"bytes"
 	"compress/gzip"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/seedfeed/seedfeed/seedtest"
 )
 
 func TestVerificationOfIntent(t *testing.T) {
@@ -279,30 +279,11 @@ func TestChallengeExact(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer for a logger written from many
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestLogsRedactUserinfo checks that a callback's userinfo, which may
 // be a password, is not in the logs.
 func TestLogsRedactUserinfo(t *testing.T) {
 	s, _ := openStore(t)
-	var logs syncBuffer
+	var logs seedtest.LogBuffer
 	opts := testOptions()
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := newHub(t, s, opts)
