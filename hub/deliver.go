@@ -197,6 +197,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bo
 		h.mu.Unlock()
 		if out == gone {
 			_, err = h.drop(sub) // not a renewal verified meanwhile
+			h.n.gone.Add(1)      // once it is ended, so that Stats tell
 		}
 	case delivered, orphan:
 		return h.done(p, q, out == delivered)
@@ -295,7 +296,6 @@ func (h *Hub) attempt(p pair, d doc, retry bool) (outcome, storage.Subscription)
 		log.Debug("websub delivered")
 		return delivered, sub
 	case errors.Is(err, errGone):
-		h.n.gone.Add(1)
 		log.Info("websub subscription gone")
 		return gone, sub
 	default:
