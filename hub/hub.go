@@ -55,8 +55,11 @@ type Options struct {
 	// flight (100), MaxVerifyingPerHost those to one callback host (4).
 	MaxPerHost, MaxTotal, MaxVerifying, MaxVerifyingPerHost int
 	// Concurrency bounds the deliveries in flight (32); PerHost those to
-	// one callback host (a quarter of Concurrency, at least 1), so that
-	// one party's callbacks that never answer hold no more. A delivery
+	// one callback host (a quarter of Concurrency, at least 1): to its
+	// registrable domain, and to each address it resolves to (an IPv6
+	// address's /64), so that one party's callbacks that never answer,
+	// under any number of names, hold no more. A delivery's answer is
+	// read for a second at most after its headers. A delivery
 	// retried after a failure waits for one of its own smaller set of
 	// slots (a quarter of Concurrency), so that failing subscribers
 	// leave the others room.
@@ -159,8 +162,8 @@ type Hub struct {
 	hosts  map[string]*gate // deliveries in flight by callback host
 	// verifying counts the verifications in flight by callback host;
 	// verifyingPairs holds the subscriptions they are for: a second
-	// request for one waits until the first is carried out, so that
-	// their store writes and counts cannot interleave.
+	// request for one is refused (503) until the first is carried out,
+	// so that their store writes and counts cannot interleave.
 	verifying      map[string]int
 	verifyingPairs map[pair]bool
 	// subs and perHost count the subscriptions for the limits.
