@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -53,12 +54,14 @@ const (
 // the background. Before it returns, the deliveries owed are in the
 // store, in one transaction for the whole fan-out, so that a crash
 // after the caller records the topic as published loses none; an error
-// says they may not be. It never waits on a subscriber; a subscriber
-// still owed an older version gets this one instead.
+// says the write that took them failed (they stay to be written again).
+// It never waits on a subscriber; a subscriber still owed an older
+// version gets this one instead.
 func (h *Hub) Publish(topic string, body []byte, contentType string) error {
 	d := doc{bytes.Clone(body), contentType}
 	now := time.Now().UTC()
 	var fresh []pair
+	var owed []storage.Delivery
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
@@ -70,21 +73,31 @@ func (h *Hub) Publish(topic string, body []byte, contentType string) error {
 		if !h.subs[p].expires.After(now) {
 			continue // dropped by the sweep or at its next attempt
 		}
-		if q, ok := h.queues[p]; ok {
-			q.dirty = true // its owed record stays until it is done
-			continue
+		q, ok := h.queues[p]
+		if ok {
+			q.dirty = true
+		} else {
+			q = &queue{next: now}
+			h.queues[p] = q
+			fresh = append(fresh, p)
 		}
-		h.queues[p] = &queue{next: now}
-		fresh = append(fresh, p)
-		// Under mu: after any settled of an older queue of p.
-		h.owe(storage.Delivery{Topic: topic, Callback: cb, Next: now})
+		// A queued one is owed again, as it stands: the write of its
+		// record may have failed.
+		owed = append(owed, storage.Delivery{Topic: topic, Callback: cb, Attempts: q.attempts, Next: q.next})
+	}
+	var written <-chan error
+	if len(owed) > 0 {
+		// Under mu: after any settled of an older queue of these; in one
+		// record, so that no write takes part of the fan-out only.
+		written = h.owe(owed...)
 	}
 	h.mu.Unlock()
-	if len(fresh) == 0 {
+	if len(owed) == 0 {
 		return nil
 	}
 	// Written before the first attempt, so that its end comes after.
-	err := h.flush()
+	h.flush()
+	err := <-written
 	for _, p := range fresh {
 		if !h.spawn(func() { h.run(p) }) {
 			break
@@ -131,11 +144,11 @@ func (h *Hub) run(p pair) {
 		d, ok := h.docs[p.topic]
 		retry := q.attempts > 0
 		h.mu.Unlock()
-		out := orphan
+		out, sub := orphan, storage.Subscription{}
 		if ok || h.content(p.topic, &d) {
-			out = h.attempt(p, d, retry)
+			out, sub = h.attempt(p, d, retry)
 		}
-		if !h.settle(p, q, out) {
+		if !h.settle(p, q, out, sub) {
 			return
 		}
 	}
@@ -154,9 +167,9 @@ func (h *Hub) content(topic string, d *doc) bool {
 	return ok
 }
 
-// settle records the outcome of an attempt for p, and reports whether
-// another attempt follows.
-func (h *Hub) settle(p pair, q *queue, out outcome) bool {
+// settle records the outcome of an attempt for p, made for the
+// subscription sub, and reports whether another attempt follows.
+func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bool {
 	var err error
 	switch out {
 	case failed:
@@ -172,7 +185,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		h.mu.Unlock()
 		if give {
 			h.n.givenUp.Add(1)
-			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", p.callback, "attempts", d.Attempts)
+			h.log.Warn("websub delivery given up", "topic", p.topic, "callback", Redact(p.callback), "attempts", d.Attempts)
 			return false
 		}
 		h.owe(d)
@@ -183,8 +196,8 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		h.settled(p) // after any owe recorded before, which a late write would restore
 		h.mu.Unlock()
 		if out == gone {
-			err = h.store.RemoveSubscription(p.topic, p.callback)
-			h.untrack(p)
+			_, err = h.drop(sub) // not a renewal verified meanwhile
+			h.n.gone.Add(1)      // once it is ended, so that Stats tell
 		}
 	case delivered, orphan:
 		return h.done(p, q, out == delivered)
@@ -192,7 +205,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome) bool {
 		return false // what is owed stays in the store
 	}
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 	}
 	return false
 }
@@ -240,65 +253,68 @@ func (h *Hub) backoff(n int) time.Duration {
 
 // attempt posts d to p's subscriber, if the subscription is still live,
 // once its callback host has a slot free and the hub one, from the
-// retries' slots when retry.
-func (h *Hub) attempt(p pair, d doc, retry bool) outcome {
+// retries' slots when retry. It returns the subscription it posted for.
+func (h *Hub) attempt(p pair, d doc, retry bool) (outcome, storage.Subscription) {
 	sub, err := h.store.Subscription(p.topic, p.callback)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
-		return orphan // owed still, for the next Publish or hub
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
+		return orphan, sub // owed still, for the next Publish or hub
 	}
 	if err != nil || !sub.Expires.After(time.Now()) {
 		if err == nil {
 			if _, err := h.live([]storage.Subscription{sub}); err != nil {
-				h.log.Error("websub expire", "topic", p.topic, "callback", p.callback, "err", err)
+				h.log.Error("websub expire", "topic", p.topic, "callback", Redact(p.callback), "err", err)
 			}
 		}
-		return ended
+		return ended, sub
 	}
 	u, err := url.Parse(sub.Callback)
 	if err != nil {
-		h.log.Error("websub delivery", "topic", p.topic, "callback", p.callback, "err", err)
-		return ended // stored by ServeHTTP, which parsed it: cannot be
+		h.log.Error("websub delivery", "topic", p.topic, "callback", Redact(p.callback), "err", err)
+		return ended, sub // stored by ServeHTTP, which parsed it: cannot be
 	}
-	host := hostKey(u)
-	if !h.enterHost(host) {
-		return stopped
+	addrs, err := h.resolve(u)
+	if err == nil {
+		keys := gateKeys(u, addrs)
+		if !h.enterHosts(keys) {
+			return stopped, sub
+		}
+		defer h.leaveHosts(keys)
+		pool, ok := h.enterPool(retry)
+		if !ok {
+			return stopped, sub
+		}
+		defer func() { <-pool }()
+		err = h.post(sub, d, addrs)
 	}
-	defer h.leaveHost(host)
-	pool, ok := h.enterPool(retry)
-	if !ok {
-		return stopped
-	}
-	defer func() { <-pool }()
-	err = h.post(sub, d)
-	log := h.log.With("topic", p.topic, "callback", p.callback)
+	log := h.log.With("topic", p.topic, "callback", Redact(p.callback))
 	switch {
 	case h.ctx.Err() != nil:
-		return stopped
+		return stopped, sub
 	case err == nil:
 		h.n.delivered.Add(1)
 		log.Debug("websub delivered")
-		return delivered
+		return delivered, sub
 	case errors.Is(err, errGone):
-		h.n.gone.Add(1)
 		log.Info("websub subscription gone")
-		return gone
+		return gone, sub
 	default:
 		h.n.failed.Add(1)
 		log.Info("websub delivery failed", "err", err)
-		return failed
+		return failed, sub
 	}
 }
 
 // errGone is a subscriber's 410: it wants no more.
 var errGone = errors.New("410 Gone")
 
-// post sends d to sub's callback (WebSub 7): the whole document, its
-// type, the hub's and the topic's links, and a signature when the
-// subscriber gave a secret.
-func (h *Hub) post(sub storage.Subscription, d doc) error {
+// post sends d to sub's callback (WebSub 7), dialling one of addrs:
+// the whole document, its type, the hub's and the topic's links, and a
+// signature when the subscriber gave a secret.
+func (h *Hub) post(sub storage.Subscription, d doc, addrs []netip.Addr) error {
 	ctx, cancel := context.WithTimeout(h.ctx, h.opts.Timeout)
 	defer cancel()
+	ctx = context.WithValue(ctx, dialAddrs{}, addrs)
 	r, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Callback, bytes.NewReader(d.body))
 	if err != nil {
 		return err
@@ -315,15 +331,17 @@ func (h *Hub) post(sub storage.Subscription, d doc) error {
 	}
 	resp, err := h.client.Do(r)
 	if err != nil {
-		return err
+		return redactErr(err)
 	}
 	defer resp.Body.Close()
-	// Read a little, so that the connection may serve the next delivery.
-	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, maxResponse)); err != nil {
-		return err
-	}
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		// Read a little, briefly, so that the connection may serve the
+		// next delivery: the status said all, and a callback that
+		// trickles its answer holds its slots no longer.
+		stop := time.AfterFunc(answerTimeout, cancel)
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
+		stop.Stop()
 		return nil
 	case resp.StatusCode == http.StatusGone:
 		return errGone
@@ -331,3 +349,10 @@ func (h *Hub) post(sub storage.Subscription, d doc) error {
 		return errors.New("callback answered " + resp.Status)
 	}
 }
+
+// What the hub reads of a delivery's answer after its headers: a
+// subscriber has nothing to say in it.
+const (
+	maxAnswer     = 4 << 10
+	answerTimeout = time.Second
+)

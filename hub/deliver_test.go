@@ -320,7 +320,13 @@ func TestSweep(t *testing.T) {
 	opts := testOptions()
 	opts.SweepEvery = 20 * time.Millisecond
 	h := newHub(t, s, opts)
+	if st := h.Stats(); st.Subscriptions != 1 {
+		t.Errorf("Stats = %+v before the lease's end; want 1 subscription", st)
+	}
 	h.waitStats(t, "the expiry", func(st Stats) bool { return st.Expired == 1 })
+	if st := h.Stats(); st.Subscriptions != 0 {
+		t.Errorf("Stats = %+v after the lease's end; want no subscription", st)
+	}
 	if all, err := s.AllSubscriptions(); err != nil || len(all) != 0 {
 		t.Errorf("subscriptions after the sweep = %v, %v; want none", all, err)
 	}

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -99,7 +100,7 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 	}
 	t := &http.Transport{
 		Proxy:                  nil,
-		DialContext:            d.DialContext,
+		DialContext:            dialPinned(d),
 		TLSHandshakeTimeout:    timeout,
 		ResponseHeaderTimeout:  headerTimeout,
 		MaxIdleConns:           100,
@@ -117,5 +118,35 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
+	}
+}
+
+// dialAddrs is the context key of the addresses a delivery dials,
+// []netip.Addr: those its delivery gates were chosen by (see resolve),
+// so that a name that resolves anew to elsewhere (DNS rebinding) gets
+// no gate of its own.
+type dialAddrs struct{}
+
+// dialPinned dials with d the addresses the context names in
+// dialAddrs, in turn, on the port asked for; else what it is asked.
+func dialPinned(d *net.Dialer) func(ctx context.Context, network, address string) (net.Conn, error) {
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		addrs, _ := ctx.Value(dialAddrs{}).([]netip.Addr)
+		if len(addrs) == 0 {
+			return d.DialContext(ctx, network, address)
+		}
+		_, port, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		var errs []error
+		for _, a := range addrs {
+			c, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+			if err == nil {
+				return c, nil
+			}
+			errs = append(errs, err)
+		}
+		return nil, errors.Join(errs...)
 	}
 }

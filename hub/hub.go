@@ -20,6 +20,7 @@ import (
 type Store interface {
 	PutSubscription(storage.Subscription) error
 	RemoveSubscription(topic, callback string) error
+	RemoveSubscriptionIf(topic, callback string, expires time.Time) (bool, error)
 	Subscription(topic, callback string) (storage.Subscription, error)
 	Subscriptions(topic string) ([]storage.Subscription, error)
 	AllSubscriptions() ([]storage.Subscription, error)
@@ -54,8 +55,11 @@ type Options struct {
 	// flight (100), MaxVerifyingPerHost those to one callback host (4).
 	MaxPerHost, MaxTotal, MaxVerifying, MaxVerifyingPerHost int
 	// Concurrency bounds the deliveries in flight (32); PerHost those to
-	// one callback host (a quarter of Concurrency, at least 1), so that
-	// one party's callbacks that never answer hold no more. A delivery
+	// one callback host (a quarter of Concurrency, at least 1): to its
+	// registrable domain, and to each address it resolves to (an IPv6
+	// address's /64), so that one party's callbacks that never answer,
+	// under any number of names, hold no more. A delivery's answer is
+	// read for a second at most after its headers. A delivery
 	// retried after a failure waits for one of its own smaller set of
 	// slots (a quarter of Concurrency), so that failing subscribers
 	// leave the others room.
@@ -116,13 +120,17 @@ func (o *Options) defaults() {
 // Stats counts the hub's events since it was made.
 type Stats struct {
 	// Subscribed and Unsubscribed count verified requests, Refused the
-	// verifications that failed.
+	// verifications that failed and the requests refused beyond the
+	// limits (403, 503).
 	Subscribed, Unsubscribed, Refused int64
 	// Delivered counts deliveries a subscriber took (2xx), Failed the
 	// attempts that failed, Gone the subscriptions a 410 ended, GivenUp
 	// the deliveries dropped after MaxAttempts, Expired the
 	// subscriptions dropped at the end of their lease.
 	Delivered, Failed, Gone, GivenUp, Expired int64
+	// Subscriptions counts the subscriptions whose lease has not ended,
+	// now.
+	Subscriptions int64
 }
 
 type counters struct {
@@ -152,8 +160,12 @@ type Hub struct {
 	docs   map[string]doc   // each topic's newest document
 	queues map[pair]*queue  // subscribers with a delivery owed
 	hosts  map[string]*gate // deliveries in flight by callback host
-	// verifying counts the verifications in flight by callback host.
-	verifying map[string]int
+	// verifying counts the verifications in flight by callback host;
+	// verifyingPairs holds the subscriptions they are for: a second
+	// request for one is refused (503) until the first is carried out,
+	// so that their store writes and counts cannot interleave.
+	verifying      map[string]int
+	verifyingPairs map[pair]bool
 	// subs and perHost count the subscriptions for the limits.
 	subs    map[pair]entry
 	perHost map[string]int
@@ -162,7 +174,11 @@ type Hub struct {
 	// being verified, in all and by callback host.
 	reserved     int
 	reservedHost map[string]int
-	n            counters
+	// nextExpiry is at most the end of the first lease of subs, zero
+	// when there is none: reserve walks subs for the leases ended only
+	// once it is past.
+	nextExpiry time.Time
+	n          counters
 }
 
 // New returns a hub keeping its state in store. It drops the expired
@@ -184,9 +200,11 @@ func New(store Store, opts Options) (*Hub, error) {
 		retry:     make(chan struct{}, max(1, opts.Concurrency/4)),
 		hosts:     make(map[string]*gate),
 		verifying: make(map[string]int),
-		subs:      make(map[pair]entry),
-		perHost:   make(map[string]int),
-		byTopic:   make(map[string]map[string]bool),
+
+		verifyingPairs: make(map[pair]bool),
+		subs:           make(map[pair]entry),
+		perHost:        make(map[string]int),
+		byTopic:        make(map[string]map[string]bool),
 
 		reservedHost: make(map[string]int),
 		verify:       make(chan struct{}, opts.MaxVerifying),
@@ -251,15 +269,25 @@ func (h *Hub) Close() error {
 
 // Stats returns the hub's counts.
 func (h *Hub) Stats() Stats {
+	var live int64
+	now := time.Now()
+	h.mu.Lock()
+	for _, e := range h.subs {
+		if e.expires.After(now) {
+			live++
+		}
+	}
+	h.mu.Unlock()
 	return Stats{
-		Subscribed:   h.n.subscribed.Load(),
-		Unsubscribed: h.n.unsubscribed.Load(),
-		Refused:      h.n.refused.Load(),
-		Delivered:    h.n.delivered.Load(),
-		Failed:       h.n.failed.Load(),
-		Gone:         h.n.gone.Load(),
-		GivenUp:      h.n.givenUp.Load(),
-		Expired:      h.n.expired.Load(),
+		Subscriptions: live,
+		Subscribed:    h.n.subscribed.Load(),
+		Unsubscribed:  h.n.unsubscribed.Load(),
+		Refused:       h.n.refused.Load(),
+		Delivered:     h.n.delivered.Load(),
+		Failed:        h.n.failed.Load(),
+		Gone:          h.n.gone.Load(),
+		GivenUp:       h.n.givenUp.Load(),
+		Expired:       h.n.expired.Load(),
 	}
 }
 
@@ -280,7 +308,7 @@ func (h *Hub) spawn(fn func()) bool {
 }
 
 // live returns the subscriptions of subs whose lease has not ended, and
-// removes the others from the store.
+// removes the others from the store, unless renewed since.
 func (h *Hub) live(subs []storage.Subscription) ([]storage.Subscription, error) {
 	now := time.Now()
 	out := subs[:0]
@@ -289,14 +317,33 @@ func (h *Hub) live(subs []storage.Subscription) ([]storage.Subscription, error) 
 			out = append(out, sub)
 			continue
 		}
-		if err := h.store.RemoveSubscription(sub.Topic, sub.Callback); err != nil {
+		removed, err := h.drop(sub)
+		if err != nil {
 			return nil, err
 		}
-		h.untrack(pair{sub.Topic, sub.Callback})
-		h.n.expired.Add(1)
-		h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", sub.Callback)
+		if removed {
+			h.n.expired.Add(1)
+			h.log.Info("websub subscription expired", "topic", sub.Topic, "callback", Redact(sub.Callback))
+		}
 	}
 	return out, nil
+}
+
+// drop removes sub from the store and the limits, as it was read: not
+// a renewal of it stored since, which its end (a 410 or the lease's)
+// must not take with it. It reports whether it removed it.
+func (h *Hub) drop(sub storage.Subscription) (bool, error) {
+	removed, err := h.store.RemoveSubscriptionIf(sub.Topic, sub.Callback, sub.Expires)
+	if err != nil {
+		return false, err
+	}
+	p := pair{sub.Topic, sub.Callback}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if e, ok := h.subs[p]; ok && e.expires.Equal(sub.Expires) {
+		h.forget(p)
+	}
+	return removed, nil
 }
 
 // sleep waits until t, and reports false if the hub closed first.

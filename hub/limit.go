@@ -9,61 +9,32 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/seedfeed/seedfeed/storage"
 )
 
 // hostKey is the callback host that the limits count: an IP literal in
 // its canonical form (an IPv4-mapped IPv6 address as the IPv4 address,
-// without zone), or a name in lower case without its final dot, so that
-// the spellings of one address are one host.
+// without zone), so that the spellings of one address are one host; or
+// a name's registrable domain (eTLD+1: example.org for a.b.example.org,
+// user.github.io for a.user.github.io), in lower-case ASCII, so that
+// the names a wildcard DNS record gives for nothing are one host too;
+// or a name that has none (localhost) as it is.
 func hostKey(u *url.URL) string {
 	name := u.Hostname()
 	if a, err := netip.ParseAddr(name); err == nil {
 		return a.Unmap().WithZone("").String()
 	}
-	return strings.TrimSuffix(strings.ToLower(name), ".")
-}
-
-// gate bounds the deliveries in flight to one callback host.
-type gate struct {
-	slots chan struct{}
-	users int // waiting or holding a slot: the gate goes with the last
-}
-
-// enterHost waits for one of host's delivery slots, and reports false
-// if the hub closed first; leaveHost gives it back.
-func (h *Hub) enterHost(host string) bool {
-	h.mu.Lock()
-	g := h.hosts[host]
-	if g == nil {
-		g = &gate{slots: make(chan struct{}, h.opts.PerHost)}
-		h.hosts[host] = g
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if ascii, err := idna.Lookup.ToASCII(name); err == nil {
+		name = ascii
 	}
-	g.users++
-	h.mu.Unlock()
-	select {
-	case g.slots <- struct{}{}:
-		return true
-	case <-h.ctx.Done():
-		h.dropGate(host, g)
-		return false
+	if d, err := publicsuffix.EffectiveTLDPlusOne(name); err == nil {
+		return d
 	}
-}
-
-func (h *Hub) leaveHost(host string) {
-	h.mu.Lock()
-	g := h.hosts[host]
-	h.mu.Unlock()
-	<-g.slots
-	h.dropGate(host, g)
-}
-
-func (h *Hub) dropGate(host string, g *gate) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if g.users--; g.users == 0 {
-		delete(h.hosts, host)
-	}
+	return name
 }
 
 // enterPool waits for a delivery slot, from the smaller set kept for
@@ -101,6 +72,9 @@ func (h *Hub) track(sub storage.Subscription) {
 	h.forget(p)
 	e := entry{hostKey(u), sub.Expires}
 	h.subs[p] = e
+	if h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry) {
+		h.nextExpiry = e.expires
+	}
 	h.perHost[e.host]++
 	if h.byTopic[p.topic] == nil {
 		h.byTopic[p.topic] = make(map[string]bool)
@@ -129,6 +103,22 @@ func (h *Hub) forget(p pair) {
 	}
 }
 
+// forgetExpired forgets the leases ended at now, in memory (the sweep
+// drops them from the store), and notes when the next one ends: the
+// requests refused, which cost their sender nothing, walk the
+// subscriptions only when some lease ended since the last walk.
+func (h *Hub) forgetExpired(now time.Time) {
+	h.nextExpiry = time.Time{}
+	for q, e := range h.subs {
+		switch {
+		case !e.expires.After(now):
+			h.forget(q)
+		case h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry):
+			h.nextExpiry = e.expires
+		}
+	}
+}
+
 // reserve takes room for a new subscription of callback to topic, for
 // the time of its verification, and refuses it beyond the limits per
 // callback host and in all (the subscriptions and the rooms reserved).
@@ -145,14 +135,9 @@ func (h *Hub) reserve(topic string, callback *url.URL) (release func(), err erro
 	if e, ok := h.subs[p]; ok && e.expires.After(now) {
 		return nil, nil
 	}
-	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost || len(h.subs)+h.reserved >= h.opts.MaxTotal {
-		// Forget the expired leases (the sweep drops them from the
-		// store): in memory, and only when full.
-		for q, e := range h.subs {
-			if !e.expires.After(now) {
-				h.forget(q)
-			}
-		}
+	full := h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost || len(h.subs)+h.reserved >= h.opts.MaxTotal
+	if full && !h.nextExpiry.IsZero() && !now.Before(h.nextExpiry) {
+		h.forgetExpired(now)
 	}
 	if h.perHost[host]+h.reservedHost[host] >= h.opts.MaxPerHost {
 		return nil, fmt.Errorf("too many subscriptions for callback host %s", host)

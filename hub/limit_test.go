@@ -36,9 +36,10 @@ func serveOn(t testing.TB, ip string, fn http.HandlerFunc) string {
 }
 
 // TestHangingSubscribersDelayNoOne checks that more callbacks that never
-// answer than the hub has delivery slots, all on one host, leave room
-// for an honest subscriber on another host: it is delivered while they
-// hang, before any of them timed out.
+// answer than the hub has delivery slots, all on one address under two
+// names (127.0.0.1 and localhost: the names of one machine share its
+// slots), leave room for an honest subscriber on another address: it is
+// delivered while they hang, before any of them timed out.
 func TestHangingSubscribersDelayNoOne(t *testing.T) {
 	s, _ := openStore(t)
 	opts := testOptions()
@@ -60,7 +61,11 @@ func TestHangingSubscribersDelayNoOne(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // before the server closes
 	hanging := 2*opts.Concurrency + 1
 	for i := range hanging {
-		h.subscribe(t, hang+"?n="+strconv.Itoa(i), int64(i+1))
+		cb := hang
+		if i%2 == 1 {
+			cb = strings.Replace(hang, "127.0.0.1", "localhost", 1)
+		}
+		h.subscribe(t, cb+"?n="+strconv.Itoa(i), int64(i+1))
 	}
 	h.Publish(topic, feedBytes, atomType)
 	for range opts.PerHost {
@@ -75,7 +80,7 @@ func TestHangingSubscribersDelayNoOne(t *testing.T) {
 		t.Fatalf("the honest subscriber waited for a hanging one to time out: %+v", st)
 	}
 	if n := arrived.Load(); n > int64(opts.PerHost) {
-		t.Errorf("%d requests in flight to one host; want at most %d", n, opts.PerHost)
+		t.Errorf("%d requests in flight to one address; want at most %d", n, opts.PerHost)
 	}
 }
 
@@ -218,7 +223,7 @@ func TestRoomReservedAtRequest(t *testing.T) {
 		t.Errorf("second subscription of the host during the first's verification = %d %q; want 403", code, body)
 	}
 	answer <- false
-	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
+	h.waitStats(t, "the refusals", func(s Stats) bool { return s.Refused == 2 }) // the 403 and the verification
 	h.subscribe(t, other.url, 1)
 }
 
@@ -247,4 +252,52 @@ func TestDenied(t *testing.T) {
 		t.Errorf("denial %v; want hub.mode=denied, the topic, a reason and the callback's own query", q)
 	}
 	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
+}
+
+func TestHostKey(t *testing.T) {
+	for _, tc := range []struct{ callback, want string }{
+		{"http://127.0.0.1:8080/cb", "127.0.0.1"},
+		{"http://[::ffff:7f00:1]/cb", "127.0.0.1"},
+		{"http://[fe80::1%25eth0]/cb", "fe80::1"},
+		{"http://localhost/cb", "localhost"},
+		{"http://Feeds.Example.ORG./cb", "example.org"},
+		{"http://a.b.example.org/cb", "example.org"},
+		{"http://x.example.co.uk/cb", "example.co.uk"},
+		{"http://a.user.github.io/cb", "user.github.io"},
+		{"http://b.other.github.io/cb", "other.github.io"},
+		{"http://موقع.مثال.السعودية/cb", "xn--mgbh0fb.xn--mgberp4a5d4ar"},
+	} {
+		u, err := url.Parse(tc.callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hostKey(u); got != tc.want {
+			t.Errorf("hostKey(%s) = %q, want %q", tc.callback, got, tc.want)
+		}
+	}
+}
+
+// TestLimitsByDomain checks that the per-host limit counts the names of
+// one registrable domain as one host: a wildcard DNS record gives no
+// new room per name.
+func TestLimitsByDomain(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxPerHost = 3
+	now := time.Now().UTC()
+	for i := range opts.MaxPerHost {
+		sub := storage.Subscription{Topic: topic, Callback: fmt.Sprintf("http://w%d.attacker.example/cb", i), Expires: now.Add(time.Hour), Created: now}
+		if err := s.PutSubscription(sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newHub(t, s, opts)
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {"http://w99.attacker.example/cb"}}
+	code, body := h.request(t, form)
+	if code != http.StatusForbidden || !strings.Contains(body, "callback host attacker.example") {
+		t.Errorf("another name of a full domain = %d %q; want 403 for attacker.example", code, body)
+	}
+	if st := h.Stats(); st.Refused != 1 {
+		t.Errorf("Stats = %+v after a 403; want it counted as refused", st)
+	}
 }

@@ -77,20 +77,22 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.mode == "subscribe" {
 		if req.release, err = h.reserve(req.topic, req.callback); err != nil {
+			h.n.refused.Add(1)
 			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 	}
-	host := hostKey(req.callback)
-	if err := h.startVerify(host); err != nil {
+	host, p := hostKey(req.callback), pair{req.topic, req.callback.String()}
+	if err := h.startVerify(host, p); err != nil {
+		h.n.refused.Add(1)
 		req.free()
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	if !h.spawn(func() { defer h.endVerify(host); defer req.free(); h.confirm(&req) }) {
+	if !h.spawn(func() { defer h.endVerify(host, p); defer req.free(); h.confirm(&req) }) {
 		req.free()
-		h.endVerify(host)
+		h.endVerify(host, p)
 		http.Error(w, "the hub is stopping", http.StatusServiceUnavailable)
 		return
 	}
@@ -102,6 +104,19 @@ func (req *request) free() {
 	if req.release != nil {
 		req.release()
 	}
+}
+
+// Redact is callback as logs and lists show it: its userinfo, which
+// may be a password or a token, replaced by "redacted".
+func Redact(callback string) string {
+	u, err := url.Parse(callback)
+	if err != nil {
+		return "(unreadable callback)"
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	return u.String()
 }
 
 // notUTF8 reports whether s is not valid UTF-8: a topic, callback or
@@ -124,8 +139,9 @@ func (h *Hub) subscribed(req request) bool {
 }
 
 // startVerify takes a verification slot, in all and for the callback
-// host; endVerify gives it back.
-func (h *Hub) startVerify(host string) error {
+// host, for the subscription p, unless one is being verified for p;
+// endVerify gives it back.
+func (h *Hub) startVerify(host string, p pair) error {
 	select {
 	case h.verify <- struct{}{}:
 	default:
@@ -137,15 +153,21 @@ func (h *Hub) startVerify(host string) error {
 		<-h.verify
 		return fmt.Errorf("too many verifications in flight to callback host %s, try later", host)
 	}
+	if h.verifyingPairs[p] {
+		<-h.verify
+		return errors.New("a request for this callback and topic is being verified, try later")
+	}
 	h.verifying[host]++
+	h.verifyingPairs[p] = true
 	return nil
 }
 
-func (h *Hub) endVerify(host string) {
+func (h *Hub) endVerify(host string, p pair) {
 	h.mu.Lock()
 	if h.verifying[host]--; h.verifying[host] <= 0 {
 		delete(h.verifying, host)
 	}
+	delete(h.verifyingPairs, p)
 	h.mu.Unlock()
 	<-h.verify
 }
@@ -210,7 +232,7 @@ func (h *Hub) lease(s string) (time.Duration, error) {
 // renewal replacing the old one, or its end.
 func (h *Hub) confirm(req *request) {
 	cb := req.callback.String()
-	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", cb)
+	log := h.log.With("mode", req.mode, "topic", req.topic, "callback", Redact(cb))
 	if err := h.challenge(*req); err != nil {
 		h.n.refused.Add(1)
 		log.Info("websub verification failed", "err", err)
@@ -295,7 +317,17 @@ func (h *Hub) get(ctx context.Context, callback *url.URL, q url.Values) (*http.R
 	if err != nil {
 		return nil, err
 	}
-	return h.client.Do(r)
+	resp, err := h.client.Do(r)
+	return resp, redactErr(err)
+}
+
+// redactErr is err without the userinfo of the URL it names, if any:
+// net/http hides a password, not a user name, which may be a token.
+func redactErr(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		ue.URL = Redact(ue.URL)
+	}
+	return err
 }
 
 // deny tells req's subscriber, after it confirmed, that the hub refused

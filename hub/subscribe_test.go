@@ -3,11 +3,14 @@ package hub
 import (
 	"compress/gzip"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedfeed/seedfeed/seedtest"
 )
 
 func TestVerificationOfIntent(t *testing.T) {
@@ -127,8 +130,9 @@ func TestBadRequests(t *testing.T) {
 	if code, body := h.request(t, good("x\xfe", "\xff")); code != http.StatusAccepted {
 		t.Errorf("unknown parameter not UTF-8: %d %q; want 202", code, body)
 	}
-	// A secret of 199 bytes is fine.
-	if code, body := h.request(t, good("hub.secret", strings.Repeat("s", 199))); code != http.StatusAccepted {
+	// A secret of 199 bytes is fine. (Another callback: the first may
+	// still be being verified, and a second request waits for it.)
+	if code, body := h.request(t, good("hub.secret", strings.Repeat("s", 199), "hub.callback", "https://reader.example/cb2")); code != http.StatusAccepted {
 		t.Errorf("199-byte secret: %d %q; want 202", code, body)
 	}
 }
@@ -272,5 +276,37 @@ func TestChallengeExact(t *testing.T) {
 	h.waitStats(t, "the refusal", func(s Stats) bool { return s.Refused == 1 })
 	if st := h.Stats(); st.Subscribed != 0 {
 		t.Errorf("Stats %+v: a gzipped echo verified", st)
+	}
+}
+
+// TestLogsRedactUserinfo checks that a callback's userinfo, which may
+// be a password, is not in the logs.
+func TestLogsRedactUserinfo(t *testing.T) {
+	s, _ := openStore(t)
+	var logs seedtest.LogBuffer
+	opts := testOptions()
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHub(t, s, opts)
+	sub := newSubscriber(t)
+	sub.set(func(s *subscriber) { s.status = func() int { return 500 } })
+	cb := strings.Replace(sub.url, "http://", "http://alice:hunter2@", 1)
+	h.subscribe(t, cb, 1)
+	h.Publish(topic, feedBytes, atomType)
+	h.waitStats(t, "a failed delivery", func(s Stats) bool { return s.Failed >= 1 })
+	// A verification that cannot connect: the error names the URL.
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {"http://bob:pw2@127.0.0.1:1/cb"}}
+	if code, body := h.request(t, form); code != http.StatusAccepted {
+		t.Fatalf("subscription = %d %q; want 202", code, body)
+	}
+	h.waitStats(t, "the failed verification", func(s Stats) bool { return s.Refused == 1 })
+	out := logs.String()
+	if strings.Contains(out, "hunter2") || strings.Contains(out, "alice") || strings.Contains(out, "bob") {
+		t.Errorf("the logs show the callback's userinfo:\n%s", out)
+	}
+	if !strings.Contains(out, "redacted@127.0.0.1") {
+		t.Errorf("the logs do not name the callback:\n%s", out)
+	}
+	if got := Redact(cb); got != strings.Replace(sub.url, "http://", "http://redacted@", 1) {
+		t.Errorf("Redact(%q) = %q", cb, got)
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,11 +59,43 @@ func (s *Store) PutSubscription(sub Subscription) error {
 // RemoveSubscription removes the subscription of callback to topic, and
 // its pending delivery; nothing when there is none.
 func (s *Store) RemoveSubscription(topic, callback string) error {
+	_, err := s.removeSubscription(topic, callback, nil)
+	return err
+}
+
+// RemoveSubscriptionIf removes the subscription of callback to topic,
+// and its pending delivery, only if its lease ends at expires: a
+// renewal stored since (another lease) stays. It reports whether it
+// removed one.
+func (s *Store) RemoveSubscriptionIf(topic, callback string, expires time.Time) (bool, error) {
+	return s.removeSubscription(topic, callback, func(sub Subscription) bool { return sub.Expires.Equal(expires) })
+}
+
+// removeSubscription removes the subscription of callback to topic and
+// its pending delivery; when cond is not nil, only if there is one and
+// cond holds of it. It reports whether it removed them.
+func (s *Store) removeSubscription(topic, callback string, cond func(Subscription) bool) (bool, error) {
 	key, err := pairKey(topic, callback)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return s.update("remove subscription", func(tx *bolt.Tx) error {
+	removed := false
+	err = s.update("remove subscription", func(tx *bolt.Tx) error {
+		if cond != nil {
+			subs := tx.Bucket(bucketSubscriptions)
+			if subs == nil {
+				return nil
+			}
+			var sub Subscription
+			switch err := getJSON(subs, key, &sub); {
+			case errors.Is(err, ErrNotFound):
+				return nil
+			case err != nil:
+				return err
+			case !cond(sub):
+				return nil
+			}
+		}
 		for _, name := range [][]byte{bucketSubscriptions, bucketDeliveries} {
 			if b := tx.Bucket(name); b != nil {
 				if err := b.Delete(key); err != nil {
@@ -70,8 +103,10 @@ func (s *Store) RemoveSubscription(topic, callback string) error {
 				}
 			}
 		}
+		removed = true
 		return nil
 	})
+	return removed, err
 }
 
 // Subscription returns the subscription of callback to topic, or an
