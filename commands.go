@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/seedfeed/seedfeed/hub"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -205,6 +206,9 @@ type subscriptionEntry struct {
 // writeSubscriptions prints subs, by topic then callback: a table, or
 // one JSON object a line.
 func writeSubscriptions(w io.Writer, subs []storage.Subscription, asJSON bool) error {
+	for i := range subs {
+		subs[i].Callback = hub.Redact(subs[i].Callback) // a password in a callback is the subscriber's
+	}
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)

@@ -409,3 +409,27 @@ func TestHubRestartWithNewSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestListSubscriptionsRedacts: a callback's password is the
+// subscriber's, and list -subscriptions from the file does not print it.
+func TestListSubscriptionsRedacts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "seedfeed.db")
+	s, err := storage.Open(db, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	sub := storage.Subscription{Topic: "http://news.example/feed.atom", Callback: "https://reader:s3cret@reader.example/cb", Created: now, Expires: now.Add(time.Hour)}
+	if err := s.PutSubscription(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{nil, {"-json"}} {
+		out := runListSubscriptions(t, db, args...)
+		if strings.Contains(out, "reader:") || strings.Contains(out, "s3cret") || !strings.Contains(out, "redacted@reader.example/cb") {
+			t.Errorf("list -subscriptions %q =\n%s\nwant the callback with its userinfo redacted", args, out)
+		}
+	}
+}
