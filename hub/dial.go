@@ -94,7 +94,9 @@ func control(network, address string, _ syscall.RawConn) error {
 // in the hub's stead, past control), and refusing non-public addresses
 // unless allowPrivate.
 func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Client {
-	d := &net.Dialer{Timeout: timeout}
+	// A callback that does not answer at connect holds its slots no
+	// longer than one that does not send its headers.
+	d := &net.Dialer{Timeout: headerTimeout}
 	if !allowPrivate {
 		d.Control = control
 	}
