@@ -1,9 +1,6 @@
 package hub
 
 import (
-	"context"
-	"errors"
-	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -13,38 +10,6 @@ import (
 type gate struct {
 	slots chan struct{}
 	users int // waiting or holding a slot: the gate goes with the last
-}
-
-// maxDialled is how many of a callback host's addresses a delivery
-// tries: the first, and the first of the other family (IPv4 or IPv6).
-const maxDialled = 2
-
-// resolve returns the addresses a delivery to u dials (see dialAddrs):
-// an IP literal's own, else what the resolver says of the name. The
-// delivery gates are chosen by them, so that the names of one machine,
-// which cost an attacker nothing (wildcard DNS), share its slots.
-func (h *Hub) resolve(u *url.URL) ([]netip.Addr, error) {
-	name := u.Hostname()
-	if a, err := netip.ParseAddr(name); err == nil {
-		return []netip.Addr{a.Unmap()}, nil
-	}
-	ctx, cancel := context.WithTimeout(h.ctx, h.opts.HeaderTimeout)
-	defer cancel()
-	found, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
-	if err != nil {
-		return nil, err
-	}
-	var out []netip.Addr
-	for _, a := range found {
-		a = a.Unmap()
-		if len(out) == 0 || (len(out) < maxDialled && a.Is4() != out[0].Is4()) {
-			out = append(out, a)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("lookup " + name + ": no address")
-	}
-	return out, nil
 }
 
 // gateKeys are the gates a delivery to u, dialling addrs, enters, in

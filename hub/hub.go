@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -81,6 +82,9 @@ type Options struct {
 	// whose lease ended (1 hour): they leave the store, the limits and
 	// the list of subscriptions even if their topic is not published.
 	SweepEvery time.Duration
+
+	// resolver looks callback names up (tests); nil is net's default.
+	resolver *net.Resolver
 }
 
 func (o *Options) defaults() {
@@ -154,6 +158,7 @@ type Hub struct {
 	retry  chan struct{} // deliveries in flight that failed before
 	verify chan struct{} // verifications in flight
 	rec    *recorder
+	dns    dnsCache
 
 	mu     sync.Mutex
 	closed bool
@@ -211,6 +216,10 @@ func New(store Store, opts Options) (*Hub, error) {
 		docs:         make(map[string]doc),
 		queues:       make(map[pair]*queue),
 		rec:          newRecorder(),
+		dns:          dnsCache{resolver: opts.resolver, names: make(map[string]lookup)},
+	}
+	if h.dns.resolver == nil {
+		h.dns.resolver = net.DefaultResolver
 	}
 	go h.recordLoop()
 	all, err := store.AllSubscriptions()
