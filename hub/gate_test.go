@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -73,4 +75,96 @@ func TestTricklingSubscribersDelayNoOne(t *testing.T) {
 		t.Fatalf("the honest subscriber not delivered %v after the publication: trickling answers hold the slots", 3*answerTimeout)
 	}
 	t.Logf("honest subscriber delivered %v after the publication", time.Since(start))
+}
+
+// hanger answers a verification at once; a delivery it counts on
+// arrivals and holds until release is closed, or, while refuse is set,
+// answers 500 at once.
+type hanger struct {
+	arrivals chan struct{}
+	release  chan struct{}
+	refuse   atomic.Bool
+}
+
+func newHanger() *hanger {
+	return &hanger{arrivals: make(chan struct{}, 100), release: make(chan struct{})}
+}
+
+func (g *hanger) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		io.WriteString(w, r.URL.Query().Get("hub.challenge"))
+		return
+	}
+	if g.refuse.Load() {
+		http.Error(w, "no", http.StatusInternalServerError)
+		return
+	}
+	g.arrivals <- struct{}{}
+	select {
+	case <-g.release:
+	case <-r.Context().Done():
+	}
+}
+
+// TestOtherPortTakesNoSlots checks that callbacks of others that point
+// at a subscriber's address, on another port that never answers, leave
+// the subscriber its slots: it is delivered while they hang.
+func TestOtherPortTakesNoSlots(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.Concurrency, opts.PerHost = 8, 2
+	opts.HeaderTimeout = opts.Timeout // the gates, not the timeout, are under test
+	h := newHub(t, s, opts)
+	g := newHanger()
+	// localhost is 127.0.0.1, the victim's address, under another name.
+	hang := strings.Replace(serve(t, g.serve), "127.0.0.1", "localhost", 1)
+	t.Cleanup(func() { close(g.release) }) // before the server closes
+	other := site + "other.atom"
+	for i := range 2 * opts.PerHost {
+		h.subscribe(t, hang+"?n="+strconv.Itoa(i), int64(i+1), "hub.topic", other)
+	}
+	victim := newSubscriber(t)
+	h.subscribe(t, victim.url, int64(2*opts.PerHost+1))
+	h.Publish(other, feedBytes, atomType)
+	for range opts.PerHost {
+		next(t, g.arrivals, "a hanging callback's delivery")
+	}
+	h.Publish(topic, feedBytes, atomType)
+	next(t, victim.deliveries, "the victim's delivery")
+	if st := h.Stats(); st.Failed != 0 {
+		t.Fatalf("the victim waited for the hanging callbacks on its address to time out: %+v", st)
+	}
+}
+
+// TestFailingTakesRetrySlot checks that a publication's first delivery
+// to a subscriber whose last attempt failed takes a retry's slot: such
+// callbacks, now hanging, on as many addresses as fill the hub's slots,
+// leave room for an honest subscriber.
+func TestFailingTakesRetrySlot(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.Concurrency, opts.PerHost = 4, 1
+	opts.MaxAttempts = 1 // each publication's delivery is tried once
+	opts.HeaderTimeout = opts.Timeout
+	h := newHub(t, s, opts)
+	g := newHanger()
+	g.refuse.Store(true)
+	other := site + "other.atom"
+	for i := range opts.Concurrency {
+		cb := serveOn(t, "127.0.0."+strconv.Itoa(i+2), g.serve)
+		h.subscribe(t, cb, int64(i+1), "hub.topic", other)
+	}
+	t.Cleanup(func() { close(g.release) }) // before the servers close
+	h.Publish(other, feedBytes, atomType)
+	h.waitStats(t, "the refusals", func(st Stats) bool { return st.GivenUp == int64(opts.Concurrency) })
+	g.refuse.Store(false)
+	honest := newSubscriber(t)
+	h.subscribe(t, honest.url, int64(opts.Concurrency+1))
+	h.Publish(other, feedBytes, atomType)
+	next(t, g.arrivals, "a hanging callback's delivery")
+	h.Publish(topic, feedBytes, atomType)
+	next(t, honest.deliveries, "the honest subscriber's delivery")
+	if st := h.Stats(); st.Failed != int64(opts.Concurrency) {
+		t.Fatalf("the honest subscriber waited for a hanging callback to time out: %+v", st)
+	}
 }

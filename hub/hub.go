@@ -56,20 +56,25 @@ type Options struct {
 	// flight (100), MaxVerifyingPerHost those to one callback host (4).
 	MaxPerHost, MaxTotal, MaxVerifying, MaxVerifyingPerHost int
 	// Concurrency bounds the deliveries in flight (32); PerHost those to
-	// one callback host (a quarter of Concurrency, at least 1): to its
-	// registrable domain, and to each address it resolves to (an IPv6
-	// address's /64), so that one party's callbacks that never answer,
-	// under any number of names, hold no more. A delivery's answer is
-	// read for a second at most after its headers. A delivery
-	// retried after a failure waits for one of its own smaller set of
-	// slots (a quarter of Concurrency), so that failing subscribers
-	// leave the others room.
+	// one callback host (a quarter of Concurrency, at least 1): to a
+	// name's registrable domain, and to each address and port it
+	// resolves to, so that one party's callbacks that never answer,
+	// under any number of names, hold no more, and others' pointed at a
+	// subscriber's address on another port take none of its slots; to
+	// each address (an IPv6 address's /64), on all its ports, half of
+	// Concurrency (at least PerHost). A delivery's answer is read for a
+	// second at most after its headers. A delivery retried after a
+	// failure, or the first of a publication to a subscriber whose last
+	// attempt failed, waits for one of its own smaller set of slots (a
+	// quarter of Concurrency), so that failing subscribers leave the
+	// others room.
 	Concurrency, PerHost int
 	// Timeout bounds each request to a subscriber: verification or
 	// delivery, from dial to the end of the response read (10 s).
-	// HeaderTimeout bounds the wait for a delivery's response headers
-	// (3 s, at most Timeout): a callback that never answers lets go of
-	// its slot soon.
+	// HeaderTimeout bounds the connect, over all the addresses of a
+	// delivery's callback, and then the wait for its response headers
+	// (3 s each, at most Timeout): a callback that never answers lets
+	// go of its slot soon.
 	// VerifyTimeout bounds a verification of intent, an echo (3 s, at
 	// most Timeout).
 	Timeout, HeaderTimeout, VerifyTimeout time.Duration

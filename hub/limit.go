@@ -57,6 +57,9 @@ func (h *Hub) enterPool(retry bool) (chan struct{}, bool) {
 type entry struct {
 	host    string
 	expires time.Time
+	// failing says its last delivery attempt failed: its next takes a
+	// retry's slot, even if it is a new publication's first.
+	failing bool
 }
 
 // track counts sub, live or renewed, in the limits; untrack forgets
@@ -69,8 +72,9 @@ func (h *Hub) track(sub storage.Subscription) {
 	p := pair{sub.Topic, sub.Callback}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	failing := h.subs[p].failing // a renewal answers no delivery
 	h.forget(p)
-	e := entry{hostKey(u), sub.Expires}
+	e := entry{hostKey(u), sub.Expires, failing}
 	h.subs[p] = e
 	if h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry) {
 		h.nextExpiry = e.expires
