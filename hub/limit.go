@@ -15,9 +15,10 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// hostKey is the callback host that the limits count: an IP literal in
-// its canonical form (an IPv4-mapped IPv6 address as the IPv4 address,
-// without zone), so that the spellings of one address are one host; or
+// hostKey is the callback host that the limits count: an IPv4 literal
+// in its canonical form (an IPv4-mapped IPv6 address as the IPv4
+// address), so that the spellings of one address are one host, and an
+// IPv6 literal's /64 (without zone), which one site has for nothing; or
 // a name's registrable domain (eTLD+1: example.org for a.b.example.org,
 // user.github.io for a.user.github.io), in lower-case ASCII, so that
 // the names a wildcard DNS record gives for nothing are one host too;
@@ -25,7 +26,12 @@ import (
 func hostKey(u *url.URL) string {
 	name := u.Hostname()
 	if a, err := netip.ParseAddr(name); err == nil {
-		return a.Unmap().WithZone("").String()
+		a = a.Unmap().WithZone("")
+		if a.Is6() {
+			// The block one site is given, as the delivery gates count.
+			return netip.PrefixFrom(a, 64).Masked().String()
+		}
+		return a.String()
 	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	if ascii, err := idna.Lookup.ToASCII(name); err == nil {
