@@ -35,6 +35,7 @@ func gateKeys(u *url.URL, addrs []netip.Addr) []string {
 		}
 	}
 	for _, a := range addrs {
+		a = a.WithZone("")
 		keys = append(keys, "dial "+net.JoinHostPort(a.String(), port))
 		if a.Is6() {
 			a = netip.PrefixFrom(a, 64).Masked().Addr()

@@ -3,6 +3,8 @@ package hub
 import (
 	"io"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -166,5 +168,30 @@ func TestFailingTakesRetrySlot(t *testing.T) {
 	next(t, honest.deliveries, "the honest subscriber's delivery")
 	if st := h.Stats(); st.Failed != int64(opts.Concurrency) {
 		t.Fatalf("the honest subscriber waited for a hanging callback to time out: %+v", st)
+	}
+}
+
+func TestGateKeys(t *testing.T) {
+	for _, tc := range []struct {
+		callback string
+		addrs    []string
+		want     string
+	}{
+		{"http://127.0.0.1:8080/cb", []string{"127.0.0.1"}, "dial 127.0.0.1:8080,addr 127.0.0.1"},
+		{"https://a.example.org/cb", []string{"2001:db8::1", "192.0.2.1"},
+			"host example.org,dial 192.0.2.1:443,dial [2001:db8::1]:443,addr 192.0.2.1,addr 2001:db8::"},
+		{"http://[fe80::1%25eth0]/cb", []string{"fe80::1%eth0"}, "dial [fe80::1]:80,addr fe80::"},
+	} {
+		u, err := url.Parse(tc.callback)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var addrs []netip.Addr
+		for _, a := range tc.addrs {
+			addrs = append(addrs, netip.MustParseAddr(a))
+		}
+		if got := strings.Join(gateKeys(u, addrs), ","); got != tc.want {
+			t.Errorf("gateKeys(%s, %v) = %s, want %s", tc.callback, tc.addrs, got, tc.want)
+		}
 	}
 }

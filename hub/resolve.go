@@ -53,7 +53,7 @@ type lookup struct {
 func (h *Hub) resolve(u *url.URL) ([]netip.Addr, error) {
 	name := u.Hostname()
 	if a, err := netip.ParseAddr(name); err == nil {
-		return []netip.Addr{a.Unmap().WithZone("")}, nil
+		return []netip.Addr{a.Unmap()}, nil // a link-local's zone kept
 	}
 	c := &h.dns
 	key := strings.ToLower(name)
