@@ -142,7 +142,7 @@ func (h *Hub) run(p pair) {
 		h.mu.Lock()
 		q.dirty = false
 		d, ok := h.docs[p.topic]
-		retry := q.attempts > 0
+		retry := q.attempts > 0 || h.subs[p].failing
 		h.mu.Unlock()
 		out, sub := orphan, storage.Subscription{}
 		if ok || h.content(p.topic, &d) {
@@ -174,6 +174,7 @@ func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bo
 	switch out {
 	case failed:
 		h.mu.Lock()
+		h.setFailing(p, true)
 		q.attempts++
 		give := q.attempts >= h.opts.MaxAttempts
 		q.next = time.Now().UTC().Add(h.backoff(q.attempts))
@@ -215,6 +216,9 @@ func (h *Hub) settle(p pair, q *queue, out outcome, sub storage.Subscription) bo
 // then the newer version is owed, at once.
 func (h *Hub) done(p pair, q *queue, delivered bool) bool {
 	h.mu.Lock()
+	if delivered {
+		h.setFailing(p, false)
+	}
 	if q.dirty && delivered {
 		q.attempts, q.next = 0, time.Now()
 		h.mu.Unlock()
@@ -237,6 +241,15 @@ func (h *Hub) done(p pair, q *queue, delivered bool) bool {
 	h.settled(p) // under mu: before a newer queue's owe
 	h.mu.Unlock()
 	return false
+}
+
+// setFailing notes whether p's last delivery attempt failed, with h.mu
+// held.
+func (h *Hub) setFailing(p pair, failing bool) {
+	if e, ok := h.subs[p]; ok {
+		e.failing = failing
+		h.subs[p] = e
+	}
 }
 
 // backoff is the wait after the nth failure: RetryBase doubled n-1

@@ -129,8 +129,16 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 // no gate of its own.
 type dialAddrs struct{}
 
+// fallbackDelay is how long the addresses of a name's first family
+// (IPv6 or IPv4) have before those of the other are dialled too
+// (Happy Eyeballs, RFC 8305, as net.Dialer does).
+const fallbackDelay = 300 * time.Millisecond
+
 // dialPinned dials with d the addresses the context names in
-// dialAddrs, in turn, on the port asked for; else what it is asked.
+// dialAddrs, on the port asked for, as net.Dialer dials a name's: the
+// first family's in turn, the other's in turn from fallbackDelay on or
+// once the first's failed, the first connection made winning, all
+// within d.Timeout. Without addresses, it dials what it is asked.
 func dialPinned(d *net.Dialer) func(ctx context.Context, network, address string) (net.Conn, error) {
 	return func(ctx context.Context, network, address string) (net.Conn, error) {
 		addrs, _ := ctx.Value(dialAddrs{}).([]netip.Addr)
@@ -141,14 +149,105 @@ func dialPinned(d *net.Dialer) func(ctx context.Context, network, address string
 		if err != nil {
 			return nil, err
 		}
-		var errs []error
-		for _, a := range addrs {
-			c, err := d.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
-			if err == nil {
-				return c, nil
-			}
-			errs = append(errs, err)
+		if d.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d.Timeout)
+			defer cancel()
 		}
-		return nil, errors.Join(errs...)
+		var first, other []netip.Addr
+		for _, a := range addrs {
+			if a.Is4() == addrs[0].Is4() {
+				first = append(first, a)
+			} else {
+				other = append(other, a)
+			}
+		}
+		if len(other) == 0 {
+			return dialSerial(ctx, d, network, port, first)
+		}
+		return dialRace(ctx, d, network, port, first, other)
 	}
 }
+
+// dialRace dials first, and other from fallbackDelay on or once first
+// failed, and returns the first connection made; a later one is closed.
+func dialRace(ctx context.Context, d *net.Dialer, network, port string, first, other []netip.Addr) (net.Conn, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make(chan dialResult, 2)
+	dial := func(addrs []netip.Addr) {
+		go func() {
+			c, err := dialSerial(ctx, d, network, port, addrs)
+			results <- dialResult{c, err}
+		}()
+	}
+	dial(first)
+	fallback := time.NewTimer(fallbackDelay)
+	defer fallback.Stop()
+	running, started := 1, false
+	var errs []error
+	for {
+		select {
+		case <-fallback.C:
+		case r := <-results:
+			running--
+			if r.err == nil {
+				if running > 0 {
+					go closeLate(results)
+				}
+				return r.c, nil
+			}
+			errs = append(errs, r.err)
+		}
+		if !started {
+			started = true
+			running++
+			dial(other)
+		} else if running == 0 {
+			return nil, errors.Join(errs...)
+		}
+	}
+}
+
+type dialResult struct {
+	c   net.Conn
+	err error
+}
+
+// closeLate closes the connection of the other dial, still running
+// when one won (it is cancelled, and ends soon).
+func closeLate(results <-chan dialResult) {
+	if r := <-results; r.c != nil {
+		r.c.Close()
+	}
+}
+
+// dialSerial dials addrs in turn, each given an equal share of the
+// time left (at least minDialShare, if there is as much), and returns
+// the first connection made.
+func dialSerial(ctx context.Context, d *net.Dialer, network, port string, addrs []netip.Addr) (net.Conn, error) {
+	var errs []error
+	for i, a := range addrs {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if end, ok := ctx.Deadline(); ok {
+			left := time.Until(end)
+			share := max(left/time.Duration(len(addrs)-i), min(left, minDialShare))
+			actx, cancel = context.WithTimeout(ctx, share)
+		}
+		c, err := d.DialContext(actx, network, net.JoinHostPort(a.String(), port))
+		cancel()
+		if err == nil {
+			return c, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// minDialShare is the least time an address is given to connect when
+// the time left allows, as net.Dialer gives: a slow first address
+// leaves the others less, not none.
+const minDialShare = 2 * time.Second

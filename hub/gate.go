@@ -1,12 +1,12 @@
 package hub
 
 import (
-	"context"
-	"errors"
+	"cmp"
 	"net"
 	"net/netip"
 	"net/url"
 	"slices"
+	"strings"
 )
 
 // gate bounds the deliveries in flight to one callback host.
@@ -15,53 +15,52 @@ type gate struct {
 	users int // waiting or holding a slot: the gate goes with the last
 }
 
-// maxDialled is how many of a callback host's addresses a delivery
-// tries: the first, and the first of the other family (IPv4 or IPv6).
-const maxDialled = 2
-
-// resolve returns the addresses a delivery to u dials (see dialAddrs):
-// an IP literal's own, else what the resolver says of the name. The
-// delivery gates are chosen by them, so that the names of one machine,
-// which cost an attacker nothing (wildcard DNS), share its slots.
-func (h *Hub) resolve(u *url.URL) ([]netip.Addr, error) {
-	name := u.Hostname()
-	if a, err := netip.ParseAddr(name); err == nil {
-		return []netip.Addr{a.Unmap()}, nil
+// gateKeys are the gates a delivery to u, dialling addrs, enters, in
+// this order, each once: its callback host's, for a name (its registrable
+// domain, see hostKey); each endpoint's, address and port, so that
+// callbacks of others pointed at a subscriber's address on another port
+// (one that hangs) do not take its slots; and each address's (an IPv6
+// address's /64, the block one site is given), larger (see gateSize),
+// so that one machine's ports hold half the hub's slots at most.
+func gateKeys(u *url.URL, addrs []netip.Addr) []string {
+	var keys []string
+	if _, err := netip.ParseAddr(u.Hostname()); err != nil {
+		keys = append(keys, "host "+hostKey(u))
 	}
-	ctx, cancel := context.WithTimeout(h.ctx, h.opts.HeaderTimeout)
-	defer cancel()
-	found, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
-	if err != nil {
-		return nil, err
-	}
-	var out []netip.Addr
-	for _, a := range found {
-		a = a.Unmap()
-		if len(out) == 0 || (len(out) < maxDialled && a.Is4() != out[0].Is4()) {
-			out = append(out, a)
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
 		}
 	}
-	if len(out) == 0 {
-		return nil, errors.New("lookup " + name + ": no address")
-	}
-	return out, nil
-}
-
-// gateKeys are the gates a delivery to u, dialling addrs, enters, in
-// order: its callback host's (the registrable domain of a name, see
-// hostKey) and each address's (an IPv6 address's /64, the block one
-// site is given), each once.
-func gateKeys(u *url.URL, addrs []netip.Addr) []string {
-	keys := []string{hostKey(u)}
 	for _, a := range addrs {
 		a = a.WithZone("")
+		keys = append(keys, "dial "+net.JoinHostPort(a.String(), port))
 		if a.Is6() {
 			a = netip.PrefixFrom(a, 64).Masked().Addr()
 		}
-		keys = append(keys, a.String())
+		keys = append(keys, "addr "+a.String())
 	}
-	slices.Sort(keys)
+	// Narrow before broad: a delivery waiting for a gate holds those it
+	// entered before, which must not be a machine's.
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(gateRank(a), gateRank(b)), strings.Compare(a, b))
+	})
 	return slices.Compact(keys)
+}
+
+func gateRank(key string) int {
+	return strings.Index("host dial addr ", key[:5])
+}
+
+// gateSize is how many deliveries the gate key lets through at once:
+// PerHost, or for an address's, half Concurrency (at least PerHost).
+func (h *Hub) gateSize(key string) int {
+	if strings.HasPrefix(key, "addr ") {
+		return max(h.opts.PerHost, h.opts.Concurrency/2)
+	}
+	return h.opts.PerHost
 }
 
 // enterHosts waits for a delivery slot of each gate of keys, in their
@@ -90,7 +89,7 @@ func (h *Hub) enterHost(host string) bool {
 	h.mu.Lock()
 	g := h.hosts[host]
 	if g == nil {
-		g = &gate{slots: make(chan struct{}, h.opts.PerHost)}
+		g = &gate{slots: make(chan struct{}, h.gateSize(host))}
 		h.hosts[host] = g
 	}
 	g.users++

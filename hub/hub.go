@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -55,20 +56,25 @@ type Options struct {
 	// flight (100), MaxVerifyingPerHost those to one callback host (4).
 	MaxPerHost, MaxTotal, MaxVerifying, MaxVerifyingPerHost int
 	// Concurrency bounds the deliveries in flight (32); PerHost those to
-	// one callback host (a quarter of Concurrency, at least 1): to its
-	// registrable domain, and to each address it resolves to (an IPv6
-	// address's /64), so that one party's callbacks that never answer,
-	// under any number of names, hold no more. A delivery's answer is
-	// read for a second at most after its headers. A delivery
-	// retried after a failure waits for one of its own smaller set of
-	// slots (a quarter of Concurrency), so that failing subscribers
-	// leave the others room.
+	// one callback host (a quarter of Concurrency, at least 1): to a
+	// name's registrable domain, and to each address and port it
+	// resolves to, so that one party's callbacks that never answer,
+	// under any number of names, hold no more, and others' pointed at a
+	// subscriber's address on another port take none of its slots; to
+	// each address (an IPv6 address's /64), on all its ports, half of
+	// Concurrency (at least PerHost). A delivery's answer is read for a
+	// second at most after its headers. A delivery retried after a
+	// failure, or the first of a publication to a subscriber whose last
+	// attempt failed, waits for one of its own smaller set of slots (a
+	// quarter of Concurrency), so that failing subscribers leave the
+	// others room.
 	Concurrency, PerHost int
 	// Timeout bounds each request to a subscriber: verification or
 	// delivery, from dial to the end of the response read (10 s).
-	// HeaderTimeout bounds the wait for a delivery's response headers
-	// (3 s, at most Timeout): a callback that never answers lets go of
-	// its slot soon.
+	// HeaderTimeout bounds the connect, over all the addresses of a
+	// delivery's callback, and then the wait for its response headers
+	// (3 s each, at most Timeout): a callback that never answers lets
+	// go of its slot soon.
 	// VerifyTimeout bounds a verification of intent, an echo (3 s, at
 	// most Timeout).
 	Timeout, HeaderTimeout, VerifyTimeout time.Duration
@@ -81,6 +87,9 @@ type Options struct {
 	// whose lease ended (1 hour): they leave the store, the limits and
 	// the list of subscriptions even if their topic is not published.
 	SweepEvery time.Duration
+
+	// resolver looks callback names up (tests); nil is net's default.
+	resolver *net.Resolver
 }
 
 func (o *Options) defaults() {
@@ -154,6 +163,7 @@ type Hub struct {
 	retry  chan struct{} // deliveries in flight that failed before
 	verify chan struct{} // verifications in flight
 	rec    *recorder
+	dns    dnsCache
 
 	mu     sync.Mutex
 	closed bool
@@ -211,6 +221,10 @@ func New(store Store, opts Options) (*Hub, error) {
 		docs:         make(map[string]doc),
 		queues:       make(map[pair]*queue),
 		rec:          newRecorder(),
+		dns:          dnsCache{resolver: opts.resolver, names: make(map[string]lookup)},
+	}
+	if h.dns.resolver == nil {
+		h.dns.resolver = net.DefaultResolver
 	}
 	go h.recordLoop()
 	all, err := store.AllSubscriptions()

@@ -15,9 +15,10 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// hostKey is the callback host that the limits count: an IP literal in
-// its canonical form (an IPv4-mapped IPv6 address as the IPv4 address,
-// without zone), so that the spellings of one address are one host; or
+// hostKey is the callback host that the limits count: an IPv4 literal
+// in its canonical form (an IPv4-mapped IPv6 address as the IPv4
+// address), so that the spellings of one address are one host, and an
+// IPv6 literal's /64 (without zone), which one site has for nothing; or
 // a name's registrable domain (eTLD+1: example.org for a.b.example.org,
 // user.github.io for a.user.github.io), in lower-case ASCII, so that
 // the names a wildcard DNS record gives for nothing are one host too;
@@ -25,7 +26,12 @@ import (
 func hostKey(u *url.URL) string {
 	name := u.Hostname()
 	if a, err := netip.ParseAddr(name); err == nil {
-		return a.Unmap().WithZone("").String()
+		a = a.Unmap().WithZone("")
+		if a.Is6() {
+			// The block one site is given, as the delivery gates count.
+			return netip.PrefixFrom(a, 64).Masked().String()
+		}
+		return a.String()
 	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	if ascii, err := idna.Lookup.ToASCII(name); err == nil {
@@ -57,6 +63,9 @@ func (h *Hub) enterPool(retry bool) (chan struct{}, bool) {
 type entry struct {
 	host    string
 	expires time.Time
+	// failing says its last delivery attempt failed: its next takes a
+	// retry's slot, even if it is a new publication's first.
+	failing bool
 }
 
 // track counts sub, live or renewed, in the limits; untrack forgets
@@ -69,8 +78,9 @@ func (h *Hub) track(sub storage.Subscription) {
 	p := pair{sub.Topic, sub.Callback}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	failing := h.subs[p].failing // a renewal answers no delivery
 	h.forget(p)
-	e := entry{hostKey(u), sub.Expires}
+	e := entry{hostKey(u), sub.Expires, failing}
 	h.subs[p] = e
 	if h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry) {
 		h.nextExpiry = e.expires

@@ -258,7 +258,8 @@ func TestHostKey(t *testing.T) {
 	for _, tc := range []struct{ callback, want string }{
 		{"http://127.0.0.1:8080/cb", "127.0.0.1"},
 		{"http://[::ffff:7f00:1]/cb", "127.0.0.1"},
-		{"http://[fe80::1%25eth0]/cb", "fe80::1"},
+		{"http://[fe80::1%25eth0]/cb", "fe80::/64"},
+		{"http://[2001:db8::1:2]:8080/cb", "2001:db8::/64"},
 		{"http://localhost/cb", "localhost"},
 		{"http://Feeds.Example.ORG./cb", "example.org"},
 		{"http://a.b.example.org/cb", "example.org"},
@@ -299,5 +300,20 @@ func TestLimitsByDomain(t *testing.T) {
 	}
 	if st := h.Stats(); st.Refused != 1 {
 		t.Errorf("Stats = %+v after a 403; want it counted as refused", st)
+	}
+}
+
+// TestLimitsByIPv6Block checks that the per-host limit counts the IPv6
+// addresses of one /64, which one site has for nothing, as one host.
+func TestLimitsByIPv6Block(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MaxPerHost = 2
+	subscribeStored(t, s, "http://[2001:db8::1]/cb", "http://[2001:db8::2]:8080/cb")
+	h := newHub(t, s, opts)
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {"http://[2001:db8::3]/cb"}}
+	code, body := h.request(t, form)
+	if code != http.StatusForbidden || !strings.Contains(body, "callback host 2001:db8::/64") {
+		t.Errorf("another address of a full /64 = %d %q; want 403 for 2001:db8::/64", code, body)
 	}
 }
