@@ -43,7 +43,7 @@ type config struct {
 	charsetName  string
 	charset      encoding.Encoding
 	timezone     string         // as given; validateRead fills location
-	location     *time.Location // where front-matter dates without a zone are
+	location     *time.Location // where front-matter dates without a zone are, and the pages' dates
 	logFormat    string
 	logLevel     slog.Level
 	version      bool
@@ -70,7 +70,7 @@ func (cfg *config) seedsFlags(fs *flag.FlagSet) {
 	fs.Var(&cfg.maxMediaSize, "max-media-size", "serve no media file (image) larger than `SIZE`, nor show it in an article (bytes, or with KiB, MiB or GiB)")
 	fs.StringVar(&cfg.charsetName, "charset", "windows-1256", "decode files that are not UTF-8 from `CHARSET` (a WHATWG label), or none to refuse them")
 	fs.StringVar(&cfg.lang, "lang", "ar", "BCP 47 language `TAG` of the articles that do not name their own (front matter lang)")
-	fs.StringVar(&cfg.timezone, "timezone", "UTC", "read front-matter dates that name no zone in time zone `NAME` (IANA, such as Asia/Riyadh)")
+	fs.StringVar(&cfg.timezone, "timezone", "UTC", "read front-matter dates that name no zone, and show the pages' dates and times, in time zone `NAME` (IANA, such as Asia/Riyadh)")
 }
 
 func (cfg *config) dbFlag(fs *flag.FlagSet) {
@@ -90,6 +90,7 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.StringVar(&cfg.feed.Title, "title", "seedfeed", "feed title `TEXT`")
 	fs.StringVar(&cfg.feed.Description, "description", "", "feed description `TEXT` (default the title)")
 	fs.StringVar(&cfg.feed.Author, "author", "", "feed author `NAME` (default the title)")
+	fs.TextVar(&cfg.feed.Digits, "digits", feed.ArabicDigits, "write the dates and page numbers of Arabic pages in `DIGITS`: arab (٠١٢٣…) or latn (0123…)")
 	fs.IntVar(&cfg.feed.Limit, "limit", 50, fmt.Sprintf("show `N` entries per feed and on the index, 1 to %d", maxLimit))
 	fs.Var((*secondsFlag)(&cfg.feed.MaxAge), "max-age", "let clients and caches reuse a response for `SECONDS` (or a duration such as 5m)")
 	fs.DurationVar(&cfg.settle, "settle", watcher.DefaultSettle, "wait `DURATION` before a deletion or a move away is unpublished (a save through a backup name stays an edit); a new file renamed within it takes its final name's id; where close notifications are missing, read a file once it has been quiet for it")
@@ -202,6 +203,7 @@ func (cfg *config) validateRead() error {
 	if cfg.location, err = loadTimezone(cfg.timezone); err != nil {
 		errs = append(errs, err)
 	}
+	cfg.feed.Location = cfg.location
 	return errors.Join(errs...)
 }
 

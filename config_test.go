@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seedfeed/seedfeed/feed"
 )
 
 func TestConfigErrors(t *testing.T) {
@@ -59,6 +61,8 @@ func TestConfigErrors(t *testing.T) {
 		{"timezone a path", []string{"-timezone", "../../etc/passwd"}, nil, "-timezone"},
 		{"timezone empty", []string{"-timezone", ""}, nil, "-timezone: empty"},
 		{"env timezone unknown", nil, map[string]string{"SEEDFEED_TIMEZONE": "Asia/Atlantis"}, `-timezone "Asia/Atlantis"`},
+		{"digits unknown", []string{"-digits", "roman"}, nil, "-digits: want arab (٠١٢٣…) or latn (0123…)"},
+		{"env digits unknown", nil, map[string]string{"SEEDFEED_DIGITS": "Arab"}, "SEEDFEED_DIGITS"},
 		{"max-media-size zero", []string{"-max-media-size", "0"}, nil, "-max-media-size"},
 		{"env max-media-size bad", nil, map[string]string{"SEEDFEED_MAX_MEDIA_SIZE": "big"}, "SEEDFEED_MAX_MEDIA_SIZE"},
 	} {
@@ -115,6 +119,7 @@ func TestConfigEnvAndFlags(t *testing.T) {
 		"SEEDFEED_CHARSET":        "none",
 		"SEEDFEED_TIMEZONE":       "Asia/Riyadh",
 		"SEEDFEED_MAX_MEDIA_SIZE": "5MiB",
+		"SEEDFEED_DIGITS":         "latn",
 		"SEEDFEED_VERSION":        "2.4.1", // -version has no twin: ignored
 	})
 	cfg, err := parseConfig([]string{"-limit", "9", "-title", "من العلم"}, e, io.Discard, io.Discard)
@@ -133,6 +138,10 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	}
 	if cfg.location == nil || cfg.location.String() != "Asia/Riyadh" || cfg.maxMediaSize != 5<<20 {
 		t.Errorf("location, max-media-size = %v, %v; want Asia/Riyadh, 5MiB", cfg.location, cfg.maxMediaSize)
+	}
+	// The pages show their dates where the front matter's are read.
+	if cfg.feed.Location != cfg.location || cfg.feed.Digits != feed.LatinDigits {
+		t.Errorf("pages' location, digits = %v, %v; want Asia/Riyadh, latn", cfg.feed.Location, cfg.feed.Digits)
 	}
 	// A root _index.md fills in what neither a flag nor its twin set.
 	for name, want := range map[string]bool{"title": true, "lang": true, "limit": true, "description": false, "author": false} {
@@ -155,6 +164,9 @@ func TestConfigDefaults(t *testing.T) {
 	if cfg.location != time.UTC || cfg.maxMediaSize != 20<<20 || cfg.feed.Lang.String() != "ar" {
 		t.Errorf("location, max-media-size, lang = %v, %v, %v; want UTC, 20MiB, ar", cfg.location, &cfg.maxMediaSize, cfg.feed.Lang)
 	}
+	if cfg.feed.Location != time.UTC || cfg.feed.Digits != feed.ArabicDigits {
+		t.Errorf("pages' location, digits = %v, %v; want UTC, arab", cfg.feed.Location, cfg.feed.Digits)
+	}
 }
 
 func TestHelpListsEnv(t *testing.T) {
@@ -165,7 +177,8 @@ func TestHelpListsEnv(t *testing.T) {
 	}
 	for _, want := range []string{"-seeds", "SEEDFEED_SEEDS", "-db", "SEEDFEED_DB", "-addr", "SEEDFEED_ADDR",
 		"-base-url", "SEEDFEED_BASE_URL", "-lang", "SEEDFEED_LANG", "-title", "SEEDFEED_TITLE", "-limit", "SEEDFEED_LIMIT", "-version",
-		"-timezone NAME", "SEEDFEED_TIMEZONE", "(default UTC)", "-max-media-size SIZE", "SEEDFEED_MAX_MEDIA_SIZE", "(default 20MiB)"} {
+		"-timezone NAME", "SEEDFEED_TIMEZONE", "(default UTC)", "-max-media-size SIZE", "SEEDFEED_MAX_MEDIA_SIZE", "(default 20MiB)",
+		"-digits DIGITS", "SEEDFEED_DIGITS", "(default arab)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("-h output lacks %s:\n%s", want, out.String())
 		}

@@ -349,7 +349,11 @@ func (d *daemon) noteRun() {
 // settingsDigest is a digest of what shapes the bytes served besides the
 // articles: the feed settings and the seedfeed build.
 func settingsDigest(cfg feed.Config) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v %q",
-		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit, cfg.Hub))
+	zone := "UTC"
+	if cfg.Location != nil {
+		zone = cfg.Location.String()
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v %q %v %q",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit, zone, cfg.Digits, cfg.Hub))
 	return hex.EncodeToString(sum[:])
 }

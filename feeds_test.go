@@ -439,7 +439,7 @@ func textOf(t *testing.T, n *html.Node) string {
 }
 
 // readPage parses an article page and returns its html element's lang and
-// dir, the article's h1 and its paragraphs (the date line excluded).
+// dir, the article's h1 and its paragraphs (the date lines excluded).
 func readPage(t *testing.T, page []byte) (lang, dir, title string, paras []string) {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
@@ -453,7 +453,7 @@ func readPage(t *testing.T, page []byte) (lang, dir, title string, paras []strin
 		case n.DataAtom == atom.H1 && n.Parent.DataAtom == atom.Article:
 			title = textOf(t, n)
 		case n.DataAtom == atom.P && n.Parent.DataAtom == atom.Article:
-			if n.FirstChild == nil || n.FirstChild.DataAtom != atom.Time {
+			if !strings.HasPrefix(attr(n, "class"), "meta") {
 				paras = append(paras, textOf(t, n))
 			}
 		}

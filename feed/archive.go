@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -256,7 +257,11 @@ func (h *Handler) renderListPage(k docKey, cfg Config) (doc, error) {
 		return doc{}, err
 	}
 	hd := headOf(cfg, k.list, info.Label)
-	body, err := listPage(listView{List: k.list, Title: hd.cfg.Title, Description: hd.cfg.Description, Lang: hd.cfg.Lang,
+	label := cmp.Or(info.Label, k.list.Name)
+	if k.list.Kind == storage.Section {
+		label = cfg.sectionLabel(k.list.Name)
+	}
+	body, err := listPage(listView{List: k.list, Title: hd.cfg.Title, Description: hd.cfg.Description, Label: label, Lang: hd.cfg.Lang,
 		Items: items, N: k.n, Pages: pages, Count: info.Count, Names: cfg.listName}, cfg)
 	if err != nil {
 		return doc{}, fmt.Errorf("render page %d of %s: %w", k.n, ListURL(cfg.BaseURL, k.list), err)

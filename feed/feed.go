@@ -37,6 +37,12 @@ type Config struct {
 	Author      string
 	// Lang is the language of the articles.
 	Lang language.Tag
+	// Location is the time zone the pages show dates and times in; nil
+	// is UTC. The feeds write theirs in UTC, as their formats do.
+	Location *time.Location
+	// Digits are the digits the pages of an Arabic site write their
+	// dates and page numbers in.
+	Digits Digits
 	// Limit is the number of entries in each feed and on the index page.
 	Limit int
 	// MaxAge is how long clients and caches may reuse a response.

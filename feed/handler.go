@@ -147,6 +147,11 @@ func (h *Handler) Routes() []Route {
 		{"favicon", "GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.favicon.write(w, r, iconHeaders)
 		})},
+		// Every other request: the HTML page that says nothing is there.
+		// Named as metrics name the requests no route matches. For every
+		// method, so that it does not conflict with a route for every
+		// method under a path ("/media/"); notFound answers the others 405.
+		{"none", "/", http.HandlerFunc(h.notFound)},
 	}
 }
 
@@ -262,7 +267,7 @@ func (h *Handler) readMain(cfg Config) (mainState, error) {
 
 // ServeHTTP serves the feeds at PathAtom, PathRSS and PathJSON, the index
 // at "/", each article under PathArticles and /favicon.ico, for GET and
-// HEAD.
+// HEAD, and an HTML page that says so where nothing is (see Routes).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 func (h *Handler) serveDoc(pick func(*snapshot) *doc) http.HandlerFunc {
@@ -282,11 +287,11 @@ func (h *Handler) serveArticle(w http.ResponseWriter, r *http.Request) {
 		d, redirect, err = h.renderArticle(slug)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			http.NotFound(w, r)
+			h.notFound(w, r)
 			return
 		case err != nil:
 			h.log.Error("cannot show article", "slug", slug, "err", err)
-			http.Error(w, "cannot show the article", http.StatusInternalServerError)
+			h.writeError(w, http.StatusInternalServerError)
 			return
 		case redirect != "":
 			// Renamed since it was first published under this name.

@@ -1,7 +1,7 @@
 package feed
 
 import (
-	"fmt"
+	"cmp"
 	"path"
 	"strings"
 
@@ -21,6 +21,10 @@ type listView struct {
 	// the site and the section's _index.md title or folder path, or the
 	// category's label.
 	Title, Description string
+	// Label is a section's or a category's name alone, which its page's
+	// heading shows after the word for its kind; "" for the main list,
+	// whose heading is the site's title.
+	Label string
 	// Lang is the list's language: a section's _index.md lang, else the
 	// site's. The zero Tag means the site's.
 	Lang  language.Tag
@@ -37,8 +41,10 @@ type listView struct {
 
 // pageList is what a list's page shows beyond its articles.
 type pageList struct {
-	Heading, Description string
-	Canonical            string
+	// Kind names a section or a category in the heading before Heading,
+	// its label ("Section:"); "" where Heading is all.
+	Kind, Heading, Description string
+	Canonical                  string
 	// PrevURL and NextURL are the newer and the older page, or "".
 	PrevURL, NextURL string
 	// PageOf says "page N of M", only when there is more than one page.
@@ -49,39 +55,79 @@ type pageList struct {
 // written.
 type pageLink struct{ Text, URL string }
 
+// listTemplate is a list's page: in <head> its canonical URL and the
+// pages before and after it, in <main> its heading (the main list's is
+// the header's), its description, its articles and the links between its
+// pages.
+var listTemplate = newPageTemplate(`{{define "head"}}{{with .List}}
+<link rel="canonical" href="{{.Canonical}}">
+{{- with .PrevURL}}
+<link rel="prev" href="{{.}}">
+{{- end}}
+{{- with .NextURL}}
+<link rel="next" href="{{.}}">
+{{- end}}
+{{- end}}{{end}}
+{{define "main"}}{{with .List}}
+{{- if not $.Home}}
+<h1>{{with .Kind}}<span class="kind">{{.}}</span> <bdi>{{$.List.Heading}}</bdi>{{else}}{{.Heading}}{{end}}</h1>
+{{- end}}
+{{- with .Description}}
+<p class="description">{{.}}</p>
+{{- end}}
+{{- end}}
+{{- range .Articles}}
+<article{{if .OtherLang}} lang="{{.Lang}}" dir="{{.Dir}}"{{end}}>
+<h2><a href="{{.URL}}">{{.Title}}</a></h2>
+<p class="meta"><time datetime="{{.Words.Machine .Published}}">{{.Words.DateTime .Published}}</time></p>
+{{- if .Summary}}
+<p{{with .SummaryDir}} dir="{{.}}"{{end}}>{{.Summary}}</p>
+{{- end}}
+{{- with .Sections}}
+<p class="sections">{{template "links" .}}</p>
+{{- end}}
+{{- if .Categories}}{{$sep := .Sep}}
+<p class="categories">{{range $i, $t := .Categories}}{{if $i}}{{$sep}}{{end}}<bdi><a href="{{$t.URL}}">{{$t.Text}}</a></bdi>{{end}}</p>
+{{- end}}
+</article>
+{{- else}}
+<p>{{$.Words.Say "no articles"}}</p>
+{{- end}}
+{{- with .List}}{{if .PageOf}}
+<nav aria-label="{{$.Words.Say "pages"}}" class="pages">
+{{- with .PrevURL}}<a href="{{.}}" rel="prev">{{$.Words.Say "newer"}}</a> {{end}}<span>{{.PageOf}}</span>
+{{- with .NextURL}} <a href="{{.}}" rel="next">{{$.Words.Say "older"}}</a>{{end}}</nav>
+{{- end}}{{end}}{{end}}`)
+
 // listPage renders page v.N of the HTML page of v.List: its heading, its
 // articles with their sections and categories, links to the newer and
 // older pages, and autodiscovery links to the list's own feeds.
 func listPage(v listView, cfg Config) ([]byte, error) {
 	p := cfg.page()
-	lang := v.Lang
-	if lang == language.Und {
-		lang = cfg.Lang
+	if v.Lang != language.Und {
+		p.inLang(v.Lang, cfg)
 	}
-	if l := lang.String(); l != p.Lang {
-		p.SiteLang, p.SiteDir = p.Lang, p.Dir
-		p.Lang, p.Dir = l, article.LangDir(lang)
-	}
-	p.Words = wordsFor(p.Lang)
 	n, pages := max(v.N, 1), max(v.Pages, v.N, 1)
-	heading := v.Title
-	if heading == "" {
-		heading = cfg.Title
-	}
-	if v.List != (storage.List{}) {
+	pl := &pageList{Heading: cmp.Or(v.Title, cfg.Title), Canonical: ListPageURL(cfg.BaseURL, v.List, n)}
+	if v.List == (storage.List{}) {
+		// The site's title, which the header shows as the heading.
+		p.Home = true
+	} else {
 		// A list's title (see headOf) already names the site.
-		p.FeedTitle = heading
+		p.FeedTitle = pl.Heading
 		// A list that every article left answers, so that its feeds'
 		// subscribers are not broken, but search engines should drop it.
 		p.NoIndex = v.Count == 0
+		if v.Label != "" {
+			pl.Kind, pl.Heading = p.Words.Say(kindWord[v.List.Kind]), v.Label
+		}
 	}
 	p.DocTitle = p.FeedTitle
-	pl := &pageList{Heading: heading, Canonical: ListPageURL(cfg.BaseURL, v.List, n)}
-	if strings.TrimSpace(v.Description) != strings.TrimSpace(heading) {
+	if strings.TrimSpace(v.Description) != strings.TrimSpace(cmp.Or(v.Title, cfg.Title)) && strings.TrimSpace(v.Description) != strings.TrimSpace(v.Label) {
 		pl.Description = v.Description
 	}
 	if pages > 1 {
-		pl.PageOf = fmt.Sprintf(p.Words.PageOf, n, pages)
+		pl.PageOf = p.Words.Say("page of", n, pages)
 	}
 	if n > 1 {
 		// Page 1 is the list itself, titled as the list.
@@ -101,12 +147,16 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 			// An article without a language of its own is in its list's.
 			e.lang, e.dir = p.Lang, p.Dir
 		}
-		a := pageArticleOf(it, e, false, v.Names)
+		a := pageArticleOf(it, e, cfg, false, v.Names)
 		a.OtherLang = e.lang != p.Lang
 		p.Articles = append(p.Articles, a)
 	}
-	return renderPage(p)
+	return renderPage(listTemplate, p)
 }
+
+// kindWord is the catalog key of the word for a kind of list in its
+// page's heading.
+var kindWord = map[storage.Kind]string{storage.Section: "section", storage.Category: "category"}
 
 // sectionLinks returns the sections of the article at p, outermost
 // first: each folder above it, named by names or else by its last
@@ -148,20 +198,4 @@ func categoryLinks(base string, categories []string) []pageLink {
 		links = append(links, pageLink{Text: c, URL: ListURL(base, storage.List{Kind: storage.Category, Name: t})})
 	}
 	return links
-}
-
-// words are what the pages say themselves, in the page's language: the
-// names of the navigation landmarks and of the links between pages.
-type words struct {
-	Feeds, Sections, Pages, Newer, Older string
-	PageOf                               string // a format of N and M
-}
-
-// wordsFor returns the words in lang, a BCP 47 tag: Arabic for Arabic,
-// else English.
-func wordsFor(lang string) words {
-	if base, _ := language.Make(lang).Base(); base.String() == "ar" {
-		return words{Feeds: "الخلاصات", Sections: "الأقسام", Pages: "الصفحات", Newer: "الأحدث", Older: "الأقدم", PageOf: "الصفحة %d من %d"}
-	}
-	return words{Feeds: "Feeds", Sections: "Sections", Pages: "Pages", Newer: "Newer", Older: "Older", PageOf: "Page %d of %d"}
 }

@@ -159,6 +159,12 @@ func TestListHeading(t *testing.T) {
 	}{
 		{"main", listView{Title: testConfig.Title, Description: testConfig.Description},
 			testConfig.Title, testConfig.Title, []string{testConfig.Description}},
+		{"main described by its title", listView{Title: testConfig.Title, Description: testConfig.Title},
+			testConfig.Title, testConfig.Title, nil},
+		{"section labelled", listView{List: footballSection, Title: "أخبار سيدفيد — كرة القدم", Label: "كرة القدم", Description: "كرة القدم"},
+			"القسم: كرة القدم", "أخبار سيدفيد — كرة القدم", nil},
+		{"category labelled", listView{List: footballCategory, Title: "أخبار سيدفيد — كرة القدم", Label: "كرة القدم", Description: "أخبار الملاعب"},
+			"التصنيف: كرة القدم", "أخبار سيدفيد — كرة القدم", []string{"أخبار الملاعب"}},
 		{"section titled by _index.md", listView{List: footballSection, Title: "كرة القدم", Description: "أخبار الملاعب"},
 			"كرة القدم", "كرة القدم", []string{"أخبار الملاعب"}},
 		{"description that repeats the title", listView{List: footballSection, Title: "رياضة/كرة القدم", Description: " رياضة/كرة القدم"},
@@ -171,21 +177,12 @@ func TestListHeading(t *testing.T) {
 			doc := renderList(t, tc.v)
 			want(t, "h1", find(doc, atom.H1, ""), []string{tc.h1})
 			want(t, "title", find(doc, atom.Title, ""), []string{tc.title})
-			var paras []string
-			for n := range doc.Descendants() {
-				// The description is the paragraph right after the h1.
-				if n.DataAtom == atom.H1 {
-					for s := n.NextSibling; s != nil; s = s.NextSibling {
-						if s.Type == html.ElementNode {
-							if s.DataAtom == atom.P {
-								paras = append(paras, textOf(s))
-							}
-							break
-						}
-					}
-				}
+			want(t, "description", find(doc, atom.P, "description"), tc.description)
+			// The site's title once on the page: in the header, as the
+			// heading on the main list's page, as a link home on others.
+			if body := find(doc, atom.Body, "")[0]; strings.Count(body, testConfig.Title) != 1 {
+				t.Errorf("the site's title is %d times on the page, want once:\n%s", strings.Count(body, testConfig.Title), body)
 			}
-			want(t, "description", paras, tc.description)
 		})
 	}
 }
@@ -203,9 +200,9 @@ func TestListPaging(t *testing.T) {
 		prev, next           []string
 		pageOf, title, label string
 	}{
-		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة 1 من 3", "كرة القدم", "الأقدم"},
-		{2, 3, sec + "page/2/", []string{sec}, []string{sec + "page/3/"}, "الصفحة 2 من 3", "كرة القدم · الصفحة 2 من 3", "الأحدث"},
-		{3, 3, sec + "page/3/", []string{sec + "page/2/"}, nil, "الصفحة 3 من 3", "كرة القدم · الصفحة 3 من 3", "الأحدث"},
+		{1, 3, sec, nil, []string{sec + "page/2/"}, "الصفحة ١ من ٣", "كرة القدم", "الأقدم"},
+		{2, 3, sec + "page/2/", []string{sec}, []string{sec + "page/3/"}, "الصفحة ٢ من ٣", "كرة القدم · الصفحة ٢ من ٣", "الأحدث"},
+		{3, 3, sec + "page/3/", []string{sec + "page/2/"}, nil, "الصفحة ٣ من ٣", "كرة القدم · الصفحة ٣ من ٣", "الأحدث"},
 		{1, 1, sec, nil, nil, "", "كرة القدم", ""},
 	} {
 		t.Run(fmt.Sprintf("%d of %d", tc.n, tc.pages), func(t *testing.T) {
@@ -301,7 +298,8 @@ func TestListAutodiscovery(t *testing.T) {
 				"application/rss+xml " + tc.prefix + "feed.rss " + tc.title + " (RSS)",
 				"application/feed+json " + tc.prefix + "feed.json " + tc.title + " (JSON Feed)",
 			})
-			want(t, "feed links", links(doc, atom.A, "*")[1:4], []string{tc.prefix + "feed.atom", tc.prefix + "feed.rss", tc.prefix + "feed.json"})
+			all := links(doc, atom.A, "*")
+			want(t, "feed links", all[len(all)-3:], []string{tc.prefix + "feed.atom", tc.prefix + "feed.rss", tc.prefix + "feed.json"})
 			want(t, "canonical", links(doc, atom.Link, "canonical"), []string{tc.prefix + "page/2/"})
 		})
 	}
@@ -408,7 +406,7 @@ func TestListLanguage(t *testing.T) {
 		}
 	}
 	want(t, "marks", marks, []string{"header ar rtl", "article ar rtl", "article  ", "article  "})
-	want(t, "nav labels", navs, []string{"الخلاصات", "Pages"})
+	want(t, "nav labels", navs, []string{"Pages", "الخلاصات"})
 	want(t, "page of", find(h.doc, atom.Span, ""), []string{"Page 1 of 2"})
 
 	// The Arabic site's own index marks the English article.

@@ -111,7 +111,7 @@ func sectionKeys(p string) []docKey {
 func (h *Handler) serveSection(w http.ResponseWriter, r *http.Request) {
 	keys := sectionKeys(r.PathValue("path"))
 	if len(keys) == 0 {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	k := keys[0]
@@ -138,7 +138,7 @@ func (h *Handler) serveCategory(w http.ResponseWriter, r *http.Request) {
 	rest := r.PathValue("rest")
 	k, ok := parseRest(rest)
 	if !ok {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	name := r.PathValue("term")
@@ -155,7 +155,7 @@ func (h *Handler) serveCategory(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serveMainPage(w http.ResponseWriter, r *http.Request) {
 	k, ok := parseRest(pathPage + r.PathValue("n") + "/")
 	if !ok {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	h.serveList(w, r, k)
@@ -165,7 +165,7 @@ func (h *Handler) serveMainPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serveMainArchive(w http.ResponseWriter, r *http.Request) {
 	k, ok := parseArchive(r.PathValue("file"))
 	if !ok {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	h.serveList(w, r, k)
@@ -183,11 +183,11 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, k docKey) {
 		c, err = h.renderList(k)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			http.NotFound(w, r)
+			h.notFound(w, r)
 			return
 		case err != nil:
 			h.log.Error("cannot show list", "list", k.list.Kind.String(), "name", k.list.Name, "err", err)
-			http.Error(w, "cannot show the list", http.StatusInternalServerError)
+			h.writeError(w, http.StatusInternalServerError)
 			return
 		}
 		h.keep(k, c, gen)

@@ -11,48 +11,6 @@ import (
 	"github.com/seedfeed/seedfeed/storage"
 )
 
-// pageArticleOf returns what the pages show of it, which e describes: on
-// a list's page (whole false), its title, date, summary, sections (named
-// by names, see listView.Names) and categories; on its own page, its body
-// and all that is known of it too.
-func pageArticleOf(it storage.Item, e entry, whole bool, names func(storage.List) string) pageArticle {
-	sum := summary(it)
-	a := pageArticle{
-		Title:      it.Title,
-		URL:        ArticleURL(e.base, it),
-		Published:  it.Published,
-		Updated:    it.Updated,
-		Summary:    sum,
-		SummaryDir: paragraphDir(sum, e.dir),
-		Lang:       e.lang,
-		Dir:        e.dir,
-		OtherLang:  e.otherLang,
-		Sections:   sectionLinks(e.base, it.Path, names),
-		Categories: categoryLinks(e.base, e.categories),
-		Sep:        ", ",
-	}
-	if e.dir == "rtl" {
-		a.Sep = "، "
-	}
-	if !whole {
-		return a
-	}
-	if it.Body != "" {
-		// Body comes sanitized from the article package; its local
-		// references are made URLs before it is trusted as HTML.
-		a.Body = template.HTML(resolveLocal(it.Body, e.base))
-	} else {
-		for _, p := range it.Paragraphs {
-			a.Paragraphs = append(a.Paragraphs, pageParagraph{Text: p, Dir: paragraphDir(p, e.dir)})
-		}
-	}
-	a.Authors, a.Tags, a.Link = e.authors, e.tags, e.link
-	if e.image != nil {
-		a.Image = &pageImage{URL: e.image.url, Alt: e.image.alt}
-	}
-	return a
-}
-
 // pageMeta is what an article's page says of the article for machines:
 // the description that search engines show, the Open Graph properties
 // that messengers build a link's preview from, and schema.org data.

@@ -20,6 +20,7 @@ const (
 // snapshot is every document rendered from one state of the source.
 type snapshot struct {
 	atom, rss, json, index doc
+	errors                 errorPages
 }
 
 // render renders every document from items, ordered newest first, dated
@@ -61,6 +62,9 @@ func renderMain(m mainState, cfg Config) (*snapshot, error) {
 		Items: m.items, N: 1, Pages: htmlPages(m.count, cfg.Limit), Count: m.count, Names: cfg.listName}, cfg)
 	if err == nil {
 		s.index, err = newDoc(body, typeHTML, modified)
+	}
+	if err == nil {
+		s.errors, err = renderErrorPages(cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", typeHTML, err)
