@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"text/tabwriter"
+	"time"
 
+	"github.com/seedfeed/seedfeed/hub"
 	"github.com/seedfeed/seedfeed/storage"
 )
 
@@ -114,29 +118,53 @@ func backupTo(ctx context.Context, db string, w io.Writer) (int64, error) {
 	return n, err
 }
 
-// listCommand is "seedfeed list [-db FILE] [-json]".
+// listCommand is "seedfeed list [-db FILE] [-json] [-subscriptions]".
 func listCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg config
-	var asJSON bool
-	fs := newFlagSet("seedfeed list", "seedfeed list [-db FILE] [-json]\n\n"+
+	var asJSON, subs bool
+	fs := newFlagSet("seedfeed list", "seedfeed list [-db FILE] [-json] [-subscriptions]\n\n"+
 		"Prints the published entries, newest first: id, published date, path, title,\n"+
 		"or with -json one JSON object a line. Ids use the running daemon's -base-url,\n"+
-		"or, when none runs, the one given here.", stderr)
+		"or, when none runs, the one given here. With -subscriptions it prints the\n"+
+		"built-in WebSub hub's subscriptions instead: topic, callback, lease end, signed.", stderr)
 	cfg.dbFlag(fs)
 	fs.StringVar(&cfg.baseURL, "base-url", "", "public `URL` of the ids when no daemon answers (default http:// and -addr)")
 	fs.StringVar(&cfg.addr, "addr", "localhost:8080", "the daemon's `HOST:PORT`, for the ids when no daemon answers and no -base-url is given")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object a line: id, url, path, title, published, updated")
+	fs.BoolVar(&subs, "subscriptions", false, "print the WebSub subscriptions (topic, callback, expires, signed), not the entries")
 	if err := parseNoArgs(fs, args, getenv); err != nil {
 		return err
+	}
+	if subs {
+		return listSubscriptions(ctx, cfg.db, asJSON, stdout)
 	}
 	if err := joinChecks(cfg.validateURL); err != nil {
 		return err
 	}
-	path := "/list"
+	return fromDaemonOrFile(ctx, cfg.db, "/list", asJSON, stdout, func(s *storage.Store) error {
+		items, err := s.Entries()
+		if err != nil {
+			return err
+		}
+		baseURL := cfg.feed.BaseURL
+		if baseURL == "" {
+			baseURL = defaultBaseURL(cfg.addr, nil)
+		}
+		if asJSON {
+			return writeListJSON(stdout, items, baseURL)
+		}
+		return writeList(stdout, items, baseURL)
+	})
+}
+
+// fromDaemonOrFile copies to stdout the running daemon's answer to path
+// (with ?format=json when asJSON), or, when no daemon runs, has read
+// print from the file, opened read-only.
+func fromDaemonOrFile(ctx context.Context, db, path string, asJSON bool, stdout io.Writer, read func(*storage.Store) error) error {
 	if asJSON {
 		path += "?format=json"
 	}
-	resp, err := controlGet(ctx, cfg.db, path)
+	resp, err := controlGet(ctx, db, path)
 	if err == nil {
 		defer resp.Body.Close()
 		_, err = io.Copy(stdout, resp.Body)
@@ -145,21 +173,61 @@ func listCommand(ctx context.Context, args []string, getenv func(string) string,
 	if !errors.Is(err, errNoDaemon) {
 		return err
 	}
-	s, err := openStopped(cfg.db)
+	s, err := openStopped(db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	items, err := s.Entries()
-	if err != nil {
-		return err
-	}
-	baseURL := cfg.feed.BaseURL
-	if baseURL == "" {
-		baseURL = defaultBaseURL(cfg.addr, nil)
+	return read(s)
+}
+
+// listSubscriptions is "list -subscriptions": from the running daemon,
+// or read from the file when none runs.
+func listSubscriptions(ctx context.Context, db string, asJSON bool, stdout io.Writer) error {
+	return fromDaemonOrFile(ctx, db, "/subscriptions", asJSON, stdout, func(s *storage.Store) error {
+		all, err := s.AllSubscriptions()
+		if err != nil {
+			return err
+		}
+		return writeSubscriptions(stdout, all, asJSON)
+	})
+}
+
+// subscriptionEntry is one line of "list -subscriptions -json". The
+// secret is never shown: whether there is one is.
+type subscriptionEntry struct {
+	Topic    string    `json:"topic"`
+	Callback string    `json:"callback"`
+	Expires  time.Time `json:"expires"`
+	Created  time.Time `json:"created"`
+	Signed   bool      `json:"signed"`
+}
+
+// writeSubscriptions prints subs, by topic then callback: a table, or
+// one JSON object a line.
+func writeSubscriptions(w io.Writer, subs []storage.Subscription, asJSON bool) error {
+	for i := range subs {
+		subs[i].Callback = hub.Redact(subs[i].Callback) // a password in a callback is the subscriber's
 	}
 	if asJSON {
-		return writeListJSON(stdout, items, baseURL)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, sub := range subs {
+			e := subscriptionEntry{sub.Topic, sub.Callback, sub.Expires.UTC(), sub.Created.UTC(), sub.Secret != ""}
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return writeList(stdout, items, baseURL)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOPIC\tCALLBACK\tEXPIRES\tSIGNED")
+	for _, sub := range subs {
+		signed := "no"
+		if sub.Secret != "" {
+			signed = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", sub.Topic, sub.Callback, sub.Expires.UTC().Format(time.RFC3339), signed)
+	}
+	return tw.Flush()
 }

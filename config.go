@@ -51,6 +51,12 @@ type config struct {
 
 	baseURL, lang string // as given; validate fills feed.BaseURL and feed.Lang
 	feed          feed.Config
+
+	// hub is an external WebSub hub's URL, "" for the built-in one at
+	// /hub; hubAllowPrivate lets the built-in hub call back private
+	// addresses.
+	hub             string
+	hubAllowPrivate bool
 }
 
 // The flags, in groups that the commands share.
@@ -95,6 +101,8 @@ func (cfg *config) serveFlags(fs *flag.FlagSet) {
 	fs.IntVar(&cfg.archiveSize, "archive-size", 0, fmt.Sprintf("put `N` articles in each archive document (RFC 5005) and sitemap chunk; 0 keeps the database's, %d for a new one; a change renumbers the archives", storage.DefaultPageSize))
 	fs.StringVar(&cfg.searchIndex, "search-index", "", "keep the search index in folder `DIR`, rebuilt from the database when missing (default the -db file's name and .search)")
 	fs.IntVar(&cfg.maxConns, "max-conns", 0, "serve at most `N` connections at once; 0 for as many as the file descriptor limit allows, less a reserve for the seeds and the database")
+	fs.StringVar(&cfg.hub, "hub", "", "advertise the external WebSub hub at `URL` and ping it (hub.mode=publish) at every change of a feed, instead of the built-in hub at /hub")
+	fs.BoolVar(&cfg.hubAllowPrivate, "hub-allow-private", false, "let the built-in WebSub hub call back loopback, private and link-local addresses (tests, intranets)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `FORMAT`: text or json")
 	fs.TextVar(&cfg.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
@@ -126,7 +134,7 @@ const minRescan = time.Second
 // ones. It reports every wrong setting at once, and looks at the disk
 // (the seeds folder, the database's) only when the rest are right.
 func (cfg *config) validate() error {
-	if err := joinChecks(cfg.validateURL, cfg.validateFeed, cfg.validateRead, cfg.validateService); err != nil {
+	if err := joinChecks(cfg.validateURL, cfg.validateHub, cfg.validateFeed, cfg.validateRead, cfg.validateService); err != nil {
 		return err
 	}
 	return joinChecks(cfg.validateSeeds, cfg.validateDB, cfg.validateSearch)
@@ -265,6 +273,31 @@ func (cfg *config) validateURL() error {
 	}
 	cfg.feed.BaseURL = strings.TrimRight(u.String(), "/")
 	return nil
+}
+
+// validateHub checks -hub: an absolute http or https URL, which the
+// feeds name and the daemon posts to.
+func (cfg *config) validateHub() error {
+	if cfg.hub == "" {
+		return nil
+	}
+	u, err := url.Parse(cfg.hub)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		return fmt.Errorf("-hub %q: want an absolute http or https URL, without a fragment", cfg.hub)
+	}
+	if cfg.hubAllowPrivate {
+		return errors.New("-hub-allow-private: only the built-in hub calls subscribers back; an external hub (-hub) has its own rules")
+	}
+	return nil
+}
+
+// hubURL is the WebSub hub the feeds advertise: -hub, or the built-in
+// one's at /hub.
+func (cfg *config) hubURL() string {
+	if cfg.hub != "" {
+		return cfg.hub
+	}
+	return cfg.feed.BaseURL + "/hub"
 }
 
 func (cfg *config) validateFeed() error {

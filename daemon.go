@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/seedfeed/seedfeed/feed"
+	"github.com/seedfeed/seedfeed/hub"
 	"github.com/seedfeed/seedfeed/media"
 	"github.com/seedfeed/seedfeed/search"
 	"github.com/seedfeed/seedfeed/sitemap"
@@ -57,6 +58,8 @@ type daemon struct {
 	sitemap  *sitemap.Handler
 	media    *media.Handler
 	search   *search.Index
+	hub      *hub.Hub                     // the built-in WebSub hub, nil with -hub
+	pub      *publisher                   // tells the hub of each change of a feed
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
 	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
@@ -132,6 +135,7 @@ func (d *daemon) open() error {
 	if d.cfg.feed.BaseURL == "" {
 		d.cfg.feed.BaseURL = defaultBaseURL(d.cfg.addr, d.ln.Addr())
 	}
+	d.cfg.feed.Hub = d.cfg.hubURL() // known once the base URL is
 	// Read before anything writes: it tells files that arrived while no
 	// daemon ran (see watcher.Options.LastRun).
 	if d.lastRun, err = d.store.LastRun(); err != nil {
@@ -169,7 +173,7 @@ func (d *daemon) newServers() []server {
 	}), d.log)
 	servers := []server{{srv, guardConns(srv, d.ln, connLimit(d.cfg.maxConns), d.log)}}
 	if d.ctl != nil {
-		ctl := &http.Server{Handler: controlHandler(d.store, d.cfg.db, d.cfg.feed.BaseURL), ReadHeaderTimeout: 5 * time.Second}
+		ctl := &http.Server{Handler: d.controlHandler(), ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, server{ctl, d.ctl})
 	}
 	return servers
@@ -204,14 +208,20 @@ func (d *daemon) serveFeeds() error {
 	if d.feed, err = feed.NewHandler(d.store, d.cfg.feed, d.log); err != nil {
 		return err
 	}
-	d.feed.OnRender(d.metrics.rendered)
+	if err := d.startHub(); err != nil {
+		return err
+	}
+	d.feed.OnRender(func(took time.Duration) {
+		d.metrics.rendered(took)
+		d.pub.changed()
+	})
 	if d.sitemap, err = sitemap.New(d.store, sitemap.Config{
 		BaseURL: d.cfg.feed.BaseURL, Title: d.cfg.feed.Title, TitleFixed: d.cfg.feed.Explicit.Title,
 		Lang: d.cfg.feed.Lang, MaxAge: d.cfg.feed.MaxAge,
 	}, d.log); err != nil {
 		return err
 	}
-	h := d.instrument(http.NewServeMux(), slices.Concat(d.feed.Routes(), d.sitemap.Routes(), d.ownRoutes()))
+	h := d.instrument(http.NewServeMux(), slices.Concat(d.feed.Routes(), d.sitemap.Routes(), d.ownRoutes(), d.hubRoutes()))
 	d.handler.Store(&h)
 	return nil
 }
@@ -269,6 +279,7 @@ func (d *daemon) work(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.watcher.Run(ctx) })
 	g.Go(func() error { return d.feed.Run(ctx) })
+	g.Go(func() error { return d.pub.run(ctx) })
 	g.Go(func() error { return d.reloads(ctx) })
 	g.Go(func() error { return d.keepStatus(ctx) })
 	g.Go(func() error {
@@ -315,6 +326,11 @@ func (d *daemon) Close() error {
 			_ = ln.Close()
 		}
 	}
+	if d.hub != nil {
+		// Before the store: the hub writes what it delivered. What is
+		// still owed stays there, for the next run.
+		_ = d.hub.Close()
+	}
 	var err error
 	if d.search != nil {
 		// After Run, nothing writes to the store: the index closes clean.
@@ -347,7 +363,7 @@ func settingsDigest(cfg feed.Config) string {
 	if cfg.Location != nil {
 		zone = cfg.Location.String()
 	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v %q %v",
-		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit, zone, cfg.Digits))
+	sum := sha256.Sum256(fmt.Appendf(nil, "%q %q %q %q %q %d %d %q %v %q %v %q",
+		cfg.BaseURL, cfg.Title, cfg.Description, cfg.Author, cfg.Lang.String(), cfg.Limit, cfg.MaxAge, version(), cfg.Explicit, zone, cfg.Digits, cfg.Hub))
 	return hex.EncodeToString(sum[:])
 }

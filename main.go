@@ -35,6 +35,8 @@
 //	-shutdown-timeout DURATION SEEDFEED_SHUTDOWN_TIMEOUT time for requests in flight at shutdown (10s)
 //	-max-conns N              SEEDFEED_MAX_CONNS         connections served at once, 0 for what the file limit allows (0)
 //	-search-index DIR         SEEDFEED_SEARCH_INDEX      folder of the search index (the -db file's name and .search)
+//	-hub URL                  SEEDFEED_HUB               external WebSub hub to advertise and ping (the built-in one at /hub)
+//	-hub-allow-private        SEEDFEED_HUB_ALLOW_PRIVATE let the built-in hub call back private addresses (false)
 //	-log-format FORMAT        SEEDFEED_LOG_FORMAT        text or json (text)
 //	-log-level LEVEL          SEEDFEED_LOG_LEVEL         debug, info, warn or error (info)
 //

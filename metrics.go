@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/seedfeed/seedfeed/hub"
 	"github.com/seedfeed/seedfeed/storage"
 	"github.com/seedfeed/seedfeed/watcher"
 )
@@ -27,6 +28,7 @@ type metrics struct {
 	render       prometheus.Histogram
 	requests     *prometheus.CounterVec
 	durations    *prometheus.HistogramVec
+	pings        *prometheus.CounterVec
 	routes       sync.Map // route → *routeMetrics
 }
 
@@ -71,9 +73,13 @@ func newMetrics(articles, lastPublication func() float64) *metrics {
 			Help:    "Time to answer an HTTP request, by route.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}, []string{"route"}),
+		pings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "seedfeed_websub_pings_total",
+			Help: "Publish pings (hub.mode=publish) sent to the external WebSub hub (-hub), by result: ok or failed (each failed attempt).",
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(
-		m.publications, m.refused, m.events, m.rescans, m.latency, m.render, m.requests, m.durations,
+		m.publications, m.refused, m.events, m.rescans, m.latency, m.render, m.requests, m.durations, m.pings,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "seedfeed_articles",
 			Help: "Articles published now.",
@@ -98,7 +104,48 @@ func newMetrics(articles, lastPublication func() float64) *metrics {
 	for _, op := range watcher.Events() {
 		m.events.WithLabelValues(op)
 	}
+	for _, r := range []string{"ok", "failed"} {
+		m.pings.WithLabelValues(r)
+	}
 	return m
+}
+
+// pinged counts a ping of the external hub.
+func (m *metrics) pinged(ok bool) {
+	m.pings.WithLabelValues(map[bool]string{true: "ok", false: "failed"}[ok]).Inc()
+}
+
+// websub registers the built-in hub's metrics: its counts, read from
+// stats when scraped, and the live subscriptions, from subscriptions.
+func (m *metrics) websub(stats func() hub.Stats, subscriptions func() float64) {
+	counter := func(name, help, result string, v func(hub.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: name, Help: help, ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(v(stats())) })
+	}
+	const (
+		verifications = "seedfeed_websub_verifications_total"
+		verifyHelp    = "Verifications of intent by the built-in WebSub hub, by result: subscribed, unsubscribed, or refused (failed, or beyond the limits)."
+		deliveries    = "seedfeed_websub_deliveries_total"
+		deliverHelp   = "Content deliveries by the built-in WebSub hub, by result: delivered (2xx), failed (each failed attempt), gone (410 ended the subscription), given_up (after the last attempt)."
+	)
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "seedfeed_websub_subscriptions",
+			Help: "Subscriptions to the built-in WebSub hub whose lease has not ended.",
+		}, subscriptions),
+		counter(verifications, verifyHelp, "subscribed", func(s hub.Stats) int64 { return s.Subscribed }),
+		counter(verifications, verifyHelp, "unsubscribed", func(s hub.Stats) int64 { return s.Unsubscribed }),
+		counter(verifications, verifyHelp, "refused", func(s hub.Stats) int64 { return s.Refused }),
+		counter(deliveries, deliverHelp, "delivered", func(s hub.Stats) int64 { return s.Delivered }),
+		counter(deliveries, deliverHelp, "failed", func(s hub.Stats) int64 { return s.Failed }),
+		counter(deliveries, deliverHelp, "gone", func(s hub.Stats) int64 { return s.Gone }),
+		counter(deliveries, deliverHelp, "given_up", func(s hub.Stats) int64 { return s.GivenUp }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "seedfeed_websub_expired_total",
+			Help: "Subscriptions to the built-in WebSub hub dropped at the end of their lease.",
+		}, func() float64 { return float64(stats().Expired) }),
+	)
 }
 
 // folders registers the gauges of how the watcher follows the folders:

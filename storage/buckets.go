@@ -13,6 +13,18 @@ import (
 // it, and it exists only once a section was stored.
 var bucketSections = []byte("sections")
 
+// bucketSubscriptions and bucketDeliveries hold the WebSub hub's
+// subscriptions and pending deliveries (see Subscription, Delivery).
+// Like sections, they are created at their first write, in a database
+// of any layout.
+var (
+	bucketSubscriptions = []byte("subscriptions")
+	bucketDeliveries    = []byte("deliveries")
+	// bucketTopicDigests holds, by topic, a digest of the bytes last
+	// published to the hub (see TopicDigests).
+	bucketTopicDigests = []byte("topic-digests")
+)
+
 // buckets are the buckets of one transaction.
 type buckets struct {
 	meta, files, articles, published, updated, hashes, tombstones, fingerprints, images *bolt.Bucket

@@ -4,10 +4,10 @@
 //
 // # Layout
 //
-// The database holds ten buckets, and an eleventh once a folder has an
-// _index.md; every key and value is opaque to
-// bbolt, and values are JSON, so that an operator can read them with any
-// bbolt browser, but for the indexes.
+// The database holds ten buckets, an eleventh once a folder has an
+// _index.md, and two more once the WebSub hub stored a subscription;
+// every key and value is opaque to bbolt, and values are JSON, so that
+// an operator can read them with any bbolt browser, but for the indexes.
 //
 //	meta        "schema" → the layout version, a decimal number ("4");
 //	            "count" → the number of articles, a decimal number;
@@ -70,6 +70,17 @@
 //	            layout: no layout change, and a seedfeed of before it
 //	            ignores it. A section's change moves "changed" and makes
 //	            ChangesSince report All.
+//	subscriptions topic URL, NUL, callback URL → a WebSub subscription
+//	            (JSON: topic, callback, secret when one was given, expires,
+//	            created; see Subscription). The secret is kept as given:
+//	            the hub signs deliveries with it.
+//	deliveries  the same key → a delivery owed to that subscriber
+//	            (JSON: topic, callback, attempts, next; see Delivery), so
+//	            that one pending at a restart is not lost.
+//	            Both are created at their first write in a database of
+//	            any layout: no layout change, a seedfeed of before ignores
+//	            them, and backup copies them with the rest. They never
+//	            move "changed": the feeds do not show them.
 //
 // A list id is a letter and a name: "m" for the main list, "s:" and a
 // folder path for a section, "c:" and a term (see Term) for a category;
