@@ -60,6 +60,7 @@ type daemon struct {
 	search   *search.Index
 	hub      *hub.Hub                     // the built-in WebSub hub, nil with -hub
 	pub      *publisher                   // tells the hub of each change of a feed
+	pubReady atomic.Pointer[publisher]    // pub, once set, for goroutines started before it
 	servers  []server                     // the public server, then the control socket's if any
 	lastRun  time.Time                    // when a daemon last ran on the store, before this one
 	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog

@@ -33,12 +33,21 @@ func (cfg *config) validateSearch() error {
 // search.Index.Run).
 func (d *daemon) openSearch() error {
 	var err error
-	d.search, err = search.Open(d.cfg.searchIndex, d.store, search.Options{Lang: d.cfg.feed.Lang.String(), Logger: d.log})
+	d.search, err = search.Open(d.cfg.searchIndex, d.store, search.Options{Lang: d.cfg.feed.Lang.String(), Logger: d.log, Applied: d.searchApplied})
 	if err != nil {
 		return err
 	}
 	d.cfg.feed.Search = searcher{d.search}
 	return nil
+}
+
+// searchApplied asks the WebSub publisher for a pass once a change has
+// reached the search index: a search's feed, a topic, may have changed
+// with it, after the pass the feeds' render asked for.
+func (d *daemon) searchApplied() {
+	if p := d.pubReady.Load(); p != nil { // none until the feeds serve
+		p.changed()
+	}
 }
 
 // searchStatus is what /healthz says of the search index: "" when it is

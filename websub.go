@@ -165,6 +165,7 @@ func (p *publisher) topics() ([]string, error) {
 	all := now.Before(p.allUntil) || !p.started
 	p.started = true
 	var subscribed map[string]bool
+	var searches []string // subscribed search feeds: any change may change them
 	if p.hub != nil {
 		ts, err := p.hub.Topics()
 		if err != nil || all {
@@ -173,13 +174,16 @@ func (p *publisher) topics() ([]string, error) {
 		subscribed = make(map[string]bool, len(ts))
 		for _, t := range ts {
 			subscribed[t] = true
+			if p.feed.IsSearchTopic(t) {
+				searches = append(searches, t)
+			}
 		}
 	}
 	lists, err := p.lists(all)
 	if err != nil {
 		return nil, err
 	}
-	var topics []string
+	topics := searches
 	for _, l := range lists {
 		for _, f := range []feed.Format{feed.Atom, feed.RSS, feed.JSON} {
 			if t := feed.ListFeedURL(p.base, l, f); subscribed == nil || subscribed[t] {
@@ -327,6 +331,9 @@ func (d *daemon) startHub() error {
 	}
 	var err error
 	d.pub, err = newPublisher(d.hub, d.cfg.hub, d.feed, d.store, d.cfg.feed.BaseURL, d.log, d.metrics.pinged)
+	if err == nil {
+		d.pubReady.Store(d.pub) // for the search index's goroutine
+	}
 	return err
 }
 

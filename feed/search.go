@@ -249,6 +249,9 @@ func (h *Handler) serveSearchFeed(f Format) http.HandlerFunc {
 			http.Error(w, "cannot render the search feed", http.StatusInternalServerError)
 			return
 		}
+		if cfg.Hub != "" {
+			w.Header().Set("Link", HubLinks(cfg.Hub, SearchFeedURL(cfg.BaseURL, s.q, f)))
+		}
 		h.writeFresh(w, r, body, ctypes[f], modified)
 	}
 }
@@ -268,7 +271,7 @@ func (h *Handler) searchFeed(q string, found []searchItem, f Format, cfg Config)
 	if err != nil {
 		return nil, modified, err
 	}
-	body, err := feedBody(items, hd, feedLinks{self: SearchFeedURL(cfg.BaseURL, q, f)}, f)
+	body, err := feedBody(items, hd, feedLinks{self: SearchFeedURL(cfg.BaseURL, q, f), hub: cfg.Hub}, f)
 	return body, later(modified, later(updated(items), cfg.sectionsChanged)), err
 }
 

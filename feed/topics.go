@@ -63,9 +63,12 @@ func (h *Handler) topicKey(u string) (docKey, bool) {
 }
 
 // IsTopic reports whether url is the URL of one of the subscription
-// feeds the handler serves now: the main list's, or the feed of a
-// section or category that exists.
+// feeds the handler serves now: the main list's, the feed of a section
+// or category that exists, or a search's feed.
 func (h *Handler) IsTopic(url string) bool {
+	if h.IsSearchTopic(url) {
+		return true
+	}
 	k, ok := h.topicKey(url)
 	if !ok {
 		return false
@@ -83,6 +86,10 @@ func (h *Handler) IsTopic(url string) bool {
 // exist. A list's feed not rendered since the last change is rendered
 // and kept, as a GET would keep it.
 func (h *Handler) Topic(url string) (body []byte, contentType string, ok bool, err error) {
+	if q, f, ok := h.searchTopic(url); ok {
+		body, contentType, err = h.searchTopicDoc(q, f)
+		return body, contentType, err == nil, err
+	}
 	k, ok := h.topicKey(url)
 	if !ok {
 		return nil, "", false, nil

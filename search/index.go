@@ -55,6 +55,10 @@ type Options struct {
 	Lang string
 	// Logger tells of rebuilds and catching up; nil for none.
 	Logger *slog.Logger
+	// Applied, if set, is called after each change of the store has
+	// reached the index (on Run's goroutine: it must not block), so
+	// that what shows search results, a WebSub topic, can look again.
+	Applied func()
 }
 
 // format is the version of what the index holds: a change of analysis
@@ -88,12 +92,13 @@ const (
 // Index is the search index of a store's articles, in a folder of its
 // own. Search is safe for concurrent use, with Run keeping it up to date.
 type Index struct {
-	path  string
-	idx   bleve.Index
-	src   Source
-	lang  string // the site's language
-	log   *slog.Logger
-	cache *registry.Cache
+	path    string
+	idx     bleve.Index
+	src     Source
+	lang    string // the site's language
+	log     *slog.Logger
+	cache   *registry.Cache
+	applied func()
 
 	mu      sync.Mutex
 	langs   map[string]bool // the languages with fields in the index
@@ -113,7 +118,7 @@ func Open(path string, src Source, opts Options) (*Index, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	x := &Index{path: path, src: src, lang: opts.Lang, log: logger, cache: registry.NewCache(), langs: map[string]bool{}}
+	x := &Index{path: path, src: src, lang: opts.Lang, log: logger, cache: registry.NewCache(), langs: map[string]bool{}, applied: opts.Applied}
 	x.catchingUp.Store(true)
 	idx, why, err := openExisting(path, src.PageSize())
 	if err != nil {

@@ -122,6 +122,9 @@ func (x *Index) Run(ctx context.Context) error {
 		default:
 			full = false
 		}
+		if err == nil && x.applied != nil {
+			x.applied()
+		}
 		select {
 		case <-ctx.Done():
 			return nil
