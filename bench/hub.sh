@@ -13,7 +13,8 @@
 #         and rendering over them); then, once the hub has delivered all,
 #         wrk on /feed.atom (DURATION s, default 10; 2 threads, 64
 #         connections, uncompressed) while an article is dropped every
-#         second. Medians, and their ratios attached / none.
+#         second; the daemon's CPU time over each. Medians, and their
+#         ratios attached / none.
 #  stuck: as one, plus a subscriber that never answers a delivery.
 source "$(dirname "$0")/lib.sh"
 n=${N:-10000} drops=${DROPS:-50} subs=${SUBS:-1000} drops_many=${DROPS_MANY:-5}
@@ -48,6 +49,9 @@ drain() {
 	echo "deliveries still going after 60 s" >&2
 }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+# cpu PID: the CPU time PID has used, user and system, in s.
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+took() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 mkdir "$work/seeds/wrk"
 one=$(ws -subs 1 -drops "$drops")
@@ -72,10 +76,10 @@ for round in $(seq "$rounds"); do
 	((round % 2)) || order=(attached none)
 	for phase in "${order[@]}"; do
 		[ "$phase" = none ] || hold
-		m0=$(curl -fsS "$base/metrics")
+		m0=$(curl -fsS "$base/metrics") c0=$(cpu "$sf")
 		lat=$(timeout 600 "$work/bin/latency" -seeds "$work/seeds" -url "$base/feed.atom" -n "$drops")
-		m1=$(curl -fsS "$base/metrics")
-		lat+="; means: stored $(mean seedfeed_publish_latency_seconds) ms, rendered $(mean seedfeed_render_duration_seconds) ms"
+		m1=$(curl -fsS "$base/metrics") c1=$(cpu "$sf")
+		lat+="; means: stored $(mean seedfeed_publish_latency_seconds) ms, rendered $(mean seedfeed_render_duration_seconds) ms; daemon CPU $(took "$c0" "$c1") s"
 		drain
 		# wrk while an article is dropped every second: the same in both
 		# phases, so that only the deliveries differ.
@@ -85,12 +89,13 @@ for round in $(seq "$rounds"); do
 		done) &
 		dropper=$!
 		pids+=("$dropper")
-		d0=$(delivered)
+		d0=$(delivered) c0=$(cpu "$sf")
 		out=$(timeout $((duration + 30)) wrk -t2 -c64 -d"${duration}s" -H 'Accept-Encoding: identity' "$base/feed.atom")
+		c1=$(cpu "$sf")
 		wait "$dropper"
 		p50[$phase]+="$(field p50 "$lat") " p99[$phase]+="$(field p99 "$lat") "
 		rps[$phase]+="$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' <<<"$out") "
-		echo "load round $round $phase: $lat; wrk $(awk '/^Requests\/sec/ { print $2 }' <<<"$out") requests/s, $(($(delivered) - d0)) deliveries meanwhile"
+		echo "load round $round $phase: $lat; wrk $(awk '/^Requests\/sec/ { print $2 }' <<<"$out") requests/s, $(($(delivered) - d0)) deliveries meanwhile, daemon CPU $(took "$c0" "$c1") s"
 		if [ "$phase" = attached ]; then
 			echo "  bench/websub CPU: $(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$holder/stat") s"
 			kill "$holder"

@@ -106,7 +106,7 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 		TLSHandshakeTimeout:    timeout,
 		ResponseHeaderTimeout:  headerTimeout,
 		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		MaxIdleConnsPerHost:    100, // at least Options.PerHost: kept between fan-outs, not dialled again
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: maxResponse,
 		// No Accept-Encoding: gzip asked for, so none decoded behind
