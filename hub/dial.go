@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -102,7 +103,7 @@ func newClient(timeout, headerTimeout time.Duration, allowPrivate bool) *http.Cl
 	}
 	t := &http.Transport{
 		Proxy:                  nil,
-		DialContext:            dialPinned(d),
+		DialContext:            oneWriteDialer(dialPinned(d)),
 		TLSHandshakeTimeout:    timeout,
 		ResponseHeaderTimeout:  headerTimeout,
 		MaxIdleConns:           100,
@@ -251,3 +252,54 @@ func dialSerial(ctx context.Context, d *net.Dialer, network, port string, addrs 
 // the time left allows, as net.Dialer gives: a slow first address
 // leaves the others less, not none.
 const minDialShare = 2 * time.Second
+
+// oneWriteDialer wraps dial's connections in oneWrite.
+func oneWriteDialer(dial func(ctx context.Context, network, address string) (net.Conn, error)) func(ctx context.Context, network, address string) (net.Conn, error) {
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		c, err := dial(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		return oneWrite{c}, nil
+	}
+}
+
+// oneWrite is a connection to a subscriber that sends a delivery's body
+// in one write. net/http hands a body to the connection as an
+// io.LimitedReader of its Content-Length, which io.Copy sends through a
+// new 32 KiB buffer, 32 KiB a write: for a feed of 260 KB to 1,000
+// subscribers, 32 MB of garbage and 8,000 writes a publication. The
+// hub's bodies (a bytes.Reader) write themselves, held to the limit.
+type oneWrite struct{ net.Conn }
+
+// ReadFrom sends r on the connection.
+func (c oneWrite) ReadFrom(r io.Reader) (int64, error) {
+	if l, ok := r.(*io.LimitedReader); ok {
+		if wt, ok := l.R.(io.WriterTo); ok {
+			return wt.WriteTo(&limitedWriter{c.Conn, l})
+		}
+	}
+	return io.Copy(c.Conn, r)
+}
+
+// errBodyTooLong is a body longer than its Content-Length.
+var errBodyTooLong = errors.New("request body longer than its Content-Length")
+
+// limitedWriter writes at most l.N bytes to w, counting them off l.N.
+type limitedWriter struct {
+	w io.Writer
+	l *io.LimitedReader
+}
+
+func (lw *limitedWriter) Write(p []byte) (int, error) {
+	var err error
+	if int64(len(p)) > lw.l.N {
+		p, err = p[:lw.l.N], errBodyTooLong
+	}
+	n, werr := lw.w.Write(p)
+	lw.l.N -= int64(n)
+	if werr != nil {
+		return n, werr
+	}
+	return n, err
+}

@@ -1,10 +1,16 @@
 package hub
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -81,5 +87,83 @@ func TestPrivateRefusedAtDial(t *testing.T) {
 	}
 	if all, err := s.AllSubscriptions(); err != nil || len(all) != 0 {
 		t.Fatalf("subscriptions = %v, %v; want none", all, err)
+	}
+}
+
+// TestOneWriteHeldToLimit checks that a body that writes itself sends no
+// more than its Content-Length: a longer one is cut there, and fails.
+func TestOneWriteHeldToLimit(t *testing.T) {
+	for _, tc := range []struct {
+		body    string
+		limit   int64
+		want    string
+		wantErr bool
+	}{
+		{"مقالة كاملة", 21, "مقالة كاملة", false},
+		{"مقالة كاملة", 10, "مقالة", true},
+	} {
+		var out bytes.Buffer
+		l := &io.LimitedReader{R: strings.NewReader(tc.body), N: tc.limit}
+		n, err := l.R.(io.WriterTo).WriteTo(&limitedWriter{&out, l})
+		if out.String() != tc.want || n != int64(len(tc.want)) || (err != nil) != tc.wantErr {
+			t.Errorf("%q limited to %d: wrote %q (%d), %v; want %q, error %v", tc.body, tc.limit, out.String(), n, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// countingConn counts the writes made on its connection.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// TestOneWritePerBody checks that the hub's client dials connections
+// that send a delivery, pinned to its addresses, in one write for the
+// headers and one for the rest, not one per 32 KiB of a feed of 300 KB,
+// and that the subscriber gets the whole body.
+func TestOneWritePerBody(t *testing.T) {
+	sub := newSubscriber(t)
+	pinned := context.WithValue(context.Background(), dialAddrs{}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	addr := "nowhere.invalid:" + portOf(sub.url)
+	tr := newClient(waitFor, waitFor, true).Transport.(*http.Transport)
+	c, err := tr.DialContext(pinned, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, ok := c.(oneWrite); !ok {
+		t.Fatalf("the client dials a %T; want a oneWrite", c)
+	}
+
+	var writes atomic.Int64
+	d := &net.Dialer{Timeout: waitFor}
+	tr.DialContext = oneWriteDialer(func(ctx context.Context, network, address string) (net.Conn, error) {
+		c, err := dialPinned(d)(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		return countingConn{c, &writes}, nil
+	})
+	body := bytes.Repeat([]byte("<entry>مقالة</entry>\n"), 300<<10/26)
+	r, err := http.NewRequestWithContext(pinned, http.MethodPost, "http://"+addr+"/cb", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Transport: tr}).Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if got := next(t, sub.deliveries, "the delivery").body; !bytes.Equal(got, body) {
+		t.Fatalf("the subscriber got %d bytes; want the %d sent", len(got), len(body))
+	}
+	if n := writes.Load(); n > 2 {
+		t.Errorf("%d bytes sent in %d writes; want 2 (headers, body)", len(body), n)
 	}
 }
