@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,4 +331,63 @@ func TestSweep(t *testing.T) {
 	if all, err := s.AllSubscriptions(); err != nil || len(all) != 0 {
 		t.Errorf("subscriptions after the sweep = %v, %v; want none", all, err)
 	}
+}
+
+// readCountingStore is a real store that counts the reads of a
+// subscription.
+type readCountingStore struct {
+	*storage.Store
+	reads atomic.Int64
+}
+
+func (c *readCountingStore) Subscription(topic, callback string) (storage.Subscription, error) {
+	c.reads.Add(1)
+	return c.Store.Subscription(topic, callback)
+}
+
+// TestDeliveryFromMemory checks that a delivery takes its subscription
+// from the hub's memory, not the store, and that a verified renewal's
+// new secret is the one it signs with.
+func TestDeliveryFromMemory(t *testing.T) {
+	s, _ := openStore(t)
+	c := &readCountingStore{Store: s}
+	h := newHub(t, c, testOptions())
+	sub := newSubscriber(t)
+	h.subscribe(t, sub.url, 1, "hub.secret", "سر قديم")
+	h.subscribe(t, sub.url, 2, "hub.secret", "سر جديد")
+	before := c.reads.Load()
+	h.Publish(topic, feedBytes, atomType)
+	d := next(t, sub.deliveries, "the delivery")
+	m := hmac.New(sha256.New, []byte("سر جديد"))
+	m.Write(feedBytes)
+	if sig, want := d.header.Get("X-Hub-Signature"), "sha256="+hex.EncodeToString(m.Sum(nil)); sig != want {
+		t.Errorf("X-Hub-Signature %q; want %q, the renewal's secret", sig, want)
+	}
+	h.waitStats(t, "the delivery", func(s Stats) bool { return s.Delivered == 1 })
+	if n := c.reads.Load() - before; n != 0 {
+		t.Errorf("the delivery read the subscription from the store %d times; want none", n)
+	}
+}
+
+// TestLeaseEndsWhileRetrying checks that a delivery still being retried
+// when its subscription's lease ends stops there, and drops the
+// subscription from the store and the counts.
+func TestLeaseEndsWhileRetrying(t *testing.T) {
+	s, _ := openStore(t)
+	opts := testOptions()
+	opts.MinLease = time.Second
+	opts.MaxAttempts = 1000
+	h := newHub(t, s, opts)
+	sub := newSubscriber(t)
+	sub.set(func(s *subscriber) { s.status = func() int { return 500 } })
+	h.subscribe(t, sub.url, 1, "hub.lease_seconds", "1")
+	h.Publish(topic, feedBytes, atomType)
+	h.waitStats(t, "the lease's end", func(s Stats) bool { return s.Expired == 1 })
+	if st := h.Stats(); st.Subscriptions != 0 || st.GivenUp != 0 || st.Failed == 0 {
+		t.Errorf("Stats = %+v; want failures, then the subscription expired, not given up", st)
+	}
+	if all, err := s.AllSubscriptions(); err != nil || len(all) != 0 {
+		t.Errorf("subscriptions = %v, %v; want none", all, err)
+	}
+	waitNoPending(t, h, s)
 }

@@ -59,10 +59,13 @@ func (h *Hub) enterPool(retry bool) (chan struct{}, bool) {
 	}
 }
 
-// entry is a subscription as the limits count it.
+// entry is a subscription as the limits count it, and as its
+// deliveries are made.
 type entry struct {
-	host    string
-	expires time.Time
+	host     string
+	expires  time.Time
+	callback *url.URL // parsed once, by track; read only
+	secret   string
 	// failing says its last delivery attempt failed: its next takes a
 	// retry's slot, even if it is a new publication's first.
 	failing bool
@@ -80,7 +83,7 @@ func (h *Hub) track(sub storage.Subscription) {
 	defer h.mu.Unlock()
 	failing := h.subs[p].failing // a renewal answers no delivery
 	h.forget(p)
-	e := entry{hostKey(u), sub.Expires, failing}
+	e := entry{hostKey(u), sub.Expires, u, sub.Secret, failing}
 	h.subs[p] = e
 	if h.nextExpiry.IsZero() || e.expires.Before(h.nextExpiry) {
 		h.nextExpiry = e.expires
