@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"os"
@@ -111,7 +112,7 @@ func openStore(t testing.TB, corpus map[string]article.Article) *storage.Store {
 }
 
 func item(p string, a article.Article, at time.Time) storage.Item {
-	return storage.Item{Path: p, Article: a, Published: at, Updated: at, File: storage.File{Size: 1, ModTime: at, Hash: fmt.Sprint(p, a.Title, a.Paragraphs, at)}}
+	return storage.Item{Path: p, Article: a, Published: at, Updated: at, File: storage.File{Size: 1, ModTime: at, Hash: fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprint(p, a.Title, a.Paragraphs, at))))}}
 }
 
 // running is an index kept up to date by Run until the test ends.
@@ -192,6 +193,36 @@ func TestSnippet(t *testing.T) {
 	}
 	if !strings.HasPrefix(whole, "… ") || !strings.HasSuffix(whole, " …") || len([]rune(whole)) > snippetLen+4 {
 		t.Errorf("snippet %q: want a cut passage of at most %d characters", whole, snippetLen)
+	}
+}
+
+// TestSnippetBounded: a match deep in a long article is found, but its
+// snippet looks no further than snippetScan for it (the text's
+// beginning, unmarked), and a search whose time is up while it makes
+// snippets ends with its context's error, not late.
+func TestSnippetBounded(t *testing.T) {
+	var paras []string
+	for range 2 * snippetScan / 40 {
+		paras = append(paras, "كلام عادي لا شيء فيه")
+	}
+	s := openStore(t, map[string]article.Article{
+		"deep.txt": {Title: "عنوان", Paragraphs: append(paras, "وفي آخره كلمة نادرة: زعفران")},
+	})
+	x := running(t, s, filepath.Join(t.TempDir(), "index"))
+	seedtest.WaitFor(t, 10*time.Second, "the index to catch up", nil, func() bool { return x.Count() == 1 })
+	res, err := x.Search(context.Background(), Request{Query: "زعفران", Size: 10, Snippets: true})
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("Search = %+v, %v", res, err)
+	}
+	for _, f := range res.Hits[0].Snippet {
+		if f.Mark || strings.Contains(f.Text, "زعفران") {
+			t.Fatalf("snippet %+v: want the text's beginning, past snippetScan the match is not looked for", res.Hits[0].Snippet)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.snippetOf(ctx, res.Hits[0], "زعفران"); err != context.Canceled {
+		t.Errorf("snippetOf with its time up = %v, want context.Canceled", err)
 	}
 }
 

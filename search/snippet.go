@@ -12,6 +12,9 @@ import (
 const (
 	snippetBefore = 60
 	snippetLen    = 220
+	// snippetScan is how far into an article a snippet looks for its
+	// first match, in bytes.
+	snippetScan = 64 << 10
 )
 
 // span is a matching word's byte offsets in a text.
