@@ -58,6 +58,10 @@ type daemon struct {
 	sitemap  *sitemap.Handler
 	media    *media.Handler
 	search   *search.Index
+	// errorPages answer the requests refused before the feeds do (see
+	// guard) and those while the start-up scan runs, in the site's
+	// language as the feeds' own.
+	errorPages *feed.ErrorPages
 	hub      *hub.Hub                     // the built-in WebSub hub, nil with -hub
 	pub      *publisher                   // tells the hub of each change of a feed
 	pubReady atomic.Pointer[publisher]    // pub, once set, for goroutines started before it
@@ -119,7 +123,9 @@ func newDaemon(cfg config, logger *slog.Logger) (_ *daemon, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	d.servers = d.newServers()
+	if d.servers, err = d.newServers(); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -164,9 +170,13 @@ func (d *daemon) open() error {
 // newServers builds the public server and the control socket's server.
 // The public server answers /healthz and /metrics from the start, and
 // everything else with 503 until the start-up scan is done (see serveFeeds).
-func (d *daemon) newServers() []server {
+func (d *daemon) newServers() ([]server, error) {
+	var err error
+	if d.errorPages, err = feed.NewErrorPages(d.cfg.feed); err != nil {
+		return nil, err
+	}
 	start := http.NewServeMux()
-	routes := append(d.ownRoutes(), feed.Route{Name: "starting", Pattern: "/", Handler: http.HandlerFunc(starting)})
+	routes := append(d.ownRoutes(), feed.Route{Name: "starting", Pattern: "/", Handler: http.HandlerFunc(d.starting)})
 	h := d.instrument(start, routes)
 	d.handler.Store(&h)
 	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +187,7 @@ func (d *daemon) newServers() []server {
 		ctl := &http.Server{Handler: d.controlHandler(), ReadHeaderTimeout: 5 * time.Second}
 		servers = append(servers, server{ctl, d.ctl})
 	}
-	return servers
+	return servers, nil
 }
 
 // ownRoutes are the routes the daemon serves itself, besides the feeds.
@@ -199,7 +209,7 @@ func (d *daemon) instrument(mux *http.ServeMux, routes []feed.Route) http.Handle
 		mux.Handle(r.Pattern, r.Handler)
 		names[r.Pattern] = r.Name
 	}
-	return d.metrics.instrument(mux, names, d.log)
+	return d.metrics.instrument(mux, names, d.log, d.errorPages.Write)
 }
 
 // serveFeeds builds the feed handler, which renders what the store holds

@@ -298,8 +298,8 @@ func TestHealthDuringImport(t *testing.T) {
 	}
 	t.Logf("during the import, GET /healthz = %d %s", resp.StatusCode, strings.TrimSpace(body))
 	for _, path := range []string{"/", "/feed.atom", "/feed.rss", "/feed.json", "/articles/0001", "/favicon.ico"} {
-		if resp, body := get(path); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
-			t.Errorf("during the import, GET %s = %d, Retry-After %q: %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		if resp, body := get(path); resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "<h1>انتظر قليلًا</h1>") {
+			t.Errorf("during the import, GET %s = %d, Retry-After %q, want the Arabic HTML page: %s", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
 		}
 	}
 	if resp, _ := get("/metrics"); resp.StatusCode != 200 {

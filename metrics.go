@@ -180,15 +180,15 @@ func (m *metrics) Stored(c storage.Change, latency time.Duration) {
 	}
 }
 
-// instrument runs guard, then next, and counts requests and their
+// instrument runs guard (which answers a refusal with fail), then next, and counts requests and their
 // durations by the name of the route that answered them: http.ServeMux
 // sets the request's Pattern as it routes, and names maps patterns to
 // names for people ("index", "atom", "article", ...).
-func (m *metrics) instrument(next http.Handler, names map[string]string, logger *slog.Logger) http.Handler {
+func (m *metrics) instrument(next http.Handler, names map[string]string, logger *slog.Logger, fail func(http.ResponseWriter, int)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		if guard(sw, r, logger) {
+		if guard(sw, r, logger, fail) {
 			next.ServeHTTP(sw, r)
 		}
 		route := r.Pattern // "refused", from guard, or a pattern

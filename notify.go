@@ -178,8 +178,8 @@ const retryAfter = "5"
 
 // starting answers every request but /healthz and /metrics while the
 // start-up scan runs: the feeds are not there yet.
-func starting(w http.ResponseWriter, r *http.Request) {
+func (d *daemon) starting(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Retry-After", retryAfter)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Error(w, "503 Service Unavailable: importing the seeds folder; try again shortly", http.StatusServiceUnavailable)
+	d.errorPages.Write(w, http.StatusServiceUnavailable)
 }

@@ -34,7 +34,7 @@ const maxURILength = 4096
 //
 // It is a function, not a wrapping handler, so that the metrics wrapper
 // calls it inline: each request passes one wrapper, not two.
-func guard(w http.ResponseWriter, r *http.Request, logger *slog.Logger) bool {
+func guard(w http.ResponseWriter, r *http.Request, logger *slog.Logger, fail func(http.ResponseWriter, int)) bool {
 	var status int
 	var why string
 	switch {
@@ -49,7 +49,7 @@ func guard(w http.ResponseWriter, r *http.Request, logger *slog.Logger) bool {
 	}
 	r.Pattern = "refused" // the route, for metrics
 	logger.Debug("request refused", "method", r.Method, "uri", truncate(r.RequestURI, 200), "status", status, "reason", why)
-	http.Error(w, http.StatusText(status)+": "+why, status)
+	fail(w, status)
 	return false
 }
 

@@ -192,6 +192,13 @@ func TestHostileRequests(t *testing.T) {
 		if strings.Contains(body, "root:") {
 			t.Errorf("GET %.60s served a file from outside: %.100s", tc.target, body)
 		}
+		// The site's own error page, in its language (issue 16), where
+		// the daemon answered and not net/http before it.
+		if code == 400 || code == 404 {
+			if heading := map[int]string{400: "<h1>طلب غير صالح</h1>", 404: "<h1>الصفحة غير موجودة</h1>"}[code]; !strings.Contains(body, heading) || !strings.Contains(body, `<html lang="ar" dir="rtl">`) {
+				t.Errorf("GET %.60s = %d: want the Arabic HTML error page, got %.200s", tc.target, code, body)
+			}
+		}
 	}
 	if resp, _ := d.get(t, "/feed.atom"); resp.StatusCode != 200 {
 		t.Errorf("after the hostile requests, /feed.atom = %d", resp.StatusCode)
@@ -319,12 +326,16 @@ func BenchmarkHandler304(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	pages, err := feed.NewErrorPages(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	mux, names := http.NewServeMux(), map[string]string{}
 	for _, r := range h.Routes() {
 		mux.Handle(r.Pattern, r.Handler)
 		names[r.Pattern] = r.Name
 	}
-	chain := newMetrics(func() float64 { return 0 }, func() float64 { return 0 }).instrument(mux, names, logger)
+	chain := newMetrics(func() float64 { return 0 }, func() float64 { return 0 }).instrument(mux, names, logger, pages.Write)
 
 	rw := &discardWriter{h: http.Header{}}
 	req, err := http.NewRequest("GET", "http://127.0.0.1/feed.atom", nil)

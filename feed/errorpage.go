@@ -15,50 +15,70 @@ var errorTemplate = newPageTemplate(`{{define "main"}}{{with .Error}}
 <p><a href="{{$.BaseURL}}/">{{$.Words.Say "home"}}</a></p>
 {{- end}}{{end}}`)
 
-// errorPages are the error pages of one configuration, rendered with the
-// main documents: an error page is no place for an error of its own.
-type errorPages struct {
-	notFound, failed []byte
-	lang             string // the site's, which they are in
+// errorWords are the catalog's keys of each error page's heading and
+// sentence, by status; any other status is answered as a 500.
+var errorWords = map[int][2]string{
+	http.StatusBadRequest:          {"bad request", "bad request text"},
+	http.StatusNotFound:            {"not found", "not found text"},
+	http.StatusMethodNotAllowed:    {"not allowed", "not allowed text"},
+	http.StatusInternalServerError: {"error", "error text"},
+	http.StatusServiceUnavailable:  {"unavailable", "unavailable text"},
 }
 
-// renderErrorPages renders the error pages in the site's language.
-func renderErrorPages(cfg Config) (errorPages, error) {
-	e := errorPages{lang: cfg.Lang.String()}
-	var err error
-	for _, pg := range []struct {
-		dst         *[]byte
-		heading, tx string
-	}{{&e.notFound, "not found", "not found text"}, {&e.failed, "error", "error text"}} {
+// ErrorPages are the HTML error pages of one configuration, in the
+// site's language, rendered once: an error page is no place for an error
+// of its own. The feed handler answers its errors with them, and so may
+// what answers before it (a guard, a server still starting).
+type ErrorPages struct {
+	pages map[int][]byte
+	lang  string // the site's, which they are in
+}
+
+// NewErrorPages renders the error pages of cfg.
+func NewErrorPages(cfg Config) (*ErrorPages, error) {
+	e := &ErrorPages{pages: make(map[int][]byte, len(errorWords)), lang: cfg.Lang.String()}
+	for status, keys := range errorWords {
 		p := cfg.page()
-		p.Error = &pageError{Heading: p.Words.Say(pg.heading), Text: p.Words.Say(pg.tx)}
+		p.Error = &pageError{Heading: p.Words.Say(keys[0]), Text: p.Words.Say(keys[1])}
 		p.DocTitle = p.Error.Heading + " · " + cfg.Title
 		p.NoIndex = true
-		if *pg.dst, err = renderPage(errorTemplate, p); err != nil {
-			return e, err
+		body, err := renderPage(errorTemplate, p)
+		if err != nil {
+			return nil, err
 		}
+		e.pages[status] = body
 	}
 	return e, nil
 }
 
-// writeError answers with the error page of status (404 or 500), an
-// HTML page in the site's language, as http.Error answers with text.
-func (h *Handler) writeError(w http.ResponseWriter, status int) {
-	pages := h.current.Load().errors
-	body := pages.failed
-	if status == http.StatusNotFound {
-		body = pages.notFound
+// Write answers with the error page of status (400, 404, 405, 500 or
+// 503; another is answered as 500), as http.Error answers with text.
+// Headers set before it, such as Allow or Retry-After, are kept.
+func (e *ErrorPages) Write(w http.ResponseWriter, status int) {
+	body, ok := e.pages[status]
+	if !ok {
+		status, body = http.StatusInternalServerError, e.pages[http.StatusInternalServerError]
 	}
 	hd := w.Header()
 	hd.Del("Content-Length")
+	hd.Del("Content-Encoding")
 	hd.Set("Content-Type", typeHTML)
-	hd.Set("Content-Language", pages.lang)
+	hd.Set("Content-Language", e.lang)
 	hd.Set("X-Content-Type-Options", "nosniff")
-	// What is missing now may be published in a moment.
-	hd.Set("Cache-Control", "no-cache")
+	// What is missing now may be published in a moment; no-store, as
+	// the starting server says, is stronger still.
+	if hd.Get("Cache-Control") != "no-store" {
+		hd.Set("Cache-Control", "no-cache")
+	}
 	w.WriteHeader(status)
 	// A client gone is no error of ours.
 	_, _ = w.Write(body)
+}
+
+// writeError answers with the error page of status, from the current
+// configuration's pages.
+func (h *Handler) writeError(w http.ResponseWriter, status int) {
+	h.current.Load().errors.Write(w, status)
 }
 
 // notFound answers that nothing is at the request's path: every page and
@@ -67,7 +87,7 @@ func (h *Handler) writeError(w http.ResponseWriter, status int) {
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		h.writeError(w, http.StatusMethodNotAllowed)
 		return
 	}
 	h.writeError(w, http.StatusNotFound)

@@ -20,7 +20,7 @@ const (
 // snapshot is every document rendered from one state of the source.
 type snapshot struct {
 	atom, rss, json, index doc
-	errors                 errorPages
+	errors                 *ErrorPages
 }
 
 // render renders every document from items, ordered newest first, dated
@@ -64,7 +64,7 @@ func renderMain(m mainState, cfg Config) (*snapshot, error) {
 		s.index, err = newDoc(body, typeHTML, modified)
 	}
 	if err == nil {
-		s.errors, err = renderErrorPages(cfg)
+		s.errors, err = NewErrorPages(cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", typeHTML, err)

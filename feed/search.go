@@ -170,7 +170,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, req SearchReque
 		defer func() { <-h.searches }()
 	default:
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "too many searches at once; try again in a moment", http.StatusServiceUnavailable)
+		h.searchFail(w, r, "too many searches at once; try again in a moment", http.StatusServiceUnavailable)
 		return SearchResults{}, false
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), searchTimeout)
@@ -180,15 +180,26 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, req SearchReque
 	case err == nil:
 		return res, true
 	case errors.Is(err, ErrBadQuery):
-		http.Error(w, "bad query", http.StatusBadRequest)
+		h.searchFail(w, r, "bad query", http.StatusBadRequest)
 	case ctx.Err() != nil:
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "the search took too long", http.StatusServiceUnavailable)
+		h.searchFail(w, r, "the search took too long", http.StatusServiceUnavailable)
 	default:
 		h.log.Error("cannot search", "query", req.Query, "err", err)
-		http.Error(w, "cannot search", http.StatusInternalServerError)
+		h.searchFail(w, r, "cannot search", http.StatusInternalServerError)
 	}
 	return SearchResults{}, false
+}
+
+// searchFail answers a search that could not run: the search page with
+// the error page of status, in the site's language; a search feed, for
+// programs, with msg as text.
+func (h *Handler) searchFail(w http.ResponseWriter, r *http.Request, msg string, status int) {
+	if r.URL.Path == PathSearch {
+		h.writeError(w, status)
+		return
+	}
+	http.Error(w, msg, status)
 }
 
 // searchItem is a hit and its article, as the store has it now.

@@ -87,7 +87,7 @@ func (h *Handler) serveSearchPage(w http.ResponseWriter, r *http.Request) {
 		found, err := h.items(res.Hits)
 		if err != nil {
 			h.log.Error("cannot read search results", "query", s.q, "err", err)
-			http.Error(w, "cannot show the results", http.StatusInternalServerError)
+			h.writeError(w, http.StatusInternalServerError)
 			return
 		}
 		p.results(cfg, s, res.Total, found)
@@ -95,7 +95,7 @@ func (h *Handler) serveSearchPage(w http.ResponseWriter, r *http.Request) {
 	body, err := renderPage(searchTemplate, p)
 	if err != nil {
 		h.log.Error("cannot render the search page", "query", s.q, "err", err)
-		http.Error(w, "cannot show the results", http.StatusInternalServerError)
+		h.writeError(w, http.StatusInternalServerError)
 		return
 	}
 	if status != http.StatusOK {

@@ -96,6 +96,12 @@ var messages = []struct{ key, en, ar string }{
 	{"query not utf-8", "The query is not valid text (UTF-8).", "نص البحث غير صالح (UTF-8)."},
 	{"query too long", "The query is longer than %d characters.", "نص البحث أطول من %d حرفًا."},
 	{"bad page", "The page must be a number from 1 to %d.", "رقم الصفحة عدد من ١ إلى %d."},
+	{"bad request", "Bad request", "طلب غير صالح"},
+	{"bad request text", "This address cannot be read. Check it, or start again from the home page.", "تعذّرت قراءة هذا العنوان. تحقّق منه، أو ابدأ من الصفحة الرئيسية."},
+	{"not allowed", "Not allowed", "طلب غير مسموح"},
+	{"not allowed text", "The pages of this site can only be read.", "صفحات هذا الموقع للقراءة فقط."},
+	{"unavailable", "Please wait a moment", "انتظر قليلًا"},
+	{"unavailable text", "The site is busy or getting ready. Please try again in a few seconds.", "الموقع مشغول أو يستعدّ. أعد المحاولة بعد ثوانٍ."},
 	{"error", "Something went wrong", "حدث خطأ"},
 	{"error text", "This page cannot be shown now. Please try again shortly.", "تعذّر عرض هذه الصفحة الآن. أعد المحاولة بعد قليل."},
 	// A date: day, month name, year (English writes the month first).

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -163,15 +164,28 @@ func TestErrorPages(t *testing.T) {
 	}
 }
 
-// TestFailedPage: the page of an internal error is in the site's
-// language too.
-func TestFailedPage(t *testing.T) {
-	pages, err := renderErrorPages(testConfig)
+// TestErrorPagesEachStatus: the pages of every error the site answers
+// are HTML in the site's language, each with its own heading, keeping
+// the headers set before them; another status is a 500.
+func TestErrorPagesEachStatus(t *testing.T) {
+	pages, err := NewErrorPages(testConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := readHead(t, pages.failed).doc
-	want(t, "h1", find(doc, atom.H1, ""), []string{"حدث خطأ"})
+	for status, heading := range map[int]string{400: "طلب غير صالح", 404: "الصفحة غير موجودة", 405: "طلب غير مسموح", 500: "حدث خطأ", 503: "انتظر قليلًا", 418: "حدث خطأ"} {
+		w := httptest.NewRecorder()
+		w.Header().Set("Retry-After", "5")
+		pages.Write(w, status)
+		wantStatus := status
+		if status == 418 {
+			wantStatus = 500
+		}
+		if w.Code != wantStatus || w.Header().Get("Content-Type") != typeHTML || w.Header().Get("Content-Language") != "ar" || w.Header().Get("Retry-After") != "5" {
+			t.Errorf("Write(%d): %d %v", status, w.Code, w.Header())
+		}
+		doc := readHead(t, w.Body.Bytes()).doc
+		want(t, "h1", find(doc, atom.H1, ""), []string{heading})
+	}
 }
 
 // TestPageDates: the pages date an article in Config.Location with
