@@ -49,27 +49,27 @@ type daemon struct {
 	log *slog.Logger
 	hup chan os.Signal // SIGHUP: rescan
 
-	store    *storage.Store
-	ln       net.Listener // the public listener, as bound
-	ctl      net.Listener // the control socket, or nil without one
-	metrics  *metrics
-	watcher  *watcher.Watcher
-	feed     *feed.Handler
-	sitemap  *sitemap.Handler
-	media    *media.Handler
-	search   *search.Index
+	store   *storage.Store
+	ln      net.Listener // the public listener, as bound
+	ctl     net.Listener // the control socket, or nil without one
+	metrics *metrics
+	watcher *watcher.Watcher
+	feed    *feed.Handler
+	sitemap *sitemap.Handler
+	media   *media.Handler
+	search  *search.Index
 	// errorPages answer the requests refused before the feeds do (see
 	// guard) and those while the start-up scan runs, in the site's
 	// language as the feeds' own.
 	errorPages *feed.ErrorPages
-	hub      *hub.Hub                     // the built-in WebSub hub, nil with -hub
-	pub      *publisher                   // tells the hub of each change of a feed
-	pubReady atomic.Pointer[publisher]    // pub, once set, for goroutines started before it
-	servers  []server                     // the public server, then the control socket's if any
-	lastRun  time.Time                    // when a daemon last ran on the store, before this one
-	watchdog time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
-	ready    atomic.Bool                  // the start-up scan is done, the watcher runs
-	handler  atomic.Pointer[http.Handler] // what the public server serves
+	hub        *hub.Hub                     // the built-in WebSub hub, nil with -hub
+	pub        *publisher                   // tells the hub of each change of a feed
+	pubReady   atomic.Pointer[publisher]    // pub, once set, for goroutines started before it
+	servers    []server                     // the public server, then the control socket's if any
+	lastRun    time.Time                    // when a daemon last ran on the store, before this one
+	watchdog   time.Duration                // systemd's WatchdogSec, or 0 without a watchdog
+	ready      atomic.Bool                  // the start-up scan is done, the watcher runs
+	handler    atomic.Pointer[http.Handler] // what the public server serves
 }
 
 // errStopped is the start-up scan's answer to a stop: a clean stop, not
