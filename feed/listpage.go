@@ -123,7 +123,12 @@ func listPage(v listView, cfg Config) ([]byte, error) {
 		}
 	}
 	p.DocTitle = p.FeedTitle
-	if strings.TrimSpace(v.Description) != strings.TrimSpace(cmp.Or(v.Title, cfg.Title)) && strings.TrimSpace(v.Description) != strings.TrimSpace(v.Label) {
+	// The description only where it says something else than the
+	// heading; a section's or category's only where it is its own, not
+	// the site's that its feeds carry for want of one.
+	desc := strings.TrimSpace(v.Description)
+	own := v.List.Kind == storage.Main || desc != strings.TrimSpace(cfg.Description)
+	if own && desc != strings.TrimSpace(cmp.Or(v.Title, cfg.Title)) && desc != strings.TrimSpace(v.Label) {
 		pl.Description = v.Description
 	}
 	if pages > 1 {

@@ -171,6 +171,8 @@ func TestListHeading(t *testing.T) {
 			"رياضة/كرة القدم", "رياضة/كرة القدم", nil},
 		{"category without description", listView{List: footballCategory, Title: "كرة القدم"},
 			"كرة القدم", "كرة القدم", nil},
+		{"section with the site's description", listView{List: footballSection, Title: "أخبار سيدفيد — كرة القدم", Label: "كرة القدم", Description: testConfig.Description},
+			"القسم: كرة القدم", "أخبار سيدفيد — كرة القدم", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.v.Items, tc.v.N, tc.v.Pages, tc.v.Count = listItems(), 1, 1, 3
