@@ -165,7 +165,14 @@ type words struct {
 // catalog has not its language. An Arabic page writes the digits d;
 // others, their language's.
 func wordsFor(lang string, d Digits, loc *time.Location) words {
-	_, i, _ := wordMatcher.Match(language.Make(lang))
+	t := language.Make(lang)
+	_, i, _ := wordMatcher.Match(t)
+	want, _ := t.Base()
+	if got, _ := wordLangs[i].Base(); got != want {
+		// Persian or Kurdish is not Arabic with other words: their
+		// months and digits are their own. English, as promised.
+		i = 0
+	}
 	tag := wordLangs[i]
 	if base, _ := tag.Base(); base.String() == "ar" {
 		// The numbering system as a Unicode extension: x/text formats

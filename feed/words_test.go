@@ -221,3 +221,19 @@ func TestPageDates(t *testing.T) {
 		t.Errorf("the Atom feed does not date the entry in UTC:\n%s", s.atom.plain.body)
 	}
 }
+
+// TestWordsOtherLanguages: a language the catalog lacks gets English,
+// even one written in Arabic letters: Persian and Kurdish have months
+// and digits of their own, which Arabic's would misname (review of
+// issue 16). A regional Arabic is Arabic.
+func TestWordsOtherLanguages(t *testing.T) {
+	march := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for lang, date := range map[string]string{
+		"fa": "March 1, 2026", "ckb": "March 1, 2026", "ur": "March 1, 2026", "fr": "March 1, 2026",
+		"ar-EG": "١ مارس ٢٠٢٦", "ar-MA": "١ مارس ٢٠٢٦", "ar-SY": "١ آذار ٢٠٢٦",
+	} {
+		if got := wordsFor(lang, ArabicDigits, nil).Date(march); got != date {
+			t.Errorf("%s: Date = %q, want %q", lang, got, date)
+		}
+	}
+}
