@@ -123,8 +123,8 @@ type searchRequest struct {
 	page int    // from 1
 	bad  string // why the request is refused, or ""
 	// badKey and badArg say it in the catalog's words, for the page.
-	badKey string
-	badArg int
+	badKey  string
+	badArgs []any
 }
 
 // parseSearch reads the query (q, the first if several) and the page
@@ -139,7 +139,7 @@ func parseSearch(r *http.Request) searchRequest {
 		s.bad, s.badKey = "the query is not valid UTF-8", "query not utf-8"
 	case utf8.RuneCountInString(q) > MaxQuery:
 		s.bad = fmt.Sprintf("the query is longer than %d characters", MaxQuery)
-		s.badKey, s.badArg = "query too long", MaxQuery
+		s.badKey, s.badArgs = "query too long", []any{MaxQuery}
 	}
 	s.q = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -151,7 +151,7 @@ func parseSearch(r *http.Request) searchRequest {
 		n, ok := parseNumber(p)
 		if !ok || n > maxSearchPage {
 			s.bad = fmt.Sprintf("page must be a number from 1 to %d", maxSearchPage)
-			s.badKey, s.badArg = "bad page", maxSearchPage
+			s.badKey, s.badArgs = "bad page", []any{1, maxSearchPage}
 		}
 		s.page = n
 	}

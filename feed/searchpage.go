@@ -2,6 +2,7 @@ package feed
 
 import (
 	"encoding/xml"
+	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -12,9 +13,14 @@ import (
 // layout's links) are the search's own once there is a query.
 type searchPage struct {
 	page
-	Query                    string
-	MaxQuery                 int
-	Message                  string // why there are no results, or the count
+	Query    string
+	MaxQuery int
+	Message  string // why there are no results, or the count
+	// Heading is the heading with the query isolated (<bdi>), so that
+	// the quotes around it keep their places; "" before a query.
+	Heading template.HTML
+	// FirstURL links the first page of results from a page past them.
+	FirstURL                 string
 	Results                  []searchResult
 	PrevURL, NextURL, PageOf string
 }
@@ -40,12 +46,12 @@ var searchTemplate = newPageTemplate(`{{define "head"}}
 {{- end}}
 {{- end}}
 {{define "main"}}
-<h1>{{.DocTitle}}</h1>
+<h1>{{with .Heading}}{{.}}{{else}}{{.DocTitle}}{{end}}</h1>
 <form role="search" action="{{.BaseURL}}/search" method="get">
 <input type="search" name="q" value="{{.Query}}" maxlength="{{.MaxQuery}}" aria-label="{{.Words.Say "search label"}}" dir="auto">
 <button type="submit">{{.Words.Say "search"}}</button>
 </form>
-<p>{{.Message}}</p>
+<p>{{.Message}}{{with .FirstURL}} <a href="{{.}}">{{$.Words.Say "first page"}}</a>{{end}}</p>
 {{- range .Results}}
 <article{{if .OtherLang}} lang="{{.Lang}}" dir="{{.Dir}}"{{end}}>
 <h2><a href="{{.URL}}">{{.Title}}</a></h2>
@@ -55,8 +61,8 @@ var searchTemplate = newPageTemplate(`{{define "head"}}
 {{- end}}
 {{- if .PageOf}}
 <nav aria-label="{{$.Words.Say "pages"}}" class="pages">
-{{- with .PrevURL}}<a href="{{.}}" rel="prev">{{$.Words.Say "newer"}}</a> {{end}}<span>{{.PageOf}}</span>
-{{- with .NextURL}} <a href="{{.}}" rel="next">{{$.Words.Say "older"}}</a>{{end}}</nav>
+{{- with .PrevURL}}<a href="{{.}}" rel="prev">{{$.Words.Say "previous results"}}</a> {{end}}<span>{{.PageOf}}</span>
+{{- with .NextURL}} <a href="{{.}}" rel="next">{{$.Words.Say "next results"}}</a>{{end}}</nav>
 {{- end}}
 {{- end}}`)
 
@@ -71,10 +77,7 @@ func (h *Handler) serveSearchPage(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	switch {
 	case s.bad != "":
-		p.Message, status = p.Words.Say(s.badKey), http.StatusBadRequest
-		if s.badArg != 0 {
-			p.Message = p.Words.Say(s.badKey, s.badArg)
-		}
+		p.Message, status = p.Words.Say(s.badKey, s.badArgs...), http.StatusBadRequest
 	case s.q == "" && r.URL.Query().Has("q"):
 		p.Message, status = p.Words.Say("type a query"), http.StatusBadRequest
 	case s.q == "":
@@ -116,6 +119,9 @@ func (h *Handler) newSearchPage(cfg Config, q string) searchPage {
 	p.DocTitle = p.Words.Say("search label")
 	if q != "" {
 		p.DocTitle = p.Words.Say("search for", q)
+		// The query's characters cannot be "%" verbs: Say has it as
+		// an argument, escaped before it is isolated.
+		p.Heading = template.HTML(p.Words.Say("search for", "<bdi>"+template.HTMLEscapeString(q)+"</bdi>"))
 		p.FeedTitle = cfg.Title + " — " + p.DocTitle
 		p.AtomURL = SearchFeedURL(cfg.BaseURL, q, Atom)
 		p.RSSURL = SearchFeedURL(cfg.BaseURL, q, RSS)
@@ -127,8 +133,11 @@ func (h *Handler) newSearchPage(cfg Config, q string) searchPage {
 // results fills the page with found, page s.page of total results.
 func (p *searchPage) results(cfg Config, s searchRequest, total int, found []searchItem) {
 	p.Message = p.Words.Say("results", total)
-	if total == 0 {
+	switch {
+	case total == 0:
 		p.Message = p.Words.Say("no results")
+	case len(found) == 0:
+		p.Message, p.FirstURL = p.Words.Say("no more results", total), SearchURL(cfg.BaseURL, s.q, 1)
 	}
 	pages := (total + searchPageSize - 1) / searchPageSize
 	if pages > 1 {
