@@ -60,13 +60,7 @@ type pageLink struct{ Text, URL string }
 // the header's), its description, its articles and the links between its
 // pages.
 var listTemplate = newPageTemplate(`{{define "head"}}{{with .List}}
-<link rel="canonical" href="{{.Canonical}}">
-{{- with .PrevURL}}
-<link rel="prev" href="{{.}}">
-{{- end}}
-{{- with .NextURL}}
-<link rel="next" href="{{.}}">
-{{- end}}
+<link rel="canonical" href="{{.Canonical}}">{{template "prevnext" .}}
 {{- end}}{{end}}
 {{define "main"}}{{with .List}}
 {{- if not $.Home}}

@@ -51,6 +51,14 @@ var layoutTemplate = template.Must(template.New("layout").Funcs(template.FuncMap
 	// rfc3339 writes a date for machines (Open Graph), in UTC as the feeds do.
 	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 }).Parse(`{{define "links"}}{{range $i, $l := .}}{{if $i}} / {{end}}<bdi><a href="{{$l.URL}}">{{$l.Text}}</a></bdi>{{end}}{{end -}}
+{{define "prevnext"}}
+{{- with .PrevURL}}
+<link rel="prev" href="{{.}}">
+{{- end}}
+{{- with .NextURL}}
+<link rel="next" href="{{.}}">
+{{- end}}
+{{- end -}}
 <!DOCTYPE html>
 <html lang="{{.Lang}}" dir="{{.Dir}}">
 <head>

@@ -254,6 +254,7 @@ func TestSearchBadInput(t *testing.T) {
 		{"control characters", "/search?q=%0B%00%E2%80%8F", 200, "لا نتائج"},
 		{"query syntax", "/search?q=" + url.QueryEscape(`title:كتاب AND +"x" ~2 ^3 *`), 200, "لا نتائج"},
 		{"past the results", "/search?q=" + url.QueryEscape("كتاب") + "&page=9", 200, "النتائج: ١، ولا مزيد منها في هذه الصفحة. <a href=\"https://news.example/search?q=%D9%83%D8%AA%D8%A7%D8%A8\">الصفحة الأولى</a>"},
+		{"a page links the one before in its head", "/search?q=" + url.QueryEscape("كتاب") + "&page=9", 200, `<link rel="prev" href="https://news.example/search?q=%D9%83%D8%AA%D8%A7%D8%A8&amp;page=8">`},
 		{"heading isolates the query", "/search?q=" + url.QueryEscape("كتاب"), 200, "<h1>البحث عن «<bdi>كتاب</bdi>»</h1>"},
 		{"feed without query", "/search.atom", 400, "no query"},
 		{"feed with empty query", "/search.rss?q=", 400, "no query"},

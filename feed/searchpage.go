@@ -37,14 +37,7 @@ type searchResult struct {
 	Snippet    []SearchFragment
 }
 
-var searchTemplate = newPageTemplate(`{{define "head"}}
-{{- with .PrevURL}}
-<link rel="prev" href="{{.}}">
-{{- end}}
-{{- with .NextURL}}
-<link rel="next" href="{{.}}">
-{{- end}}
-{{- end}}
+var searchTemplate = newPageTemplate(`{{define "head"}}{{template "prevnext" .}}{{end}}
 {{define "main"}}
 <h1>{{with .Heading}}{{.}}{{else}}{{.DocTitle}}{{end}}</h1>
 <form role="search" action="{{.BaseURL}}/search" method="get">
