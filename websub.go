@@ -319,7 +319,7 @@ func (d *daemon) startHub() error {
 		var err error
 		d.hub, err = hub.New(d.store, hub.Options{
 			URL:          d.cfg.hubURL(),
-			Topic:        d.feed.IsTopic,
+			Topic:        d.isTopic,
 			Content:      d.topicContent,
 			Logger:       d.log,
 			AllowPrivate: d.cfg.hubAllowPrivate,
@@ -335,6 +335,37 @@ func (d *daemon) startHub() error {
 		d.pubReady.Store(d.pub) // for the search index's goroutine
 	}
 	return err
+}
+
+// maxSearchTopics bounds the searches' feeds that have subscribers: each
+// is searched again at every change, so strangers' subscriptions to
+// thousands of queries would make every publication cost thousands of
+// searches.
+var maxSearchTopics = 100
+
+// isTopic is the hub's Options.Topic: the feeds' topics, of which at
+// most maxSearchTopics searches.
+func (d *daemon) isTopic(topic string) bool {
+	if !d.feed.IsTopic(topic) {
+		return false
+	}
+	if !d.feed.IsSearchTopic(topic) {
+		return true
+	}
+	ts, err := d.hub.Topics()
+	if err != nil {
+		return false
+	}
+	n := 0
+	for _, t := range ts {
+		if t == topic {
+			return true // subscribed already: a renewal, or another subscriber
+		}
+		if d.feed.IsSearchTopic(t) {
+			n++
+		}
+	}
+	return n < maxSearchTopics
 }
 
 // topicContent is the hub's Options.Content: topic's bytes now.

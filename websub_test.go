@@ -478,3 +478,30 @@ func TestHubPushSearch(t *testing.T) {
 		t.Errorf("delivery Link %q, want the hub and %s as self", l, topic)
 	}
 }
+
+// TestSearchTopicsBounded: at most maxSearchTopics searches' feeds have
+// subscribers, since each is searched again at every change; another
+// subscriber to one of them is welcome.
+func TestSearchTopicsBounded(t *testing.T) {
+	defer func(n int) { maxSearchTopics = n }(maxSearchTopics)
+	maxSearchTopics = 1
+	seeds, db := t.TempDir(), filepath.Join(t.TempDir(), "seedfeed.db")
+	writeArticle(t, seeds, "first.txt", "المجلس البلدي يجتمع\nفقرة أولى.")
+	const base = "http://news.example"
+	in := startRun(t, seeds, db, "-hub-allow-private", "-base-url", base)
+	sub := newSubscriber(t)
+	first, second := feed.SearchFeedURL(base, "المجلس", feed.Atom), feed.SearchFeedURL(base, "البلدي", feed.Atom)
+	subscribe(t, in, first, sub.url+"/a", "")
+	waitMetric(t, in, 1, "seedfeed_websub_subscriptions")
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {second}, "hub.callback": {sub.url + "/b"}}
+	resp, err := http.PostForm(in.url+"/hub", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a second search's feed past the bound: %s, want 400", resp.Status)
+	}
+	subscribe(t, in, first, sub.url+"/c", "")
+	waitMetric(t, in, 2, "seedfeed_websub_subscriptions")
+}
