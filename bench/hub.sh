@@ -16,6 +16,9 @@
 #         second; the daemon's CPU time over each. Medians, and their
 #         ratios attached / none.
 #  stuck: as one, plus a subscriber that never answers a delivery.
+# Memory: the daemon's VmHWM, VmRSS and RssAnon once it serves (the import's
+# peak), then its peak is reset (clear_refs 5) and read again at the end:
+# the peak while serving, pushing and under load.
 # bench/websub runs under nice -n 19: its subscribers stand for other
 # machines, and on the bench's cores they should not take CPU from the
 # daemon under test.
@@ -29,6 +32,16 @@ port=$(free_port)
 start "$work/bin/seedfeed" -seeds "$work/seeds" -db "$work/s.db" -addr "127.0.0.1:$port" -hub-allow-private -log-level warn
 sf=$last
 wait_http "http://127.0.0.1:$port/healthz" 300
+mem() { awk '/VmHWM|VmRSS|RssAnon/ { printf "%s %.1f ", $1, $2 / 1024 }' "/proc/$1/status"; }
+echo "memory at ready (the import's peak), MiB: $(mem "$sf")"
+echo 5 >"/proc/$sf/clear_refs"
+# The peak of RssAnon (the heap; VmHWM counts the database's mapped pages
+# too), sampled every 0.2 s into anon_peak.
+(p=0; while a=$(awk '/RssAnon/ { print $2 }' "/proc/$sf/status" 2>/dev/null) && [ -n "$a" ]; do
+	((a > p)) && p=$a && echo "$p" >"$work/anon_peak"
+	sleep 0.2
+done) &
+pids+=($!)
 base="http://127.0.0.1:$port"
 ws() { timeout 900 nice -n 19 "$work/bin/websub" -hub "$base/hub" -topic "$base/feed.atom" -seeds "$work/seeds" "$@"; }
 field() { grep -o "$1=[0-9.]*" <<<"$2" | head -1 | cut -d= -f2; }
@@ -115,6 +128,7 @@ stuck=$(ws -subs 1 -stuck -drops "$drops")
 echo "stuck: $stuck"
 metrics=$(curl -fsS "$base/metrics" | grep '^seedfeed_websub_deliveries_total' | tr '\n' ' ')
 echo "hub: $metrics"
+echo "memory while serving (peak since ready), MiB: $(mem "$sf")RssAnon peak (sampled): $(awk '{ printf "%.1f", $1 / 1024 }' "$work/anon_peak")"
 
 load="publish and serve: no rounds"
 if ((rounds > 0)); then
@@ -125,4 +139,4 @@ fi
 echo "hub: n=$n drops=$drops subs=$subs rounds=$rounds;" \
 	"one p50=$(field p50 "$one")ms p99=$(field p99 "$one")ms;" \
 	"last_of_$subs median=$(grep -o "last_of_$subs: p50=[0-9.]*" <<<"$many" | cut -d= -f2)ms; $load;" \
-	"stuck p50=$(field p50 "$stuck")ms p99=$(field p99 "$stuck")ms"
+	"stuck p50=$(field p50 "$stuck")ms p99=$(field p99 "$stuck")ms; serving VmHWM=$(rss_peak "$sf")MiB RssAnon peak=$(awk '{ printf "%.1f", $1 / 1024 }' "$work/anon_peak")MiB"
