@@ -23,6 +23,7 @@ type File struct {
 	ContentLanguage string // "" for none
 	ContentEncoding string // "gzip" or "br" for a variant, else ""
 	CacheControl    string
+	Link            string // a feed's WebSub Link header (hub and self), else ""
 	// Modified is the document's Last-Modified (zero for none): a folder
 	// sets it as the file's modification time, which nginx sends.
 	Modified time.Time
